@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one place where the differences between the kernels gpupart targets
+ * (6.1 and 6.12) are wrapped, so the rest of the code reads as one kernel.
+ */
+#ifndef _GPUPART_COMPAT_H
+#define _GPUPART_COMPAT_H
+
+#include <linux/netlink.h>
+
+/* Longest formatted extack message, as the 6.2+ kernels allow. */
+#define GPUPART_EXTACK_LEN	80
+
+/* Kernels 6.2 and later format extack messages themselves. */
+#ifdef NL_SET_ERR_MSG_FMT
+
+#define gpupart_extack_fmt(extack, fmt, ...) \
+	NL_SET_ERR_MSG_FMT(extack, fmt, ##__VA_ARGS__)
+
+#else
+
+const char *gpupart_extack_msg(const char *fmt, ...) __printf(1, 2);
+
+/*
+ * 6.1 has no formatted extack: the ack copies extack->_msg after the
+ * handler returned, so the text must outlive the handler. It is kept in a
+ * ring of buffers that is reused only after GPUPART_EXTACK_SLOTS newer
+ * messages; see compat.c.
+ */
+#define gpupart_extack_fmt(extack, fmt, ...) do {			\
+	struct netlink_ext_ack *__ea = (extack);			\
+									\
+	if (__ea)							\
+		__ea->_msg = gpupart_extack_msg(fmt, ##__VA_ARGS__);	\
+} while (0)
+
+#endif
+
+#endif /* _GPUPART_COMPAT_H */

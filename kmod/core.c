@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The registry of GPUs bound to gpupart, and what follows from a device's
+ * identity (model name, valid partition counts).
+ */
+#include <linux/log2.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+
+#include "gpupart.h"
+
+/*
+ * gpupart_lock guards gpupart_devs and the mutable fields of every
+ * struct gpupart_dev on it. Lock order: the PCI core holds
+ * device_lock(&pdev->dev) around probe(), remove() and sriov_configure(),
+ * so a device lock is always taken before gpupart_lock, never after.
+ */
+DEFINE_MUTEX(gpupart_lock);
+LIST_HEAD(gpupart_devs);
+
+/* Domain, bus and devfn in one number that sorts as the PCI address does. */
+static u64 gpupart_dev_key(const struct gpupart_dev *gdev)
+{
+	const struct pci_dev *pdev = gdev->pdev;
+
+	return (u64)pci_domain_nr(pdev->bus) << 16 |
+	       pdev->bus->number << 8 | pdev->devfn;
+}
+
+/**
+ * gpupart_dev_register() - add a probed device to the registry
+ * @gdev: the device, fully initialised
+ *
+ * The registry is kept sorted by PCI address so that dumps, and every
+ * choice that breaks ties by address, are stable.
+ */
+void gpupart_dev_register(struct gpupart_dev *gdev)
+{
+	struct gpupart_dev *pos;
+
+	mutex_lock(&gpupart_lock);
+	list_for_each_entry(pos, &gpupart_devs, node)
+		if (gpupart_dev_key(pos) > gpupart_dev_key(gdev))
+			break;
+	list_add_tail(&gdev->node, &pos->node);
+	mutex_unlock(&gpupart_lock);
+}
+
+/**
+ * gpupart_dev_unregister() - remove a device from the registry
+ * @gdev: the device; the caller frees it afterwards
+ */
+void gpupart_dev_unregister(struct gpupart_dev *gdev)
+{
+	mutex_lock(&gpupart_lock);
+	list_del(&gdev->node);
+	mutex_unlock(&gpupart_lock);
+}
+
+/**
+ * __gpupart_dev_find() - look a bound device up by PCI address
+ * @pci_addr: address as pci_name() prints it, e.g. "0000:01:00.0"
+ *
+ * Context: caller holds gpupart_lock.
+ * Return: the device, or NULL when none is bound at that address.
+ */
+struct gpupart_dev *__gpupart_dev_find(const char *pci_addr)
+{
+	struct gpupart_dev *gdev;
+
+	lockdep_assert_held(&gpupart_lock);
+	list_for_each_entry(gdev, &gpupart_devs, node)
+		if (!strcmp(pci_name(gdev->pdev), pci_addr))
+			return gdev;
+	return NULL;
+}
+
+/**
+ * gpupart_next_count() - walk a device's valid partition counts
+ * @gdev: the device
+ * @after: 0 to start, else the count returned last
+ *
+ * Built-in models take their counts from the table; devices added with
+ * ids= have no known framebuffer, so every power of two is valid for them.
+ * Either way a count above sriov_totalvfs is not, as each partition is a VF.
+ *
+ * Return: the smallest valid count above @after, or 0 when there is none.
+ */
+u32 gpupart_next_count(const struct gpupart_dev *gdev, u32 after)
+{
+	const u8 *c;
+	u32 next;
+
+	if (!gdev->model) {
+		next = after ? after * 2 : 1;
+		return next <= gdev->total_vfs ? next : 0;
+	}
+	for (c = gdev->model->counts; *c; c++)
+		if (*c > after)
+			return *c <= gdev->total_vfs ? *c : 0;
+	return 0;
+}
+
+/**
+ * gpupart_dev_model_name() - the model name a user sees
+ * @gdev: the device
+ *
+ * Return: the built-in model's name, or "unknown".
+ */
+const char *gpupart_dev_model_name(const struct gpupart_dev *gdev)
+{
+	return gdev->model ? gdev->model->name : "unknown";
+}

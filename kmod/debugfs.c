@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * debugfs: <debugfs>/gpupart/models lists the built-in table, so that tests
+ * can check names, framebuffer sizes and counts without the hardware.
+ */
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+
+#include "gpupart.h"
+
+static struct dentry *gpupart_debugfs_root;
+
+static void gpupart_id_show(struct seq_file *s, u32 id)
+{
+	if (id == PCI_ANY_ID)
+		seq_puts(s, "*");
+	else
+		seq_printf(s, "%04x", id);
+}
+
+/* One line per table entry: model vendor:device subvendor:subdevice fb counts */
+static int gpupart_models_show(struct seq_file *s, void *unused)
+{
+	const struct pci_device_id *id;
+
+	for (id = gpupart_pci_ids; id->vendor; id++) {
+		const struct gpupart_model *m = gpupart_model_of(id);
+		const u8 *c;
+
+		if (!m)
+			continue;
+		seq_printf(s, "%s %04x:%04x ", m->name, id->vendor, id->device);
+		gpupart_id_show(s, id->subvendor);
+		seq_puts(s, ":");
+		gpupart_id_show(s, id->subdevice);
+		seq_printf(s, " %llu ", m->fb_bytes);
+		for (c = m->counts; *c; c++)
+			seq_printf(s, "%s%u", c == m->counts ? "" : ",", *c);
+		seq_puts(s, "\n");
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(gpupart_models);
+
+/**
+ * gpupart_debugfs_init() - create <debugfs>/gpupart
+ *
+ * debugfs is optional: failures are ignored, as the debugfs API asks.
+ */
+void gpupart_debugfs_init(void)
+{
+	gpupart_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file("models", 0444, gpupart_debugfs_root, NULL,
+			    &gpupart_models_fops);
+}
+
+/**
+ * gpupart_debugfs_exit() - remove <debugfs>/gpupart
+ */
+void gpupart_debugfs_exit(void)
+{
+	debugfs_remove_recursive(gpupart_debugfs_root);
+}

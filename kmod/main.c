@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gpupart: GPU partitioning for Linux/KVM hypervisor hosts.
+ *
+ * Binds the physical functions of partitionable GPUs and is controlled
+ * through the "gpupart" generic netlink family.
+ */
+#include <linux/module.h>
+
+#include "gpupart.h"
+
+static int __init gpupart_init(void)
+{
+	int rc;
+
+	/*
+	 * ORDER: the family first, so that it exists before any device can
+	 * appear, and the PCI driver after it; exit undoes this in reverse.
+	 */
+	rc = genl_register_family(&gpupart_nl_family);
+	if (rc)
+		return rc;
+	rc = gpupart_pci_init();
+	if (rc)
+		goto err_unregister_family;
+	gpupart_debugfs_init();
+	return 0;
+
+err_unregister_family:
+	genl_unregister_family(&gpupart_nl_family);
+	return rc;
+}
+
+static void __exit gpupart_exit(void)
+{
+	gpupart_debugfs_exit();
+	gpupart_pci_exit();
+	genl_unregister_family(&gpupart_nl_family);
+}
+
+module_init(gpupart_init);
+module_exit(gpupart_exit);
+
+MODULE_DESCRIPTION("GPU partitioning for Linux/KVM hypervisor hosts");
+MODULE_LICENSE("GPL");

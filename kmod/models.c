@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The built-in table of partitionable GPUs: the NVIDIA models named by the
+ * Azure Local / Windows Server GPU partitioning feature.
+ *
+ * A count is valid when the framebuffer split evenly by it gives one of the
+ * vendor's vGPU profile sizes; counts above sriov_totalvfs are dropped at run
+ * time (one VF per partition).
+ */
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/sizes.h>
+
+#include "gpupart.h"
+
+enum gpupart_model_index {
+	GPUPART_UNKNOWN,	/* driver_data 0: added with ids= */
+	GPUPART_A2,
+	GPUPART_A16,
+	GPUPART_A10,
+	GPUPART_A40,
+	GPUPART_L2,
+	GPUPART_L4,
+	GPUPART_L40,
+	GPUPART_L40S,
+	GPUPART_NR_MODELS,
+};
+
+/* Profiles of 1, 2, 4, 8 and 16 GiB on a 16 GiB board. */
+#define COUNTS_16G	{ 1, 2, 4, 8, 16 }
+/* Profiles of 1, 2, 3, 4, 6, 8, 12 and 24 GiB on a 24 GiB board. */
+#define COUNTS_24G	{ 1, 2, 3, 4, 6, 8, 12, 24 }
+/* Profiles of 1, 2, 3, 4, 6, 8, 12, 16, 24 and 48 GiB on a 48 GiB board. */
+#define COUNTS_48G	{ 1, 2, 3, 4, 6, 8, 12, 16, 24, 48 }
+
+static const struct gpupart_model gpupart_models[GPUPART_NR_MODELS] = {
+	[GPUPART_A2]	= { "A2",   16ULL * SZ_1G, COUNTS_16G },
+	[GPUPART_A16]	= { "A16",  16ULL * SZ_1G, COUNTS_16G },
+	[GPUPART_A10]	= { "A10",  24ULL * SZ_1G, COUNTS_24G },
+	[GPUPART_A40]	= { "A40",  48ULL * SZ_1G, COUNTS_48G },
+	[GPUPART_L2]	= { "L2",   24ULL * SZ_1G, COUNTS_24G },
+	[GPUPART_L4]	= { "L4",   24ULL * SZ_1G, COUNTS_24G },
+	[GPUPART_L40]	= { "L40",  48ULL * SZ_1G, COUNTS_48G },
+	[GPUPART_L40S]	= { "L40S", 48ULL * SZ_1G, COUNTS_48G },
+};
+
+#define GPUPART_NV(dev, model) \
+	{ PCI_DEVICE(PCI_VENDOR_ID_NVIDIA, dev), .driver_data = model }
+#define GPUPART_NV_SUB(dev, sub, model) \
+	{ PCI_DEVICE_SUB(PCI_VENDOR_ID_NVIDIA, dev, PCI_VENDOR_ID_NVIDIA, sub), \
+	  .driver_data = model }
+
+/*
+ * A2 and A16 share device ID 25b6; only the subsystem ID tells them apart.
+ * Every other model is matched on its device ID, whatever board (subsystem)
+ * it ships on.
+ */
+const struct pci_device_id gpupart_pci_ids[] = {
+	GPUPART_NV_SUB(0x25b6, 0x157e, GPUPART_A2),
+	GPUPART_NV_SUB(0x25b6, 0x14a9, GPUPART_A16),
+	GPUPART_NV(0x2236, GPUPART_A10),
+	GPUPART_NV(0x2235, GPUPART_A40),
+	GPUPART_NV(0x27b6, GPUPART_L2),
+	GPUPART_NV(0x27b8, GPUPART_L4),
+	GPUPART_NV(0x26b5, GPUPART_L40),
+	GPUPART_NV(0x26b9, GPUPART_L40S),
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, gpupart_pci_ids);
+
+/**
+ * gpupart_model_of() - the model a match table entry stands for
+ * @id: the entry that matched at probe
+ *
+ * Return: the model, or NULL for an entry added with the ids= parameter.
+ */
+const struct gpupart_model *gpupart_model_of(const struct pci_device_id *id)
+{
+	if (!id || id->driver_data == GPUPART_UNKNOWN ||
+	    id->driver_data >= GPUPART_NR_MODELS)
+		return NULL;
+	return &gpupart_models[id->driver_data];
+}

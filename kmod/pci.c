@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The PCI driver: gpupart binds the physical functions of partitionable
+ * GPUs, from the built-in table or added at load time with ids=.
+ */
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "gpupart.h"
+
+static char ids[1024];
+module_param_string(ids, ids, sizeof(ids), 0444);
+MODULE_PARM_DESC(ids,
+		 "Extra PCI IDs to bind, as vfio-pci takes them: \"vendor:device[:subvendor[:subdevice[:class[:class_mask]]]]\", comma separated");
+
+static int gpupart_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct gpupart_dev *gdev;
+
+	/* A VF of a partitioned GPU carries its PF's IDs and would match. */
+	if (pdev->is_virtfn) {
+		pci_info(pdev, "not binding: an SR-IOV virtual function; gpupart binds physical functions only\n");
+		return -ENODEV;
+	}
+	if (!pdev->is_physfn || !pci_sriov_get_totalvfs(pdev)) {
+		pci_info(pdev, "not binding: no SR-IOV capability, so it cannot be partitioned\n");
+		return -ENODEV;
+	}
+
+	gdev = kzalloc(sizeof(*gdev), GFP_KERNEL);
+	if (!gdev)
+		return -ENOMEM;
+	gdev->pdev = pdev;
+	gdev->model = gpupart_model_of(id);
+	gdev->total_vfs = pci_sriov_get_totalvfs(pdev);
+	gdev->mode = GPUPART_MODE_NONE;
+	pci_set_drvdata(pdev, gdev);
+	gpupart_dev_register(gdev);
+
+	pci_info(pdev, "bound: model %s, %u VFs\n",
+		 gpupart_dev_model_name(gdev), gdev->total_vfs);
+	return 0;
+}
+
+static void gpupart_remove(struct pci_dev *pdev)
+{
+	struct gpupart_dev *gdev = pci_get_drvdata(pdev);
+
+	gpupart_dev_unregister(gdev);
+	kfree(gdev);
+}
+
+static struct pci_driver gpupart_pci_driver = {
+	.name		= KBUILD_MODNAME,
+	.id_table	= gpupart_pci_ids,
+	.probe		= gpupart_probe,
+	.remove		= gpupart_remove,
+};
+
+/*
+ * Parse one ids= entry. Stricter than sscanf(): every field must be hex
+ * with nothing trailing, so "10de:25b6x" is refused rather than half read.
+ */
+static int gpupart_parse_id(char *entry, unsigned int *f)
+{
+	unsigned int n = 0;
+	char *field;
+
+	while ((field = strsep(&entry, ":"))) {
+		if (n == 6 || kstrtouint(field, 16, &f[n]))
+			return -EINVAL;
+		n++;
+	}
+	if (n < 2 || f[0] > 0xffff || f[1] > 0xffff)
+		return -EINVAL;
+	return 0;
+}
+
+static void gpupart_add_ids(void)
+{
+	char *buf, *p, *entry;
+	int rc;
+
+	/* Parse a copy: the parameter stays readable in sysfs as given. */
+	buf = kstrdup(ids, GFP_KERNEL);
+	if (!buf)
+		return;
+	p = buf;
+	while ((entry = strsep(&p, ","))) {
+		unsigned int f[6] = { 0, 0, PCI_ANY_ID, PCI_ANY_ID, 0, 0 };
+		char orig[64];
+
+		if (!*entry)
+			continue;
+		strscpy(orig, entry, sizeof(orig));
+		if (gpupart_parse_id(entry, f)) {
+			pr_warn("ids: skipping malformed entry \"%s\": expected vendor:device[:subvendor[:subdevice[:class[:class_mask]]]] in hex\n",
+				orig);
+			continue;
+		}
+		rc = pci_add_dynid(&gpupart_pci_driver, f[0], f[1], f[2], f[3],
+				   f[4], f[5], 0);
+		if (rc)
+			pr_warn("ids: could not add \"%s\" (%d)\n", orig, rc);
+		else
+			pr_info("ids: added %04x:%04x\n", f[0], f[1]);
+	}
+	kfree(buf);
+}
+
+/**
+ * gpupart_pci_init() - register the PCI driver and the ids= devices
+ *
+ * Return: 0 or a negative errno from pci_register_driver().
+ */
+int gpupart_pci_init(void)
+{
+	int rc;
+
+	rc = pci_register_driver(&gpupart_pci_driver);
+	if (rc)
+		return rc;
+	gpupart_add_ids();
+	return 0;
+}
+
+/**
+ * gpupart_pci_exit() - unregister the PCI driver, unbinding every device
+ */
+void gpupart_pci_exit(void)
+{
+	pci_unregister_driver(&gpupart_pci_driver);
+}

@@ -1,0 +1,25 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install the Debian packages gpupart's build, lint and test bed need.
+# Idempotent: only missing packages are installed.
+set -e
+PKGS="build-essential make gcc sparse python3 python3-yaml pkg-config
+	libnl-3-dev libnl-genl-3-dev linux-image-amd64 linux-headers-amd64
+	linux-source-6.1 qemu-system-x86 busybox-static kmod cpio xz-utils jq
+	valgrind"
+
+missing=
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "gpupart: installing:$missing"
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,39 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The kernel code's quality gates: a W=1 build with no warnings, sparse with
+# no warnings, and checkpatch --strict on kmod/ and uapi/. checkpatch.pl is
+# taken from Debian's linux-source at build time (make ksrc), never kept in
+# the tree. Needs KDIR and KSRC (the top-level Makefile exports them).
+set -eu
+cd "$(dirname "$0")/.."
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+fail=0
+
+gate() {
+	if grep -E 'warning:|error:' "$log"; then
+		echo "lint: $1: FAILED" >&2
+		fail=1
+	else
+		echo "lint: $1: clean"
+	fi
+}
+
+make -s -C "$KDIR" M="$PWD" clean >/dev/null
+make -C "$KDIR" M="$PWD" W=1 modules >"$log" 2>&1 || echo "error: W=1 build failed" >>"$log"
+gate "W=1 build"
+
+make -C "$KDIR" M="$PWD" C=2 CHECK="sparse -Wno-unknown-attribute" modules >"$log" 2>&1 ||
+	echo "error: sparse build failed" >>"$log"
+gate "sparse (C=2)"
+
+if ! perl "$KSRC/scripts/checkpatch.pl" --strict --no-tree --terse \
+	--ignore SPDX_LICENSE_TAG --show-types -f kmod/*.[ch] uapi/linux/*.h >"$log" 2>&1; then
+	cat "$log"
+	echo "lint: checkpatch --strict: FAILED" >&2
+	fail=1
+else
+	echo "lint: checkpatch --strict: clean"
+fi
+exit $fail
