@@ -1,0 +1,71 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the test bed's initramfs: static busybox, the Debian kernel modules
+# the tests need (vfio stack, aer_inject, pci-pf-stub), gpupart.ko,
+# gpupartctl, jq and the selftests, with the shared libraries they load.
+#
+#   mkinitramfs.sh KVER OUT.cpio.gz
+set -eu
+KVER=$1
+OUT=$2
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+STAGE=$(mktemp -d)
+trap 'rm -rf "$STAGE"' EXIT
+
+MODS="vfio-pci aer_inject pci-pf-stub"
+
+mkdir -p "$STAGE"/bin "$STAGE"/sbin "$STAGE"/usr/bin "$STAGE"/usr/sbin \
+	"$STAGE"/proc "$STAGE"/sys "$STAGE"/dev "$STAGE"/tmp "$STAGE"/run \
+	"$STAGE"/lib/modules/"$KVER"/extra "$STAGE"/usr/lib/gpupart \
+	"$STAGE"/usr/share/gpupart
+cp /bin/busybox "$STAGE"/bin/busybox
+
+# Kernel modules, with their dependencies, and a modules.dep for modprobe.
+for m in $MODS; do
+	modprobe -S "$KVER" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
+done | sort -u | while read -r ko; do
+	dst="$STAGE$(dirname "$ko")"
+	mkdir -p "$dst"
+	case "$ko" in
+	*.xz) xz -dc "$ko" >"$dst/$(basename "$ko" .xz)" ;;
+	*.zst) zstd -qdc "$ko" >"$dst/$(basename "$ko" .zst)" ;;
+	*) cp "$ko" "$dst/" ;;
+	esac
+done
+cp "$TOP"/gpupart.ko "$STAGE"/lib/modules/"$KVER"/extra/
+for f in modules.builtin modules.builtin.modinfo modules.order; do
+	cp "/lib/modules/$KVER/$f" "$STAGE/lib/modules/$KVER/" 2>/dev/null || true
+done
+/sbin/depmod -b "$STAGE" "$KVER"
+
+# Dynamically linked programs bring their libraries and loader along.
+copy_libs() {
+	ldd "$1" | awk '/=>/ { print $3 } /^\t\/lib/ { print $1 }' | while read -r lib; do
+		[ -n "$lib" ] || continue
+		mkdir -p "$STAGE$(dirname "$lib")"
+		cp -L "$lib" "$STAGE$lib"
+	done
+}
+add_prog() {
+	cp "$1" "$STAGE$2"
+	copy_libs "$1"
+}
+add_prog "$TOP"/userspace/gpupartctl /usr/bin/gpupartctl
+add_prog "$(command -v jq)" /usr/bin/jq
+
+make -s -C "$TOP"/selftests install INSTALL_PATH="$STAGE"/usr/lib/gpupart/selftests
+for t in "$STAGE"/usr/lib/gpupart/selftests/*; do
+	if [ "$(head -c 4 "$t" | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; then
+		copy_libs "$t"
+	fi
+done
+cp "$TOP"/scripts/testbed/demo.sh "$STAGE"/usr/lib/gpupart/demo.sh
+
+# The reference facts the table test checks against, when the checkout has them.
+REF="$TOP/../shared/reference/gpus.md"
+[ -f "$REF" ] && cp "$REF" "$STAGE"/usr/share/gpupart/gpus.md
+
+cp "$TOP"/scripts/testbed/guest-init "$STAGE"/init
+chmod +x "$STAGE"/init
+(cd "$STAGE" && find . | cpio -o -H newc --quiet) | gzip -1 >"$OUT"

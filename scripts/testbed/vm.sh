@@ -1,0 +1,113 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The gpupart test bed: Debian's kernel in QEMU (TCG) with an emulated IOMMU
+# and stand-in GPUs (QEMU's SR-IOV NVMe controller), each behind its own
+# PCIe root port.
+#
+#   vm.sh check          run the selftests; ends "N passed, N failed, N skipped"
+#   vm.sh demo           tour gpupartctl
+#   vm.sh shell          interactive shell in the guest
+#   vm.sh run SCRIPT     run SCRIPT (sh) in the guest, exit with its status
+#
+# Environment:
+#   TOPOLOGY    space-separated stand-ins, each MODEL[:VFS][*COUNT] with MODEL
+#               one of redhat (1b36:0010), intel (8086:5845) or plain (an
+#               NVMe without SR-IOV, which gpupart must refuse).
+#               Default: "redhat:8*3 intel:8 plain"
+#   KVER        kernel release to boot (default: the one gpupart builds for)
+#   VM_TIMEOUT  seconds before the guest is declared hung (default 1800)
+#   VM_MEM      guest memory in MiB (default 1024)
+#   VM_LOG      where to keep the serial log (default build/vm/JOB.log)
+set -eu
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+JOB=${1:-}
+case "$JOB" in
+check|demo|shell) ;;
+run)
+	SCRIPT=${2:?usage: vm.sh run SCRIPT}
+	[ -f "$SCRIPT" ] || { echo "vm.sh: no such script: $SCRIPT" >&2; exit 2; }
+	;;
+*) echo "usage: vm.sh check|demo|shell|run SCRIPT" >&2; exit 2 ;;
+esac
+
+KVER=${KVER:-$("$TOP"/scripts/kdir.sh kver)}
+TOPOLOGY=${TOPOLOGY:-"redhat:8*3 intel:8 plain"}
+VM_TIMEOUT=${VM_TIMEOUT:-1800}
+VM_MEM=${VM_MEM:-1024}
+OUTDIR=$TOP/build/vm
+VM_LOG=${VM_LOG:-$OUTDIR/$JOB.log}
+KERNEL=/boot/vmlinuz-$KVER
+mkdir -p "$OUTDIR"
+[ -r "$KERNEL" ] || { echo "vm.sh: cannot read $KERNEL: run 'make deps'" >&2; exit 1; }
+
+INITRD=$OUTDIR/initramfs.cpio.gz
+"$TOP"/scripts/testbed/mkinitramfs.sh "$KVER" "$INITRD"
+if [ "$JOB" = run ]; then
+	# A second cpio archive appended to the first adds /run/script.
+	stage=$(mktemp -d)
+	mkdir -p "$stage/run"
+	cp "$SCRIPT" "$stage/run/script"
+	cp "$INITRD" "$OUTDIR/initramfs-run.cpio.gz"
+	(cd "$stage" && find run | cpio -o -H newc --quiet) | gzip -1 >>"$OUTDIR/initramfs-run.cpio.gz"
+	rm -rf "$stage"
+	INITRD=$OUTDIR/initramfs-run.cpio.gz
+fi
+
+# Build the device list from TOPOLOGY.
+devs=
+n=0
+for spec in $TOPOLOGY; do
+	count=${spec#*\*}
+	[ "$count" = "$spec" ] && count=1
+	spec=${spec%%\**}
+	model=${spec%%:*}
+	vfs=${spec#*:}
+	[ "$vfs" = "$spec" ] && vfs=8
+	case "$model" in
+	redhat) extra= ;;
+	intel) extra=,use-intel-id=on ;;
+	plain) extra= vfs=0 ;;
+	*) echo "vm.sh: unknown model '$model' in TOPOLOGY" >&2; exit 2 ;;
+	esac
+	i=0
+	while [ $i -lt "$count" ]; do
+		devs="$devs -device pcie-root-port,id=rp$n,chassis=$((n + 1)),slot=$((n + 1))"
+		if [ "$vfs" -gt 0 ]; then
+			# QEMU wants flexible queues and interrupts for every VF and
+			# keeps two queue pairs and one vector for the PF itself.
+			devs="$devs -device nvme-subsys,id=subsys$n"
+			devs="$devs -device nvme,bus=rp$n,serial=gpu$n,subsys=subsys$n$extra"
+			devs="$devs,sriov_max_vfs=$vfs,sriov_vq_flexible=$((2 * vfs))"
+			devs="$devs,sriov_vi_flexible=$vfs,max_ioqpairs=$((2 * vfs + 2))"
+			devs="$devs,msix_qsize=$((2 * vfs + 16))"
+		else
+			devs="$devs -device nvme,bus=rp$n,serial=plain$n$extra"
+		fi
+		n=$((n + 1))
+		i=$((i + 1))
+	done
+done
+
+set -- qemu-system-x86_64 -machine q35,kernel-irqchip=split -m "$VM_MEM" -smp 2 \
+	-nographic -no-reboot -kernel "$KERNEL" -initrd "$INITRD" \
+	-append "console=ttyS0 loglevel=1 panic=-1 intel_iommu=on gpupart_job=$JOB" \
+	-device intel-iommu,intremap=on $devs
+
+if [ "$JOB" = shell ]; then
+	exec "$@"
+fi
+
+echo "vm.sh: booting $KVER with: $TOPOLOGY (log: $VM_LOG)"
+start=$(date +%s)
+set +e
+timeout --foreground -k 10 "$VM_TIMEOUT" "$@" </dev/null 2>&1 | tr -d '\r' | tee "$VM_LOG" |
+	if [ "$JOB" = check ]; then
+		# Show progress, not the guest's dmesg dump.
+		sed -n '/^GPUPART-DMESG-BEGIN/,/^GPUPART-DMESG-END/!p'
+	else
+		sed -n '/^GPUPART-DMESG-BEGIN/,/^GPUPART-DMESG-END/!p' | grep -v '^GPUPART-'
+	fi
+set -e
+echo "vm.sh: guest ran $(($(date +%s) - start)) s"
+exec "$TOP"/scripts/testbed/verdict.sh "$JOB" "$VM_LOG"

@@ -1,0 +1,125 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# gpupartctl: its JSON (checked with jq against sysfs), its text table, its
+# error text and exit codes (0 success, 1 failure, 2 usage).
+. "$(dirname "$0")/lib.sh"
+
+tap_plan 9
+command -v gpupartctl >/dev/null || tap_skip_rest "gpupartctl" "gpupartctl not in PATH"
+command -v jq >/dev/null || tap_skip_rest "gpupartctl" "jq not installed"
+module_loaded || tap_skip_rest "gpupartctl" "gpupart not loaded"
+
+out=$(mktemp)
+err=$(mktemp)
+trap 'rm -f "$out" "$err"' EXIT
+
+# run WANT_RC CMD...: run, keep stdout/stderr in $out/$err, check the status.
+run() {
+	want=$1
+	shift
+	"$@" >"$out" 2>"$err"
+	rc=$?
+	[ $rc = "$want" ] && return 0
+	diag "'$*' exited $rc, want $want; stderr: $(cat "$err")"
+	return 1
+}
+
+KEYS='["device","fb_bytes","mode","model","pci","subsystem_device","subsystem_vendor","total_vfs","valid_partition_counts","vendor"]'
+
+json_matches_sysfs() {
+	run 0 gpupartctl -j dev show || return 1
+	jq -e . "$out" >/dev/null || { diag "not JSON: $(cat "$out")"; return 1; }
+	expect_eq "devices" "$(jq -r '.devices[].pci' "$out" | sort)" "$(gp_bound | sort)" || return 1
+	for pci in $(gp_bound); do
+		s=/sys/bus/pci/devices/$pci
+		d=$(jq -c --arg p "$pci" '.devices[] | select(.pci == $p)' "$out")
+		expect_eq "$pci keys" "$(echo "$d" | jq -c 'keys')" "$KEYS" || return 1
+		for k in vendor device subsystem_vendor subsystem_device; do
+			expect_eq "$pci $k" "0x$(echo "$d" | jq -r ".$k")" "$(cat "$s/$k")" || return 1
+		done
+		expect_eq "$pci total_vfs" "$(echo "$d" | jq '.total_vfs')" "$(cat "$s/sriov_totalvfs")" || return 1
+		expect_eq "$pci mode" "$(echo "$d" | jq -r '.mode')" none || return 1
+		expect_eq "$pci counts are numbers" "$(echo "$d" | jq '.valid_partition_counts | map(type == "number") | all')" true || return 1
+	done
+}
+
+pretty_same() {
+	run 0 gpupartctl -j dev show || return 1
+	a=$(jq -S . "$out")
+	run 0 gpupartctl -j -p dev show || return 1
+	[ "$(wc -l <"$out")" -gt 3 ] || { diag "-p output is not indented"; return 1; }
+	expect_eq "pretty JSON" "$(jq -S . "$out")" "$a"
+}
+
+text_table() {
+	run 0 gpupartctl dev show || return 1
+	head -n 1 "$out" | grep -q '^PCI .*MODEL.*MODE' || { diag "header: $(head -n 1 "$out")"; return 1; }
+	expect_eq "rows" "$(tail -n +2 "$out" | awk '{ print $1 }' | sort)" "$(gp_bound | sort)"
+}
+
+one_device() {
+	pci=$(gp_bound | head -n 1)
+	run 0 gpupartctl -j dev show "$pci" || return 1
+	expect_eq "devices" "$(jq -r '[.devices[].pci] | join(" ")' "$out")" "$pci"
+}
+
+unknown_device() {
+	run 1 gpupartctl -j dev show 0000:ff:1f.7 || return 1
+	expect_eq "stderr" "$(cat "$err")" "Error: no GPU bound to gpupart at 0000:ff:1f.7" || return 1
+	expect_eq "stdout" "$(cat "$out")" ""
+}
+
+bad_address() {
+	run 1 gpupartctl dev show banana || return 1
+	expect_eq "stderr" "$(cat "$err")" "Error: PCI address must look like 0000:01:00.0"
+}
+
+usage_errors() {
+	run 2 gpupartctl || return 1
+	run 2 gpupartctl bogus || return 1
+	grep -q 'unknown object "bogus"' "$err" || { diag "$(cat "$err")"; return 1; }
+	run 2 gpupartctl dev bogus || return 1
+	grep -q 'unknown command "bogus"' "$err" || { diag "$(cat "$err")"; return 1; }
+	run 2 gpupartctl -x dev show || return 1
+	run 2 gpupartctl dev show a b
+}
+
+help_text() {
+	run 0 gpupartctl help || return 1
+	grep -q 'dev show \[DEV\]' "$out" || return 1
+	run 0 gpupartctl dev help || return 1
+	grep -q 'dev show \[DEV\]' "$out"
+}
+
+no_module() {
+	is_root || return 2
+	ids=$(cat /sys/module/gpupart/parameters/ids)
+	rmmod gpupart || { diag "cannot unload gpupart"; return 1; }
+	run 1 gpupartctl dev show
+	rc=$?
+	modprobe gpupart "ids=$ids" || { diag "cannot reload gpupart"; return 1; }
+	[ $rc = 0 ] || return 1
+	expect_eq "stderr" "$(cat "$err")" "Error: gpupart kernel module not loaded (family not found)"
+}
+
+if [ -z "$(gp_bound)" ]; then
+	for t in json_matches_sysfs pretty_same text_table one_device; do
+		tap_skip "$t" "no SR-IOV capable device bound to gpupart"
+	done
+else
+	tap_check "dev show -j matches sysfs" json_matches_sysfs
+	tap_check "-p indents the same JSON" pretty_same
+	tap_check "dev show text table" text_table
+	tap_check "dev show DEV shows one device" one_device
+fi
+tap_check "unknown device: kernel's text, exit 1, no output" unknown_device
+tap_check "malformed address: kernel's text, exit 1" bad_address
+tap_check "usage errors exit 2" usage_errors
+tap_check "help lists the commands" help_text
+if is_root; then
+	tap_check "module not loaded is said plainly" no_module
+else
+	tap_skip "module not loaded is said plainly" "needs root to unload gpupart"
+fi
+tap_finish

@@ -1,0 +1,117 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers for the gpupart shell selftests: TAP output and what they need to
+# know about the host. Sourced, not run.
+
+KSFT_SKIP=4
+tap_n=0
+tap_failed=0
+tap_planned=0
+
+tap_plan() {
+	tap_planned=$1
+	echo "TAP version 13"
+	echo "1..$1"
+}
+
+tap_ok() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n $1"
+}
+
+tap_not_ok() {
+	tap_n=$((tap_n + 1))
+	tap_failed=$((tap_failed + 1))
+	echo "not ok $tap_n $1"
+}
+
+tap_skip() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n $1 # SKIP $2"
+}
+
+# Skip every test still planned, for a reason; then end.
+tap_skip_rest() {
+	while [ "$tap_n" -lt "$tap_planned" ]; do
+		tap_skip "$1" "$2"
+	done
+	tap_finish
+}
+
+# tap_check NAME CMD...: one test, passed when CMD succeeds.
+tap_check() {
+	name=$1
+	shift
+	if "$@"; then
+		tap_ok "$name"
+	else
+		tap_not_ok "$name"
+	fi
+}
+
+tap_finish() {
+	if [ "$tap_n" -ne "$tap_planned" ]; then
+		echo "# planned $tap_planned tests, ran $tap_n"
+		exit 1
+	fi
+	[ "$tap_failed" -eq 0 ] || exit 1
+	exit 0
+}
+
+# Say why a check failed, in the TAP stream.
+diag() {
+	echo "# $*"
+}
+
+# expect_eq WHAT GOT WANT
+expect_eq() {
+	[ "$2" = "$3" ] && return 0
+	diag "$1: got '$2', want '$3'"
+	return 1
+}
+
+is_root() {
+	[ "$(id -u)" = 0 ]
+}
+
+module_loaded() {
+	[ -d /sys/module/gpupart ]
+}
+
+# Devices bound to gpupart, one PCI address a line.
+gp_bound() {
+	for d in /sys/bus/pci/drivers/gpupart/*:*; do
+		[ -e "$d" ] && basename "$d"
+	done
+}
+
+# PCI devices with the given vendor and device ID that are SR-IOV PFs.
+pfs_with_id() {
+	for d in /sys/bus/pci/devices/*; do
+		[ -e "$d/sriov_totalvfs" ] || continue
+		[ "$(cat "$d/vendor")" = "0x$1" ] || continue
+		[ "$(cat "$d/device")" = "0x$2" ] || continue
+		basename "$d"
+	done
+}
+
+# The driver bound to a PCI device, or nothing.
+driver_of() {
+	[ -e "/sys/bus/pci/devices/$1/driver" ] &&
+		basename "$(readlink "/sys/bus/pci/devices/$1/driver")"
+}
+
+# Kernel log lines written after mark_log.
+mark_log() {
+	log_mark=$(dmesg | wc -l)
+}
+
+new_log() {
+	dmesg | tail -n +$((log_mark + 1))
+}
+
+# Reload gpupart with the given parameters (none: the ones it had).
+gp_reload() {
+	rmmod gpupart 2>/dev/null
+	modprobe gpupart "$@"
+}

@@ -1,0 +1,31 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run every gpupart selftest and print their TAP output, then the totals.
+# In the test bed the host counts the results again from the serial log; on
+# a real host (as root, gpupart loaded) this is "make -C selftests run_tests".
+DIR=$(cd "$(dirname "$0")" && pwd)
+export PATH="$DIR:$DIR/../userspace:$PATH"
+TESTS="spec_test dev_get_test table_test.sh ids_param_test.sh vf_refusal_test.sh cli_test.sh"
+
+out=$(mktemp)
+all=$(mktemp)
+for t in $TESTS; do
+	echo "# selftests: gpupart: $t"
+	"$DIR/$t" >"$out" 2>&1
+	rc=$?
+	cat "$out" | tee -a "$all"
+	# A crash or an early exit must not pass for success.
+	if ! grep -qE '^(not )?ok [0-9]+' "$out"; then
+		echo "not ok 1 $t # reported no result (exit status $rc)" | tee -a "$all"
+	elif [ $rc -ne 0 ] && [ $rc -ne 4 ] && ! grep -qE '^not ok [0-9]+' "$out"; then
+		echo "not ok 1 $t # exited with status $rc but reported no failure" | tee -a "$all"
+	fi
+done
+
+passed=$(grep -E '^ok [0-9]+' "$all" | grep -vic '# *skip')
+skipped=$(grep -E '^ok [0-9]+' "$all" | grep -ic '# *skip')
+failed=$(grep -cE '^not ok [0-9]+' "$all")
+rm -f "$out" "$all"
+echo "selftests: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

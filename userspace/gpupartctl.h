@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef GPUPARTCTL_H
+#define GPUPARTCTL_H
+
+#include <stdbool.h>
+
+#include "gpnl.h"
+
+/* Exit codes: success, an operation failed (kernel said no), a usage error. */
+#define EXIT_OK		0
+#define EXIT_FAIL	1
+#define EXIT_USAGE	2
+
+struct ctl {
+	bool json;
+	bool pretty;
+	struct gpnl nl;
+	bool connected;
+};
+
+/**
+ * struct ctl_cmd - one command of an object; usage text is printed from it
+ * @name: the keyword
+ * @args: argument synopsis
+ * @help: one line of description
+ * @run: handler, given the arguments after the keyword; returns an exit code
+ */
+struct ctl_cmd {
+	const char *name;
+	const char *args;
+	const char *help;
+	int (*run)(struct ctl *ctl, int argc, char **argv);
+};
+
+struct ctl_object {
+	const char *name;
+	const char *help;
+	const struct ctl_cmd *cmds;
+};
+
+extern const struct ctl_object ctl_dev;
+
+/* Connect on first use; prints the reason and returns false on failure. */
+bool ctl_connect(struct ctl *ctl);
+/* Prints the kernel's reason for @err (or strerror) and returns EXIT_FAIL. */
+int ctl_fail(struct ctl *ctl, int err);
+/* Prints "@what" as a usage error with the object's usage; EXIT_USAGE. */
+int ctl_usage_error(const struct ctl_object *obj, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif
