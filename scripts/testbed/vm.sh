@@ -101,13 +101,16 @@ fi
 echo "vm.sh: booting $KVER with: $TOPOLOGY (log: $VM_LOG)"
 start=$(date +%s)
 set +e
-timeout --foreground -k 10 "$VM_TIMEOUT" "$@" </dev/null 2>&1 | tr -d '\r' | tee "$VM_LOG" |
-	if [ "$JOB" = check ]; then
-		# Show progress, not the guest's dmesg dump.
-		sed -n '/^GPUPART-DMESG-BEGIN/,/^GPUPART-DMESG-END/!p'
-	else
-		sed -n '/^GPUPART-DMESG-BEGIN/,/^GPUPART-DMESG-END/!p' | grep -v '^GPUPART-'
-	fi
+timeout --foreground -k 10 "$VM_TIMEOUT" "$@" </dev/null 2>&1 |
+	sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\r$//' | tee "$VM_LOG" |
+	# Show the guest from its /init on, without firmware noise, markers
+	# (but for the check job's) or the kernel log dump.
+	awk -v job="$JOB" '
+		/GPUPART-BOOTED/ { up = 1; sub(/.*GPUPART-BOOTED/, "GPUPART-BOOTED") }
+		/^GPUPART-DMESG-BEGIN/ { dump = 1 }
+		!up || dump || /reboot: Power down/ { if (/^GPUPART-DMESG-END/) dump = 0; next }
+		/^GPUPART-/ && job != "check" { next }
+		{ print; fflush() }'
 set -e
 echo "vm.sh: guest ran $(($(date +%s) - start)) s"
 exec "$TOP"/scripts/testbed/verdict.sh "$JOB" "$VM_LOG"
