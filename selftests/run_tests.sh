@@ -6,11 +6,10 @@
 # a real host (as root, gpupart loaded) this is "make -C selftests run_tests".
 DIR=$(cd "$(dirname "$0")" && pwd)
 export PATH="$DIR:$DIR/../userspace:$PATH"
-TESTS="spec_test dev_get_test table_test.sh ids_param_test.sh vf_refusal_test.sh cli_test.sh"
 
 out=$(mktemp)
 all=$(mktemp)
-for t in $TESTS; do
+for t in $(cd "$DIR" && ls *_test *_test.sh 2>/dev/null); do
 	echo "# selftests: gpupart: $t"
 	"$DIR/$t" >"$out" 2>&1
 	rc=$?

@@ -53,6 +53,24 @@ add_prog() {
 }
 add_prog "$TOP"/userspace/gpupartctl /usr/bin/gpupartctl
 add_prog "$(command -v jq)" /usr/bin/jq
+# valgrind's memcheck, for the tool's leak test.
+if [ -x /usr/bin/valgrind.bin ]; then
+	cp /usr/bin/valgrind "$STAGE"/usr/bin/valgrind
+	add_prog /usr/bin/valgrind.bin /usr/bin/valgrind.bin
+	mkdir -p "$STAGE"/usr/libexec/valgrind
+	for f in memcheck-amd64-linux vgpreload_core-amd64-linux.so \
+		 vgpreload_memcheck-amd64-linux.so default.supp; do
+		cp /usr/libexec/valgrind/$f "$STAGE"/usr/libexec/valgrind/
+	done
+	# memcheck must redirect ld.so's strlen: it needs ld.so's symbols,
+	# which Debian ships detached (libc6-dbg).
+	id=$(readelf -n /lib64/ld-linux-x86-64.so.2 | awk '/Build ID/ { print $3 }')
+	dbg=/usr/lib/debug/.build-id/$(echo "$id" | cut -c1-2)/$(echo "$id" | cut -c3-).debug
+	if [ -f "$dbg" ]; then
+		mkdir -p "$STAGE$(dirname "$dbg")"
+		cp "$dbg" "$STAGE$dbg"
+	fi
+fi
 
 make -s -C "$TOP"/selftests install INSTALL_PATH="$STAGE"/usr/lib/gpupart/selftests
 for t in "$STAGE"/usr/lib/gpupart/selftests/*; do
