@@ -56,8 +56,12 @@ $rows
 EOF2
 )
 want=$(printf '%s\n' "$want" | sort)
+# The installed module, else the one built beside these tests.
 got=$(modinfo -F alias gpupart 2>/dev/null | sort)
-if [ -n "$got" ] && [ "$got" = "$want" ]; then
+[ -n "$got" ] || got=$(modinfo -F alias "$(dirname "$0")/../gpupart.ko" 2>/dev/null | sort)
+if [ -z "$got" ]; then
+	tap_skip "modinfo aliases match gpus.md" "gpupart is neither installed nor built here"
+elif [ "$got" = "$want" ]; then
 	tap_ok "modinfo aliases match gpus.md ($(echo "$got" | wc -l) aliases)"
 else
 	diag "want:"
