@@ -32,7 +32,7 @@ static u64 gpupart_dev_key(const struct gpupart_dev *gdev)
  * @gdev: the device, fully initialised
  *
  * The registry is kept sorted by PCI address so that dumps, and every
- * choice that breaks ties by address, are stable.
+ * choice that breaks ties by address, are stable. Listeners are told.
  */
 void gpupart_dev_register(struct gpupart_dev *gdev)
 {
@@ -43,17 +43,25 @@ void gpupart_dev_register(struct gpupart_dev *gdev)
 		if (gpupart_dev_key(pos) > gpupart_dev_key(gdev))
 			break;
 	list_add_tail(&gdev->node, &pos->node);
+	__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_ADD_NTF);
 	mutex_unlock(&gpupart_lock);
 }
 
 /**
  * gpupart_dev_unregister() - remove a device from the registry
  * @gdev: the device; the caller frees it afterwards
+ *
+ * Listeners are told, with the device as it was; then its partitions go
+ * (VFs gpupart enabled are disabled, adopted ones left as found).
+ *
+ * Context: the PF's device lock is held (remove()).
  */
 void gpupart_dev_unregister(struct gpupart_dev *gdev)
 {
 	mutex_lock(&gpupart_lock);
+	__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_DEL_NTF);
 	list_del(&gdev->node);
+	__gpupart_dev_release(gdev);
 	mutex_unlock(&gpupart_lock);
 }
 
@@ -110,4 +118,74 @@ u32 gpupart_next_count(const struct gpupart_dev *gdev, u32 after)
 const char *gpupart_dev_model_name(const struct gpupart_dev *gdev)
 {
 	return gdev->model ? gdev->model->name : "unknown";
+}
+
+/**
+ * gpupart_count_valid() - whether a device can be split into @count
+ * @gdev: the device
+ * @count: partition count asked for
+ *
+ * Return: true when @count is one of the device's valid partition counts.
+ */
+bool gpupart_count_valid(const struct gpupart_dev *gdev, u32 count)
+{
+	u32 c = 0;
+
+	while ((c = gpupart_next_count(gdev, c)))
+		if (c == count)
+			return true;
+	return false;
+}
+
+/**
+ * gpupart_same_model() - whether two devices are the same GPU model
+ * @a: one device
+ * @b: the other
+ *
+ * Vendor, device and subsystem IDs all count: A2 and A16 differ only in
+ * their subsystem.
+ *
+ * Return: true when all four IDs match.
+ */
+bool gpupart_same_model(const struct gpupart_dev *a, const struct gpupart_dev *b)
+{
+	return a->pdev->vendor == b->pdev->vendor &&
+	       a->pdev->device == b->pdev->device &&
+	       a->pdev->subsystem_vendor == b->pdev->subsystem_vendor &&
+	       a->pdev->subsystem_device == b->pdev->subsystem_device;
+}
+
+/**
+ * __gpupart_host_state() - the host's partitioning, as HOST_GET reports it
+ * @homogeneous: set to whether every partitioned GPU has the same model
+ *	and partition count, and that count is valid for it
+ * @n: set to the number of partitioned GPUs
+ *
+ * gpupart refuses to break homogeneity, but it adopts VFs that were enabled
+ * before it bound a device, and those may not fit.
+ *
+ * Context: caller holds gpupart_lock.
+ * Return: the first partitioned GPU, whose model and count are in force,
+ * or NULL when none is partitioned.
+ */
+const struct gpupart_dev *__gpupart_host_state(bool *homogeneous, u32 *n)
+{
+	const struct gpupart_dev *gdev, *first = NULL;
+
+	lockdep_assert_held(&gpupart_lock);
+	*homogeneous = true;
+	*n = 0;
+	list_for_each_entry(gdev, &gpupart_devs, node) {
+		if (gdev->mode != GPUPART_MODE_PARTITION)
+			continue;
+		(*n)++;
+		if (!gpupart_count_valid(gdev, gdev->count))
+			*homogeneous = false;
+		if (!first)
+			first = gdev;
+		else if (!gpupart_same_model(first, gdev) ||
+			 first->count != gdev->count)
+			*homogeneous = false;
+	}
+	return first;
 }

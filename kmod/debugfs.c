@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * debugfs: <debugfs>/gpupart/models lists the built-in table, so that tests
- * can check names, framebuffer sizes and counts without the hardware.
+ * can check names, framebuffer sizes and counts without the hardware; the
+ * fail_* files inject faults into paths the test bed cannot make fail
+ * (Debian's kernel has no fault injection framework).
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -9,6 +11,20 @@
 #include "gpupart.h"
 
 static struct dentry *gpupart_debugfs_root;
+
+/* fail_enable: how many of the next partition set-ups fail after SR-IOV is on. */
+atomic_t gpupart_fail_enable = ATOMIC_INIT(0);
+
+/**
+ * gpupart_fault() - whether to inject a fault now
+ * @knob: a fail_* counter; each injected fault uses up one
+ *
+ * Return: true when the caller is to fail.
+ */
+bool gpupart_fault(atomic_t *knob)
+{
+	return atomic_dec_if_positive(knob) >= 0;
+}
 
 static void gpupart_id_show(struct seq_file *s, u32 id)
 {
@@ -52,6 +68,8 @@ void gpupart_debugfs_init(void)
 	gpupart_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("models", 0444, gpupart_debugfs_root, NULL,
 			    &gpupart_models_fops);
+	debugfs_create_atomic_t("fail_enable", 0600, gpupart_debugfs_root,
+				&gpupart_fail_enable);
 }
 
 /**

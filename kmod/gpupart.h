@@ -28,6 +28,21 @@ struct gpupart_model {
 	u8 counts[12];
 };
 
+/* Longest VM name, without the NUL. */
+#define GPUPART_VM_NAME_MAX	64
+
+/**
+ * struct gpupart_partition - one partition: an SR-IOV virtual function
+ * @vf: the VF, referenced while the partition exists
+ * @state: what the partition is doing
+ * @vm: the VM holding it, "" when none does
+ */
+struct gpupart_partition {
+	struct pci_dev *vf;
+	enum gpupart_partition_state state;
+	char vm[GPUPART_VM_NAME_MAX + 1];
+};
+
 /**
  * struct gpupart_dev - a GPU (PCI physical function) bound to gpupart
  * @node: entry in the registry, sorted by PCI address
@@ -35,9 +50,15 @@ struct gpupart_model {
  * @model: built-in model, or NULL for devices added with the ids= parameter
  * @total_vfs: the device's sriov_totalvfs, read at probe
  * @mode: current mode
+ * @count: number of partitions in mode partition, else 0
+ * @parts: the @count partitions, by VF index
+ * @adopted: the VFs were enabled before gpupart bound the device, so
+ *	unbinding leaves them as they were found
  *
- * Context: the registry lock (gpupart_lock) guards @node and @mode; the
- * other fields are set at probe and never change.
+ * Context: the registry lock (gpupart_lock) guards @node, @mode, @count,
+ * @parts and @adopted; @pdev, @model and @total_vfs are set at probe and
+ * never change. Changing @mode also needs the PF's device lock, as the
+ * PCI core holds it around sriov_configure().
  */
 struct gpupart_dev {
 	struct list_head node;
@@ -45,6 +66,9 @@ struct gpupart_dev {
 	const struct gpupart_model *model;
 	u16 total_vfs;
 	enum gpupart_mode mode;
+	u32 count;
+	struct gpupart_partition *parts;
+	bool adopted;
 };
 
 /* core.c: the registry of bound devices */
@@ -55,7 +79,16 @@ void gpupart_dev_register(struct gpupart_dev *gdev);
 void gpupart_dev_unregister(struct gpupart_dev *gdev);
 struct gpupart_dev *__gpupart_dev_find(const char *pci_addr);
 u32 gpupart_next_count(const struct gpupart_dev *gdev, u32 after);
+bool gpupart_count_valid(const struct gpupart_dev *gdev, u32 count);
 const char *gpupart_dev_model_name(const struct gpupart_dev *gdev);
+bool gpupart_same_model(const struct gpupart_dev *a, const struct gpupart_dev *b);
+const struct gpupart_dev *__gpupart_host_state(bool *homogeneous, u32 *n);
+
+/* mode.c: the one policy behind DEV_SET and sriov_numvfs */
+int __gpupart_dev_set(struct gpupart_dev *gdev, enum gpupart_mode mode,
+		      u32 count, char *why);
+int gpupart_dev_adopt(struct gpupart_dev *gdev, u16 num_vfs);
+void __gpupart_dev_release(struct gpupart_dev *gdev);
 
 /* models.c: the built-in table */
 extern const struct pci_device_id gpupart_pci_ids[];
@@ -64,14 +97,23 @@ const struct gpupart_model *gpupart_model_of(const struct pci_device_id *id);
 /* pci.c: the PCI driver */
 int gpupart_pci_init(void);
 void gpupart_pci_exit(void);
+extern char gpupart_passthrough[32];
 
 /* netlink.c and nl_ops.c: the generic netlink family */
 extern struct genl_family gpupart_nl_family;
 int gpupart_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info);
 int gpupart_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int gpupart_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info);
+int gpupart_nl_host_get_doit(struct sk_buff *skb, struct genl_info *info);
+void __gpupart_nl_dev_notify(const struct gpupart_dev *gdev, u8 cmd);
+
+/* Index of the monitor group in gpupart_nl_family.mcgrps. */
+enum { GPUPART_NLGRP_MONITOR };
 
 /* debugfs.c */
 void gpupart_debugfs_init(void);
 void gpupart_debugfs_exit(void);
+extern atomic_t gpupart_fail_enable;
+bool gpupart_fault(atomic_t *knob);
 
 #endif /* _GPUPART_H */

@@ -8,6 +8,42 @@
 
 #include "gpupart.h"
 
+/* Room for one device with all its partitions. */
+static size_t gpupart_dev_msg_size(const struct gpupart_dev *gdev)
+{
+	size_t part = nla_total_size(0) +			/* nest */
+		      nla_total_size(sizeof(u32)) * 2 +		/* index, state */
+		      nla_total_size(GPUPART_PCI_ADDR_MAX_LEN + 1) +
+		      nla_total_size_64bit(sizeof(u64)) +
+		      nla_total_size(GPUPART_VM_NAME_MAX + 1);
+
+	return NLMSG_GOODSIZE + gdev->count * part;
+}
+
+static int gpupart_part_fill(struct sk_buff *msg, const struct gpupart_dev *gdev,
+			     u32 i)
+{
+	const struct gpupart_partition *p = &gdev->parts[i];
+	struct nlattr *nest;
+
+	nest = nla_nest_start(msg, GPUPART_A_PARTITION);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(msg, GPUPART_A_PARTITION_INDEX, i) ||
+	    nla_put_string(msg, GPUPART_A_PARTITION_VF, pci_name(p->vf)) ||
+	    nla_put_u32(msg, GPUPART_A_PARTITION_STATE, p->state) ||
+	    (p->vm[0] && nla_put_string(msg, GPUPART_A_PARTITION_VM, p->vm)) ||
+	    (gdev->model &&
+	     nla_put_u64_64bit(msg, GPUPART_A_PARTITION_FB_BYTES,
+			       div_u64(gdev->model->fb_bytes, gdev->count),
+			       GPUPART_A_PARTITION_PAD))) {
+		nla_nest_cancel(msg, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
 /*
  * gpupart_dev_fill() - put one device's attributes into a message
  *
@@ -16,7 +52,7 @@
 static int gpupart_dev_fill(struct sk_buff *msg, const struct gpupart_dev *gdev)
 {
 	const struct pci_dev *pdev = gdev->pdev;
-	u32 count = 0;
+	u32 count = 0, i;
 
 	lockdep_assert_held(&gpupart_lock);
 	if (nla_put_string(msg, GPUPART_A_PCI_ADDR, pci_name(pdev)) ||
@@ -26,7 +62,8 @@ static int gpupart_dev_fill(struct sk_buff *msg, const struct gpupart_dev *gdev)
 	    nla_put_u16(msg, GPUPART_A_SUBSYS_DEVICE, pdev->subsystem_device) ||
 	    nla_put_string(msg, GPUPART_A_MODEL, gpupart_dev_model_name(gdev)) ||
 	    nla_put_u32(msg, GPUPART_A_TOTAL_VFS, gdev->total_vfs) ||
-	    nla_put_u32(msg, GPUPART_A_MODE, gdev->mode))
+	    nla_put_u32(msg, GPUPART_A_MODE, gdev->mode) ||
+	    nla_put_u32(msg, GPUPART_A_PARTITION_COUNT, gdev->count))
 		return -EMSGSIZE;
 	if (gdev->model &&
 	    nla_put_u64_64bit(msg, GPUPART_A_FB_BYTES, gdev->model->fb_bytes,
@@ -34,6 +71,9 @@ static int gpupart_dev_fill(struct sk_buff *msg, const struct gpupart_dev *gdev)
 		return -EMSGSIZE;
 	while ((count = gpupart_next_count(gdev, count)))
 		if (nla_put_u32(msg, GPUPART_A_VALID_COUNT, count))
+			return -EMSGSIZE;
+	for (i = 0; i < gdev->count; i++)
+		if (gpupart_part_fill(msg, gdev, i))
 			return -EMSGSIZE;
 	return 0;
 }
@@ -118,23 +158,25 @@ static struct gpupart_dev *__gpupart_nl_dev_lookup(struct genl_info *info)
  */
 int gpupart_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct sk_buff *msg = NULL;
 	struct gpupart_dev *gdev;
-	struct sk_buff *msg;
 	int rc;
-
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
 
 	mutex_lock(&gpupart_lock);
 	gdev = __gpupart_nl_dev_lookup(info);
-	if (IS_ERR(gdev))
+	if (IS_ERR(gdev)) {
 		rc = PTR_ERR(gdev);
-	else
-		rc = gpupart_dev_msg(msg, gdev, info->snd_portid,
-				     info->snd_seq, 0, GPUPART_CMD_DEV_GET);
+		goto out_unlock;
+	}
+	msg = genlmsg_new(gpupart_dev_msg_size(gdev), GFP_KERNEL);
+	if (!msg) {
+		rc = -ENOMEM;
+		goto out_unlock;
+	}
+	rc = gpupart_dev_msg(msg, gdev, info->snd_portid, info->snd_seq, 0,
+			     GPUPART_CMD_DEV_GET);
+out_unlock:
 	mutex_unlock(&gpupart_lock);
-
 	if (rc) {
 		nlmsg_free(msg);
 		return rc;
@@ -172,4 +214,170 @@ int gpupart_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 
 	/* A full message ends this round; the core calls again for the rest. */
 	return rc == -EMSGSIZE && skb->len ? skb->len : rc;
+}
+
+/*
+ * DEV_SET's attributes, checked before any lock is taken: a mode, and a
+ * partition count exactly when the mode is partition.
+ */
+static int gpupart_nl_dev_set_precheck(struct genl_info *info, u32 *mode,
+				       u32 *count)
+{
+	struct nlattr *count_attr = info->attrs[GPUPART_A_PARTITION_COUNT];
+
+	if (GENL_REQ_ATTR_CHECK(info, GPUPART_A_MODE)) {
+		NL_SET_ERR_MSG(info->extack, "a mode (none, partition or dda) is required");
+		return -EINVAL;
+	}
+	*mode = nla_get_u32(info->attrs[GPUPART_A_MODE]);
+	if (*mode == GPUPART_MODE_PARTITION && !count_attr) {
+		NL_SET_ERR_MSG(info->extack, "mode partition needs a partition count");
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, GPUPART_A_PARTITION_COUNT);
+		return -EINVAL;
+	}
+	if (*mode != GPUPART_MODE_PARTITION && count_attr) {
+		NL_SET_ERR_MSG_ATTR(info->extack, count_attr,
+				    "a partition count goes with mode partition only");
+		return -EINVAL;
+	}
+	*count = count_attr ? nla_get_u32(count_attr) : 0;
+	return 0;
+}
+
+/**
+ * gpupart_nl_dev_set_doit() - GPUPART_CMD_DEV_SET: set a GPU's mode
+ * @skb: request
+ * @info: request attributes and extack
+ *
+ * Takes the locks in the order the sysfs door (sriov_numvfs) has them: the
+ * PF's device lock, the PCI rescan/remove lock, then gpupart_lock. The
+ * device is looked up, referenced and looked up again under them, as it
+ * may have been removed in between.
+ *
+ * Return: 0 or a negative errno; failures carry an extack message.
+ */
+int gpupart_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	char why[GPUPART_EXTACK_LEN];
+	struct gpupart_dev *gdev;
+	struct pci_dev *pdev;
+	u32 mode, count;
+	int rc;
+
+	rc = gpupart_nl_dev_set_precheck(info, &mode, &count);
+	if (rc)
+		return rc;
+
+	mutex_lock(&gpupart_lock);
+	gdev = __gpupart_nl_dev_lookup(info);
+	pdev = IS_ERR(gdev) ? NULL : pci_dev_get(gdev->pdev);
+	mutex_unlock(&gpupart_lock);
+	if (!pdev)
+		return PTR_ERR(gdev);
+
+	device_lock(&pdev->dev);
+	pci_lock_rescan_remove();
+	mutex_lock(&gpupart_lock);
+	gdev = __gpupart_nl_dev_lookup(info);
+	if (IS_ERR(gdev)) {
+		rc = PTR_ERR(gdev);
+	} else if (gdev->pdev != pdev) {
+		NL_SET_ERR_MSG(info->extack, "the GPU was replaced meanwhile; retry");
+		rc = -EAGAIN;
+	} else {
+		rc = __gpupart_dev_set(gdev, mode, count, why);
+		if (rc < 0)
+			gpupart_extack_fmt(info->extack, "%s", why);
+		else if (rc > 0)
+			__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_CHANGE_NTF);
+	}
+	mutex_unlock(&gpupart_lock);
+	pci_unlock_rescan_remove();
+	device_unlock(&pdev->dev);
+	pci_dev_put(pdev);
+	return rc < 0 ? rc : 0;
+}
+
+static int gpupart_host_fill(struct sk_buff *msg)
+{
+	const struct gpupart_dev *first;
+	bool homogeneous;
+	u32 n;
+
+	first = __gpupart_host_state(&homogeneous, &n);
+	if (nla_put_u8(msg, GPUPART_A_HOMOGENEOUS, homogeneous) ||
+	    nla_put_u32(msg, GPUPART_A_PARTITIONED_GPUS, n))
+		return -EMSGSIZE;
+	if (!first)
+		return 0;
+	if (nla_put_u16(msg, GPUPART_A_VENDOR, first->pdev->vendor) ||
+	    nla_put_u16(msg, GPUPART_A_DEVICE, first->pdev->device) ||
+	    nla_put_u16(msg, GPUPART_A_SUBSYS_VENDOR, first->pdev->subsystem_vendor) ||
+	    nla_put_u16(msg, GPUPART_A_SUBSYS_DEVICE, first->pdev->subsystem_device) ||
+	    nla_put_string(msg, GPUPART_A_MODEL, gpupart_dev_model_name(first)) ||
+	    nla_put_u32(msg, GPUPART_A_PARTITION_COUNT, first->count))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/**
+ * gpupart_nl_host_get_doit() - GPUPART_CMD_HOST_GET: the host's partitioning
+ * @skb: request
+ * @info: request attributes and extack
+ *
+ * Return: 0 or a negative errno.
+ */
+int gpupart_nl_host_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	void *hdr;
+	int rc;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &gpupart_nl_family, 0,
+				GPUPART_CMD_HOST_GET);
+	if (!hdr) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	mutex_lock(&gpupart_lock);
+	rc = gpupart_host_fill(msg);
+	mutex_unlock(&gpupart_lock);
+	if (rc) {
+		nlmsg_free(msg);
+		return rc;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+/**
+ * __gpupart_nl_dev_notify() - tell the monitor group about a device
+ * @gdev: the device, as it is now
+ * @cmd: GPUPART_CMD_DEV_{ADD,DEL,CHANGE}_NTF
+ *
+ * Carries the same attributes as a DEV_GET reply. Nothing is built when
+ * nobody listens.
+ *
+ * Context: caller holds gpupart_lock.
+ */
+void __gpupart_nl_dev_notify(const struct gpupart_dev *gdev, u8 cmd)
+{
+	struct sk_buff *msg;
+
+	lockdep_assert_held(&gpupart_lock);
+	if (!genl_has_listeners(&gpupart_nl_family, &init_net,
+				GPUPART_NLGRP_MONITOR))
+		return;
+	msg = genlmsg_new(gpupart_dev_msg_size(gdev), GFP_KERNEL);
+	if (!msg)
+		return;
+	if (gpupart_dev_msg(msg, gdev, 0, 0, 0, cmd)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_multicast(&gpupart_nl_family, msg, 0, GPUPART_NLGRP_MONITOR,
+			  GFP_KERNEL);
 }

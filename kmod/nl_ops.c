@@ -13,6 +13,20 @@ static const struct nla_policy gpupart_dev_get_do_nl_policy[GPUPART_A_PCI_ADDR +
 				 .len = GPUPART_PCI_ADDR_MAX_LEN },
 };
 
+/* GPUPART_CMD_DEV_SET - do */
+static const struct nla_policy gpupart_dev_set_nl_policy[GPUPART_A_PARTITION_COUNT + 1] = {
+	[GPUPART_A_PCI_ADDR] = { .type = NLA_NUL_STRING,
+				 .len = GPUPART_PCI_ADDR_MAX_LEN },
+	[GPUPART_A_MODE] = NLA_POLICY_RANGE(NLA_U32, GPUPART_MODE_NONE,
+					    GPUPART_MODE_MAX),
+	[GPUPART_A_PARTITION_COUNT] = { .type = NLA_U32 },
+};
+
+/* GPUPART_CMD_HOST_GET - do: takes no attributes */
+static const struct nla_policy gpupart_host_get_nl_policy[GPUPART_A_PCI_ADDR + 1] = {
+	[GPUPART_A_PCI_ADDR] = { .type = NLA_REJECT },
+};
+
 /*
  * Every operation has a policy; the family leaves resv_start_op at 0, so
  * the core validates all of them strictly and checks the reserved header.
@@ -25,6 +39,23 @@ static const struct genl_ops gpupart_nl_ops[] = {
 		.policy	= gpupart_dev_get_do_nl_policy,
 		.maxattr = GPUPART_A_PCI_ADDR,
 	},
+	{
+		.cmd	= GPUPART_CMD_DEV_SET,
+		.flags	= GENL_ADMIN_PERM,
+		.doit	= gpupart_nl_dev_set_doit,
+		.policy	= gpupart_dev_set_nl_policy,
+		.maxattr = GPUPART_A_PARTITION_COUNT,
+	},
+	{
+		.cmd	= GPUPART_CMD_HOST_GET,
+		.doit	= gpupart_nl_host_get_doit,
+		.policy	= gpupart_host_get_nl_policy,
+		.maxattr = GPUPART_A_PCI_ADDR,
+	},
+};
+
+static const struct genl_multicast_group gpupart_nl_mcgrps[] = {
+	[GPUPART_NLGRP_MONITOR] = { .name = GPUPART_MCGRP_MONITOR },
 };
 
 /* Not netnsok: GPUs belong to the host, so only the initial namespace. */
@@ -34,4 +65,6 @@ struct genl_family gpupart_nl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= gpupart_nl_ops,
 	.n_ops		= ARRAY_SIZE(gpupart_nl_ops),
+	.mcgrps		= gpupart_nl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(gpupart_nl_mcgrps),
 };

@@ -3,6 +3,8 @@
  * The PCI driver: gpupart binds the physical functions of partitionable
  * GPUs, from the built-in table or added at load time with ids=.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/pci.h>
@@ -15,6 +17,12 @@ static char ids[1024];
 module_param_string(ids, ids, sizeof(ids), 0444);
 MODULE_PARM_DESC(ids,
 		 "Extra PCI IDs to bind, as vfio-pci takes them: \"vendor:device[:subvendor[:subdevice[:class[:class_mask]]]]\", comma separated");
+
+char gpupart_passthrough[32] = "vfio-pci";
+module_param_string(passthrough_driver, gpupart_passthrough,
+		    sizeof(gpupart_passthrough), 0444);
+MODULE_PARM_DESC(passthrough_driver,
+		 "Driver new partitions (VFs) are reserved for through driver_override, so no host driver grabs them (default vfio-pci; empty: leave VFs alone)");
 
 static int gpupart_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
@@ -37,11 +45,14 @@ static int gpupart_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	gdev->model = gpupart_model_of(id);
 	gdev->total_vfs = pci_sriov_get_totalvfs(pdev);
 	gdev->mode = GPUPART_MODE_NONE;
+	if (pci_num_vf(pdev) && gpupart_dev_adopt(gdev, pci_num_vf(pdev))) {
+		kfree(gdev);
+		return -ENOMEM;
+	}
 	pci_set_drvdata(pdev, gdev);
-	gpupart_dev_register(gdev);
-
 	pci_info(pdev, "bound: model %s, %u VFs\n",
 		 gpupart_dev_model_name(gdev), gdev->total_vfs);
+	gpupart_dev_register(gdev);
 	return 0;
 }
 
@@ -53,11 +64,69 @@ static void gpupart_remove(struct pci_dev *pdev)
 	kfree(gdev);
 }
 
+/*
+ * The sysfs door: "echo N > sriov_numvfs". N > 0 asks for mode partition
+ * with N partitions, 0 for mode none; the same policy as DEV_SET decides.
+ * The PCI core has already refused N above sriov_totalvfs (-ERANGE) and a
+ * change from one non-zero N to another (-EBUSY), and holds the device
+ * lock. There is no extack here, so the reason goes to the kernel log.
+ */
+static int gpupart_sriov_configure(struct pci_dev *pdev, int num_vfs)
+{
+	struct gpupart_dev *gdev = pci_get_drvdata(pdev);
+	char why[GPUPART_EXTACK_LEN];
+	int rc;
+
+	device_lock_assert(&pdev->dev);
+	mutex_lock(&gpupart_lock);
+	rc = __gpupart_dev_set(gdev, num_vfs ? GPUPART_MODE_PARTITION :
+			       GPUPART_MODE_NONE, num_vfs, why);
+	if (rc > 0)
+		__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_CHANGE_NTF);
+	mutex_unlock(&gpupart_lock);
+
+	if (rc < 0) {
+		pci_info_ratelimited(pdev, "sriov_numvfs %d refused: %s\n",
+				     num_vfs, why);
+		return rc;
+	}
+	return num_vfs;
+}
+
 static struct pci_driver gpupart_pci_driver = {
 	.name		= KBUILD_MODNAME,
 	.id_table	= gpupart_pci_ids,
 	.probe		= gpupart_probe,
 	.remove		= gpupart_remove,
+	.sriov_configure = gpupart_sriov_configure,
+};
+
+/*
+ * A partition must never be grabbed by a host driver: each VF of a GPU
+ * that gpupart drives is reserved for the passthrough driver as it is
+ * added, before the driver core probes it (vfio-pci does the same for the
+ * VFs of PFs it owns).
+ */
+static int gpupart_bus_notify(struct notifier_block *nb, unsigned long action,
+			      void *data)
+{
+	struct device *dev = data;
+	struct pci_dev *vf = to_pci_dev(dev);
+
+	if (action != BUS_NOTIFY_ADD_DEVICE || !vf->is_virtfn ||
+	    !gpupart_passthrough[0])
+		return NOTIFY_DONE;
+	/* Stable: pci_enable_sriov() runs under the PF's device lock. */
+	if (pci_physfn(vf)->dev.driver != &gpupart_pci_driver.driver)
+		return NOTIFY_DONE;
+	if (driver_set_override(dev, &vf->driver_override, gpupart_passthrough,
+				strlen(gpupart_passthrough)))
+		pci_warn(vf, "could not reserve for %s\n", gpupart_passthrough);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block gpupart_bus_nb = {
+	.notifier_call = gpupart_bus_notify,
 };
 
 /*
@@ -120,9 +189,15 @@ int gpupart_pci_init(void)
 {
 	int rc;
 
-	rc = pci_register_driver(&gpupart_pci_driver);
+	/* ORDER: VFs are reserved from the first device gpupart drives. */
+	rc = bus_register_notifier(&pci_bus_type, &gpupart_bus_nb);
 	if (rc)
 		return rc;
+	rc = pci_register_driver(&gpupart_pci_driver);
+	if (rc) {
+		bus_unregister_notifier(&pci_bus_type, &gpupart_bus_nb);
+		return rc;
+	}
 	gpupart_add_ids();
 	return 0;
 }
@@ -133,4 +208,5 @@ int gpupart_pci_init(void)
 void gpupart_pci_exit(void)
 {
 	pci_unregister_driver(&gpupart_pci_driver);
+	bus_unregister_notifier(&pci_bus_type, &gpupart_bus_nb);
 }

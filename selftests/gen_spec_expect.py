@@ -45,13 +45,16 @@ def main(spec_path, out_path):
     for op in spec["operations"]["list"]:
         val = op.get("value", val)
         consts.append((c_name(fam, "cmd", op["name"]), val))
-        ops.append((op["name"], val, "do" in op, "dump" in op,
-                    "admin-perm" in op.get("flags", [])))
+        # Notifications have a command value but are not registered ops.
+        if "do" in op or "dump" in op:
+            ops.append((op["name"], val, "do" in op, "dump" in op,
+                        "admin-perm" in op.get("flags", [])))
         val += 1
     consts.append((c_name(fam, "cmd-max"), val - 1))
 
     for g in spec.get("mcast-groups", {}).get("list", []):
         groups.append(g["name"])
+
 
     with open(out_path, "w") as out:
         out.write("/* Generated from %s by gen_spec_expect.py: do not edit. */\n"
@@ -68,6 +71,14 @@ def main(spec_path, out_path):
         for g in groups:
             out.write("\t\"%s\",\n" % g)
         out.write("\tNULL\n};\n")
+        # The uapi names each group too.
+        out.write("\nstatic const struct spec_str spec_strs[] = {\n")
+        out.write("\t{ \"%s_FAMILY_NAME\", \"%s\", %s_FAMILY_NAME },\n"
+                  % (c_name(fam), fam, c_name(fam)))
+        for g in groups:
+            name = "%s_MCGRP_%s" % (c_name(fam), c_name(g))
+            out.write("\t{ \"%s\", \"%s\", %s },\n" % (name, g, name))
+        out.write("};\n")
 
 
 if __name__ == "__main__":

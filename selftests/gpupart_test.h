@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gpnl.h"
 
@@ -55,10 +56,94 @@ static inline long gp_sysfs_num(const char *pci, const char *attr)
 	return v;
 }
 
-/* Connect to the family; false (and errno-style reason) when it is absent. */
+/* Connect to the family: 0, or -ENOENT when it is absent. */
 static inline int gp_open(struct gpnl *nl)
 {
 	return gpnl_open(nl);
+}
+
+/* Write a sysfs file (a path, or DEV/ATTR under /sys/bus/pci/devices). */
+static inline int gp_write(const char *path, const char *val)
+{
+	char full[256];
+	FILE *f;
+	int rc = 0;
+
+	if (path[0] == '/')
+		snprintf(full, sizeof(full), "%s", path);
+	else
+		snprintf(full, sizeof(full), "/sys/bus/pci/devices/%s", path);
+	f = fopen(full, "w");
+	if (!f)
+		return -errno;
+	if (fputs(val, f) < 0)
+		rc = -errno;
+	if (fclose(f) && !rc)
+		rc = -errno;
+	return rc;
+}
+
+/* sriov_numvfs through sysfs: 0 or -errno. */
+static inline int gp_set_numvfs(const char *pci, long n)
+{
+	char path[96], val[16];
+
+	snprintf(path, sizeof(path), "%s/sriov_numvfs", pci);
+	snprintf(val, sizeof(val), "%ld", n);
+	return gp_write(path, val);
+}
+
+/* First line of DEV/ATTR into @buf, "" when it cannot be read. */
+static inline char *gp_read(const char *pci, const char *attr, char *buf,
+			    size_t len)
+{
+	char path[256];
+	FILE *f;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", pci, attr);
+	f = fopen(path, "r");
+	if (f) {
+		if (!fgets(buf, len, f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+/* The name of the symlink DEV/LINK points to ("" if none), e.g. the driver. */
+static inline char *gp_link(const char *pci, const char *link, char *buf,
+			    size_t len)
+{
+	char path[256], target[256];
+	const char *base;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", pci, link);
+	n = readlink(path, target, sizeof(target) - 1);
+	target[n < 0 ? 0 : n] = '\0';
+	base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+	snprintf(buf, len, "%.*s", (int)len - 1, base);
+	return buf;
+}
+
+static inline int gp_dev_one_cb(const struct gpnl_dev *d, void *arg)
+{
+	*(struct gpnl_dev *)arg = *d;
+	return 0;
+}
+
+/* DEV_GET for one device into a heap copy the caller frees; NULL on error. */
+static inline struct gpnl_dev *gp_dev(struct gpnl *nl, const char *pci)
+{
+	struct gpnl_dev *d = calloc(1, sizeof(*d));
+
+	if (d && gpnl_dev_get(nl, pci, gp_dev_one_cb, d)) {
+		free(d);
+		d = NULL;
+	}
+	return d;
 }
 
 #endif

@@ -3,7 +3,9 @@
  * libgpupart: a small client of the gpupart generic netlink family.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
@@ -169,7 +171,40 @@ static struct nla_policy gpnl_dev_policy[GPUPART_A_MAX + 1] = {
 	[GPUPART_A_FB_BYTES]		= { .type = NLA_U64 },
 	[GPUPART_A_VALID_COUNT]		= { .type = NLA_U32 },
 	[GPUPART_A_MODE]		= { .type = NLA_U32 },
+	[GPUPART_A_PARTITION_COUNT]	= { .type = NLA_U32 },
+	[GPUPART_A_PARTITION]		= { .type = NLA_NESTED },
+	[GPUPART_A_HOMOGENEOUS]		= { .type = NLA_U8 },
+	[GPUPART_A_PARTITIONED_GPUS]	= { .type = NLA_U32 },
 };
+
+static struct nla_policy gpnl_part_policy[GPUPART_A_PARTITION_MAX + 1] = {
+	[GPUPART_A_PARTITION_INDEX]	= { .type = NLA_U32 },
+	[GPUPART_A_PARTITION_VF]	= { .type = NLA_STRING },
+	[GPUPART_A_PARTITION_STATE]	= { .type = NLA_U32 },
+	[GPUPART_A_PARTITION_FB_BYTES]	= { .type = NLA_U64 },
+	[GPUPART_A_PARTITION_VM]	= { .type = NLA_STRING },
+};
+
+static int gpnl_part_parse(struct nlattr *nest, struct gpnl_part *p)
+{
+	struct nlattr *tb[GPUPART_A_PARTITION_MAX + 1];
+
+	if (nla_parse_nested(tb, GPUPART_A_PARTITION_MAX, nest, gpnl_part_policy) ||
+	    !tb[GPUPART_A_PARTITION_INDEX] || !tb[GPUPART_A_PARTITION_VF] ||
+	    !tb[GPUPART_A_PARTITION_STATE])
+		return -EBADMSG;
+	p->index = nla_get_u32(tb[GPUPART_A_PARTITION_INDEX]);
+	snprintf(p->vf, sizeof(p->vf), "%s", nla_get_string(tb[GPUPART_A_PARTITION_VF]));
+	p->state = nla_get_u32(tb[GPUPART_A_PARTITION_STATE]);
+	if (tb[GPUPART_A_PARTITION_FB_BYTES]) {
+		p->has_fb = true;
+		p->fb_bytes = nla_get_u64(tb[GPUPART_A_PARTITION_FB_BYTES]);
+	}
+	if (tb[GPUPART_A_PARTITION_VM])
+		snprintf(p->vm, sizeof(p->vm), "%s",
+			 nla_get_string(tb[GPUPART_A_PARTITION_VM]));
+	return 0;
+}
 
 int gpnl_dev_parse(struct nlmsghdr *nlh, struct gpnl_dev *dev)
 {
@@ -201,13 +236,21 @@ int gpnl_dev_parse(struct nlmsghdr *nlh, struct gpnl_dev *dev)
 		dev->fb_bytes = nla_get_u64(tb[GPUPART_A_FB_BYTES]);
 	}
 	dev->mode = nla_get_u32(tb[GPUPART_A_MODE]);
+	if (tb[GPUPART_A_PARTITION_COUNT])
+		dev->count = nla_get_u32(tb[GPUPART_A_PARTITION_COUNT]);
 	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
 			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem) {
-		if (nla_type(a) != GPUPART_A_VALID_COUNT)
-			continue;
-		if (nla_len(a) != sizeof(uint32_t) || dev->n_counts == GPNL_MAX_COUNTS)
-			return -EBADMSG;
-		dev->counts[dev->n_counts++] = nla_get_u32(a);
+		if (nla_type(a) == GPUPART_A_VALID_COUNT) {
+			if (nla_len(a) != sizeof(uint32_t) ||
+			    dev->n_counts == GPNL_MAX_COUNTS)
+				return -EBADMSG;
+			dev->counts[dev->n_counts++] = nla_get_u32(a);
+		} else if (nla_type(a) == GPUPART_A_PARTITION) {
+			if (dev->n_parts == GPNL_MAX_PARTS ||
+			    gpnl_part_parse(a, &dev->parts[dev->n_parts]))
+				return -EBADMSG;
+			dev->n_parts++;
+		}
 	}
 	return 0;
 }
@@ -220,11 +263,17 @@ struct gpnl_dev_walk {
 static int gpnl_dev_one(struct nlmsghdr *nlh, void *arg)
 {
 	struct gpnl_dev_walk *w = arg;
-	struct gpnl_dev dev;
+	struct gpnl_dev *dev;
 	int rc;
 
-	rc = gpnl_dev_parse(nlh, &dev);
-	return rc ? rc : w->each(&dev, w->arg);
+	dev = malloc(sizeof(*dev));
+	if (!dev)
+		return -ENOMEM;
+	rc = gpnl_dev_parse(nlh, dev);
+	if (!rc)
+		rc = w->each(dev, w->arg);
+	free(dev);
+	return rc;
 }
 
 int gpnl_dev_get(struct gpnl *nl, const char *pci,
@@ -243,15 +292,173 @@ int gpnl_dev_get(struct gpnl *nl, const char *pci,
 	return gpnl_exec(nl, msg, gpnl_dev_one, &w);
 }
 
+int gpnl_dev_set(struct gpnl *nl, const char *pci, uint32_t mode,
+		 uint32_t count, bool with_count)
+{
+	struct nl_msg *msg = gpnl_msg(nl, GPUPART_CMD_DEV_SET, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_string(msg, GPUPART_A_PCI_ADDR, pci) ||
+	    nla_put_u32(msg, GPUPART_A_MODE, mode) ||
+	    (with_count && nla_put_u32(msg, GPUPART_A_PARTITION_COUNT, count))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return gpnl_exec(nl, msg, NULL, NULL);
+}
+
+static int gpnl_host_parse(struct nlmsghdr *nlh, void *arg)
+{
+	struct nlattr *tb[GPUPART_A_MAX + 1];
+	struct gpnl_host *h = arg;
+
+	if (genlmsg_parse(nlh, 0, tb, GPUPART_A_MAX, gpnl_dev_policy) ||
+	    !tb[GPUPART_A_HOMOGENEOUS] || !tb[GPUPART_A_PARTITIONED_GPUS])
+		return -EBADMSG;
+	h->homogeneous = nla_get_u8(tb[GPUPART_A_HOMOGENEOUS]);
+	h->partitioned = nla_get_u32(tb[GPUPART_A_PARTITIONED_GPUS]);
+	h->has_model = tb[GPUPART_A_VENDOR] && tb[GPUPART_A_DEVICE] &&
+		       tb[GPUPART_A_SUBSYS_VENDOR] && tb[GPUPART_A_SUBSYS_DEVICE] &&
+		       tb[GPUPART_A_MODEL] && tb[GPUPART_A_PARTITION_COUNT];
+	if (!h->has_model)
+		return 0;
+	h->vendor = nla_get_u16(tb[GPUPART_A_VENDOR]);
+	h->device = nla_get_u16(tb[GPUPART_A_DEVICE]);
+	h->subsys_vendor = nla_get_u16(tb[GPUPART_A_SUBSYS_VENDOR]);
+	h->subsys_device = nla_get_u16(tb[GPUPART_A_SUBSYS_DEVICE]);
+	snprintf(h->model, sizeof(h->model), "%s", nla_get_string(tb[GPUPART_A_MODEL]));
+	h->count = nla_get_u32(tb[GPUPART_A_PARTITION_COUNT]);
+	return 0;
+}
+
+int gpnl_host_get(struct gpnl *nl, struct gpnl_host *host)
+{
+	struct nl_msg *msg = gpnl_msg(nl, GPUPART_CMD_HOST_GET, 0);
+
+	memset(host, 0, sizeof(*host));
+	if (!msg)
+		return -ENOMEM;
+	return gpnl_exec(nl, msg, gpnl_host_parse, host);
+}
+
+int gpnl_monitor(struct gpnl *nl)
+{
+	int grp;
+
+	grp = genl_ctrl_resolve_grp(nl->sk, GPUPART_FAMILY_NAME,
+				    GPUPART_MCGRP_MONITOR);
+	if (grp < 0)
+		return -ENOENT;
+	/* Events carry no sequence number of ours. */
+	nl_socket_disable_seq_check(nl->sk);
+	return nl_socket_add_membership(nl->sk, grp) ? -EIO : 0;
+}
+
+struct gpnl_ev_walk {
+	void (*each)(const struct gpnl_event *ev, void *arg);
+	void *arg;
+	int n;
+	int err;
+};
+
+static const char *gpnl_event_name(uint8_t cmd)
+{
+	switch (cmd) {
+	case GPUPART_CMD_DEV_ADD_NTF:
+		return "dev-add";
+	case GPUPART_CMD_DEV_DEL_NTF:
+		return "dev-del";
+	case GPUPART_CMD_DEV_CHANGE_NTF:
+		return "dev-change";
+	default:
+		return NULL;
+	}
+}
+
+static int gpnl_event_one(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct genlmsghdr *g = nlmsg_data(nlh);
+	struct gpnl_ev_walk *w = arg;
+	struct gpnl_event *ev;
+
+	if (!gpnl_event_name(g->cmd))
+		return NL_OK;	/* a newer kernel's event: not ours to show */
+	ev = calloc(1, sizeof(*ev));
+	if (!ev) {
+		w->err = -ENOMEM;
+		return NL_STOP;
+	}
+	ev->cmd = g->cmd;
+	ev->name = gpnl_event_name(g->cmd);
+	if (gpnl_dev_parse(nlh, &ev->dev)) {
+		free(ev);
+		w->err = -EBADMSG;
+		return NL_STOP;
+	}
+	w->each(ev, w->arg);
+	w->n++;
+	free(ev);
+	return NL_OK;
+}
+
+int gpnl_events(struct gpnl *nl, int timeout_ms,
+		void (*each)(const struct gpnl_event *ev, void *arg), void *arg)
+{
+	struct gpnl_ev_walk w = { each, arg, 0, 0 };
+	struct pollfd pfd = { .fd = nl_socket_get_fd(nl->sk), .events = POLLIN };
+	struct nl_cb *cb;
+	int rc;
+
+	rc = poll(&pfd, 1, timeout_ms);
+	if (rc <= 0)
+		return rc ? -errno : 0;
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb)
+		return -ENOMEM;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, gpnl_event_one, &w);
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, NULL, NULL);
+	rc = nl_recvmsgs(nl->sk, cb);
+	nl_cb_put(cb);
+	if (w.err)
+		return w.err;
+	return rc < 0 ? -EIO : w.n;
+}
+
+static const char *const gpnl_modes[] = {
+	[GPUPART_MODE_NONE]		= "none",
+	[GPUPART_MODE_PARTITION]	= "partition",
+	[GPUPART_MODE_DDA]		= "dda",
+};
+
 const char *gpnl_mode_name(uint32_t mode)
 {
+	if (mode < sizeof(gpnl_modes) / sizeof(gpnl_modes[0]) && gpnl_modes[mode])
+		return gpnl_modes[mode];
+	return "unknown";
+}
+
+uint32_t gpnl_mode_value(const char *name)
+{
+	uint32_t m;
+
+	for (m = 1; m < sizeof(gpnl_modes) / sizeof(gpnl_modes[0]); m++)
+		if (!strcmp(name, gpnl_modes[m]))
+			return m;
+	return 0;
+}
+
+const char *gpnl_state_name(uint32_t state)
+{
 	static const char *const names[] = {
-		[GPUPART_MODE_NONE]		= "none",
-		[GPUPART_MODE_PARTITION]	= "partition",
-		[GPUPART_MODE_DDA]		= "dda",
+		[GPUPART_PARTITION_STATE_FREE]		= "free",
+		[GPUPART_PARTITION_STATE_ASSIGNED]	= "assigned",
+		[GPUPART_PARTITION_STATE_SCRUBBING]	= "scrubbing",
+		[GPUPART_PARTITION_STATE_QUARANTINED]	= "quarantined",
 	};
 
-	if (mode < sizeof(names) / sizeof(names[0]) && names[mode])
-		return names[mode];
+	if (state < sizeof(names) / sizeof(names[0]) && names[state])
+		return names[state];
 	return "unknown";
 }

@@ -12,6 +12,8 @@
 #include <linux/gpupart.h>
 
 #define GPNL_MAX_COUNTS	64
+#define GPNL_MAX_PARTS	128
+#define GPNL_VM_MAX	64
 
 /**
  * struct gpnl - a connection to the gpupart family
@@ -25,6 +27,16 @@ struct gpnl {
 	char err[256];
 };
 
+/* One partition, as DEV_GET reports it. */
+struct gpnl_part {
+	uint32_t index;
+	char vf[GPUPART_PCI_ADDR_MAX_LEN + 1];
+	uint32_t state;
+	bool has_fb;
+	uint64_t fb_bytes;
+	char vm[GPNL_VM_MAX + 1];	/* "" when no VM holds it */
+};
+
 /* One device, as DEV_GET reports it. */
 struct gpnl_dev {
 	char pci[GPUPART_PCI_ADDR_MAX_LEN + 1];
@@ -36,6 +48,26 @@ struct gpnl_dev {
 	uint32_t counts[GPNL_MAX_COUNTS];
 	unsigned int n_counts;
 	uint32_t mode;
+	uint32_t count;
+	struct gpnl_part parts[GPNL_MAX_PARTS];
+	unsigned int n_parts;
+};
+
+/* The host's partitioning, as HOST_GET reports it. */
+struct gpnl_host {
+	bool homogeneous;
+	uint32_t partitioned;
+	bool has_model;		/* the fields below are valid */
+	uint16_t vendor, device, subsys_vendor, subsys_device;
+	char model[64];
+	uint32_t count;
+};
+
+/* A notification from the monitor group. */
+struct gpnl_event {
+	uint8_t cmd;
+	const char *name;	/* the spec's name, e.g. "dev-change" */
+	struct gpnl_dev dev;
 };
 
 /* Called once per reply message; return 0 to go on, negative to stop. */
@@ -53,6 +85,23 @@ int gpnl_dev_parse(struct nlmsghdr *nlh, struct gpnl_dev *dev);
 int gpnl_dev_get(struct gpnl *nl, const char *pci,
 		 int (*each)(const struct gpnl_dev *dev, void *arg), void *arg);
 
+/* DEV_SET; @count is sent only when @with_count. */
+int gpnl_dev_set(struct gpnl *nl, const char *pci, uint32_t mode,
+		 uint32_t count, bool with_count);
+int gpnl_host_get(struct gpnl *nl, struct gpnl_host *host);
+
+/* Join the monitor group: the socket then receives only events. */
+int gpnl_monitor(struct gpnl *nl);
+/*
+ * Wait up to @timeout_ms (-1: for ever) for events and hand each to @each.
+ * Return: the number of events handled (0: timed out), or -errno.
+ */
+int gpnl_events(struct gpnl *nl, int timeout_ms,
+		void (*each)(const struct gpnl_event *ev, void *arg), void *arg);
+
 const char *gpnl_mode_name(uint32_t mode);
+const char *gpnl_state_name(uint32_t state);
+/* The enum value of a name; 0 when the name is unknown. */
+uint32_t gpnl_mode_value(const char *name);
 
 #endif

@@ -14,15 +14,18 @@
 #include "gpupartctl.h"
 #include "print.h"
 
-static const struct ctl_object *const objects[] = { &ctl_dev, NULL };
+static const struct ctl_object *const objects[] = {
+	&ctl_dev, &ctl_host, &ctl_monitor, NULL
+};
 
 static void usage_object(FILE *f, const struct ctl_object *obj)
 {
 	const struct ctl_cmd *c;
 
 	for (c = obj->cmds; c->name; c++)
-		fprintf(f, "  gpupartctl [-j] [-p] %s %s %s\n      %s\n",
-			obj->name, c->name, c->args, c->help);
+		fprintf(f, "  gpupartctl [-j] [-p] %s%s%s%s%s\n      %s\n",
+			obj->name, *c->name ? " " : "", c->name,
+			*c->args ? " " : "", c->args, c->help);
 	fprintf(f, "  gpupartctl %s help\n", obj->name);
 }
 
@@ -37,7 +40,7 @@ static void usage(FILE *f)
 		"  -h, --help     this text\n"
 		"Objects:\n");
 	for (o = objects; *o; o++)
-		fprintf(f, "  %-6s %s\n", (*o)->name, (*o)->help);
+		fprintf(f, "  %-8s %s\n", (*o)->name, (*o)->help);
 	fprintf(f, "Commands:\n");
 	for (o = objects; *o; o++)
 		usage_object(f, *o);
@@ -87,6 +90,9 @@ int ctl_fail(struct ctl *ctl, int err)
 	fflush(stdout);
 	if (ctl->nl.err[0])
 		fprintf(stderr, "Error: %s\n", ctl->nl.err);
+	else if (err == -EPERM)
+		fprintf(stderr, "Error: %s (changes need CAP_NET_ADMIN)\n",
+			strerror(EPERM));
 	else
 		fprintf(stderr, "Error: %s\n", strerror(err < 0 ? -err : err));
 	return EXIT_FAIL;

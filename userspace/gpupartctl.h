@@ -39,6 +39,12 @@ struct ctl_object {
 };
 
 extern const struct ctl_object ctl_dev;
+extern const struct ctl_object ctl_host;
+extern const struct ctl_object ctl_monitor;
+
+/* The fields of one device, and of the host, for every command that shows them. */
+void dev_fields(const struct gpnl_dev *d);
+void host_fields(const struct gpnl_host *h);
 
 /* Connect on first use; prints the reason and returns false on failure. */
 bool ctl_connect(struct ctl *ctl);

@@ -17,10 +17,16 @@ static bool json, pretty;
 static int depth;
 static bool first;		/* no member written yet at this depth */
 
-/* The text table: headings from the first row, every row's cells. */
-static char heads[MAX_COLS][CELL_LEN];
-static char (*cells)[MAX_COLS][CELL_LEN];
-static unsigned int ncols, nrows, col;
+/* Text: the table being collected; headings come from its first row. */
+static struct {
+	bool open;		/* collecting rows */
+	bool single;		/* opened by an object outside an array */
+	int arr_depth;		/* nesting of arrays inside the table */
+	char heads[MAX_COLS][CELL_LEN];
+	char (*cells)[MAX_COLS][CELL_LEN];
+	unsigned int ncols, nrows, col;
+	bool printed_one;	/* a table was printed before: blank line */
+} t;
 
 void print_init(bool j, bool p)
 {
@@ -30,19 +36,18 @@ void print_init(bool j, bool p)
 	first = true;
 }
 
-static void json_sep(void)
+bool print_json(void)
 {
-	if (!first)
-		putchar(',');
-	if (pretty && depth) {
-		printf("\n%*s", depth * 2, "");
-	}
-	first = false;
+	return json;
 }
 
 static void json_key(const char *key)
 {
-	json_sep();
+	if (!first)
+		putchar(',');
+	if (pretty && depth)
+		printf("\n%*s", depth * 2, "");
+	first = false;
 	if (key)
 		printf(pretty ? "\"%s\": " : "\"%s\":", key);
 }
@@ -80,7 +85,58 @@ static void json_close(char c)
 	first = false;
 }
 
-/* Text mode: add one cell to the current row. */
+static void table_begin(bool single)
+{
+	memset(&t.heads, 0, sizeof(t.heads));
+	t.open = true;
+	t.single = single;
+	t.arr_depth = 0;
+	t.cells = NULL;
+	t.ncols = t.nrows = 0;
+}
+
+static void table_row(void)
+{
+	t.cells = realloc(t.cells, (t.nrows + 1) * sizeof(*t.cells));
+	if (!t.cells) {
+		perror("gpupartctl");
+		exit(1);
+	}
+	memset(t.cells[t.nrows], 0, sizeof(*t.cells));
+	t.nrows++;
+	t.col = 0;
+}
+
+static void table_print(void)
+{
+	unsigned int w[MAX_COLS] = { 0 }, r, c;
+
+	for (c = 0; c < t.ncols; c++) {
+		w[c] = strlen(t.heads[c]);
+		for (r = 0; r < t.nrows; r++)
+			if (strlen(t.cells[r][c]) > w[c])
+				w[c] = strlen(t.cells[r][c]);
+	}
+	if (t.nrows && t.printed_one)
+		putchar('\n');
+	for (r = 0; t.nrows && r <= t.nrows; r++) {
+		for (c = 0; c < t.ncols; c++) {
+			const char *s = r ? t.cells[r - 1][c] : t.heads[c];
+
+			if (c + 1 < t.ncols)
+				printf("%-*s  ", (int)w[c], s);
+			else
+				printf("%s", s);
+		}
+		putchar('\n');
+	}
+	if (t.nrows)
+		t.printed_one = true;
+	free(t.cells);
+	t.cells = NULL;
+	t.open = false;
+}
+
 static void cell(const char *head, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -88,78 +144,74 @@ static void cell(const char *head, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (col >= MAX_COLS)
+	/* Fields of arrays nested in a row do not fit a table. */
+	if (!head || !t.open || !t.nrows || t.arr_depth || t.col >= MAX_COLS)
 		return;
-	if (nrows == 1)
-		snprintf(heads[col], CELL_LEN, "%s", head);
+	if (t.nrows == 1)
+		snprintf(t.heads[t.col], CELL_LEN, "%s", head);
 	va_start(ap, fmt);
-	vsnprintf(cells[nrows - 1][col], CELL_LEN, fmt, ap);
+	vsnprintf(t.cells[t.nrows - 1][t.col], CELL_LEN, fmt, ap);
 	va_end(ap);
-	col++;
-	if (col > ncols)
-		ncols = col;
+	t.col++;
+	if (t.col > t.ncols)
+		t.ncols = t.col;
 }
 
-void print_list_begin(const char *key)
+void print_obj_begin(const char *key)
 {
 	if (json) {
-		json_open(NULL, '{');
+		json_open(key, '{');
+		return;
+	}
+	if (!t.open && key) {
+		table_begin(true);
+		table_row();
+	} else if (t.open && !t.arr_depth && !t.single) {
+		table_row();
+	}
+}
+
+void print_obj_end(void)
+{
+	if (json) {
+		json_close('}');
+		return;
+	}
+	if (t.open && t.single)
+		table_print();
+}
+
+void print_arr_begin(const char *key)
+{
+	if (json) {
 		json_open(key, '[');
 		return;
 	}
-	free(cells);
-	cells = NULL;
-	ncols = nrows = 0;
+	if (t.open)
+		t.arr_depth++;
+	else
+		table_begin(false);
 }
 
-void print_list_end(void)
+void print_arr_end(void)
 {
-	unsigned int w[MAX_COLS] = { 0 }, r, c;
-
 	if (json) {
 		json_close(']');
-		json_close('}');
-		putchar('\n');
 		return;
 	}
-	for (c = 0; c < ncols; c++) {
-		w[c] = strlen(heads[c]);
-		for (r = 0; r < nrows; r++)
-			if (strlen(cells[r][c]) > w[c])
-				w[c] = strlen(cells[r][c]);
-	}
-	for (r = 0; r <= nrows && nrows; r++) {
-		for (c = 0; c < ncols; c++) {
-			const char *s = r ? cells[r - 1][c] : heads[c];
-
-			printf(c + 1 < ncols ? "%-*s  " : "%-*s", c + 1 < ncols ? (int)w[c] : 0, s);
-		}
-		putchar('\n');
-	}
-	free(cells);
-	cells = NULL;
+	if (t.arr_depth)
+		t.arr_depth--;
+	else if (t.open)
+		table_print();
 }
 
-void print_row_begin(void)
-{
-	if (json) {
-		json_open(NULL, '{');
-		return;
-	}
-	cells = realloc(cells, (nrows + 1) * sizeof(*cells));
-	if (!cells) {
-		perror("gpupartctl");
-		exit(1);
-	}
-	memset(cells[nrows], 0, sizeof(*cells));
-	nrows++;
-	col = 0;
-}
-
-void print_row_end(void)
+void print_end(void)
 {
 	if (json)
-		json_close('}');
+		putchar('\n');
+	depth = 0;
+	first = true;
+	fflush(stdout);
 }
 
 void print_str(const char *key, const char *head, const char *val)
@@ -168,6 +220,8 @@ void print_str(const char *key, const char *head, const char *val)
 		cell(head, "%s", val ? val : "-");
 		return;
 	}
+	if (!key)
+		return;
 	json_key(key);
 	if (val)
 		json_string(val);
@@ -181,8 +235,22 @@ void print_uint(const char *key, const char *head, uint64_t val)
 		cell(head, "%" PRIu64, val);
 		return;
 	}
+	if (!key)
+		return;
 	json_key(key);
 	printf("%" PRIu64, val);
+}
+
+void print_bool(const char *key, const char *head, bool val)
+{
+	if (!json) {
+		cell(head, "%s", val ? "yes" : "no");
+		return;
+	}
+	if (!key)
+		return;
+	json_key(key);
+	fputs(val ? "true" : "false", stdout);
 }
 
 void print_hex16(const char *key, const char *head, uint16_t val)
@@ -200,6 +268,8 @@ void print_bytes(const char *key, const char *head, bool known, uint64_t val)
 	uint64_t v = val;
 
 	if (json) {
+		if (!key)
+			return;
 		json_key(key);
 		if (known)
 			printf("%" PRIu64, val);
@@ -215,7 +285,7 @@ void print_bytes(const char *key, const char *head, bool known, uint64_t val)
 		v /= 1024;
 		u++;
 	}
-	cell(head, "%" PRIu64 "%c", v, u ? units[u] : 'B');
+	cell(head, "%" PRIu64 "%c", v, units[u]);
 }
 
 void print_uint_list(const char *key, const char *head,
@@ -226,6 +296,8 @@ void print_uint_list(const char *key, const char *head,
 	size_t len = 0;
 
 	if (json) {
+		if (!key)
+			return;
 		json_key(key);
 		putchar('[');
 		for (i = 0; i < n; i++)

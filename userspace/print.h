@@ -2,6 +2,10 @@
 /*
  * One printing path for text and JSON: each field is handed over once, with
  * its JSON key and its column heading, and shows in both outputs.
+ *
+ * JSON: objects and arrays nest as called. Text: an array is a table, each
+ * object in it a row; an object outside any array is a table of one row.
+ * A field with no key is text only, one with no heading JSON only.
  */
 #ifndef PRINT_H
 #define PRINT_H
@@ -10,16 +14,18 @@
 #include <stdint.h>
 
 void print_init(bool json, bool pretty);
+bool print_json(void);
 
-/* A list of objects: a JSON array under @key, or a text table. */
-void print_list_begin(const char *key);
-void print_list_end(void);
-/* One object in the list: a JSON object, or a table row. */
-void print_row_begin(void);
-void print_row_end(void);
+void print_obj_begin(const char *key);
+void print_obj_end(void);
+void print_arr_begin(const char *key);
+void print_arr_end(void);
+/* End of one document: a newline after JSON, and stdout flushed. */
+void print_end(void);
 
 void print_str(const char *key, const char *head, const char *val);
 void print_uint(const char *key, const char *head, uint64_t val);
+void print_bool(const char *key, const char *head, bool val);
 /* A 16-bit ID: "1b36" in both outputs. */
 void print_hex16(const char *key, const char *head, uint16_t val);
 /* A size in bytes: a number (or null) in JSON, "16G" (or "-") in text. */

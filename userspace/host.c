@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gpupartctl host: the host's partitioning as a whole.
+ */
+#include <stdio.h>
+
+#include "gpupartctl.h"
+#include "print.h"
+
+void host_fields(const struct gpnl_host *h)
+{
+	print_obj_begin("host");
+	print_bool("homogeneous", "HOMOGENEOUS", h->homogeneous);
+	print_uint("partitioned_gpus", "PARTITIONED", h->partitioned);
+	if (h->has_model) {
+		print_str("model", "MODEL", h->model);
+		print_hex16("vendor", "VENDOR", h->vendor);
+		print_hex16("device", "DEVICE", h->device);
+		print_hex16("subsystem_vendor", "SUBVENDOR", h->subsys_vendor);
+		print_hex16("subsystem_device", "SUBDEVICE", h->subsys_device);
+		print_uint("partition_count", "PARTS", h->count);
+	} else {
+		print_str("model", "MODEL", NULL);
+		print_str("vendor", "VENDOR", NULL);
+		print_str("device", "DEVICE", NULL);
+		print_str("subsystem_vendor", "SUBVENDOR", NULL);
+		print_str("subsystem_device", "SUBDEVICE", NULL);
+		print_str("partition_count", "PARTS", NULL);
+	}
+	print_obj_end();
+}
+
+static int host_show(struct ctl *ctl, int argc, char **argv)
+{
+	struct gpnl_host host;
+	int rc;
+
+	if (argc)
+		return ctl_usage_error(&ctl_host, "unexpected argument \"%s\"", argv[0]);
+	if (!ctl_connect(ctl))
+		return EXIT_FAIL;
+	rc = gpnl_host_get(&ctl->nl, &host);
+	if (rc)
+		return ctl_fail(ctl, rc);
+	print_obj_begin(NULL);
+	host_fields(&host);
+	print_obj_end();
+	print_end();
+	return EXIT_OK;
+}
+
+static const struct ctl_cmd host_cmds[] = {
+	{ "show", "", "whether the partitioned GPUs are homogeneous, and the model and count in force", host_show },
+	{ }
+};
+
+const struct ctl_object ctl_host = {
+	.name = "host",
+	.help = "the host's partitioning as a whole",
+	.cmds = host_cmds,
+};

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gpupartctl monitor: one line per event of the monitor group.
+ */
+#include <stdio.h>
+
+#include "gpupartctl.h"
+#include "print.h"
+
+static void monitor_print(const struct gpnl_event *ev, void *arg)
+{
+	const struct gpnl_dev *d = &ev->dev;
+
+	(void)arg;
+	if (!print_json()) {
+		printf("%s %s mode %s count %u\n", ev->name, d->pci,
+		       gpnl_mode_name(d->mode), d->count);
+		fflush(stdout);
+		return;
+	}
+	print_obj_begin(NULL);
+	print_str("event", NULL, ev->name);
+	print_obj_begin("device");
+	dev_fields(d);
+	print_obj_end();
+	print_obj_end();
+	print_end();
+}
+
+static int monitor_run(struct ctl *ctl, int argc, char **argv)
+{
+	int rc;
+
+	if (argc)
+		return ctl_usage_error(&ctl_monitor, "unexpected argument \"%s\"", argv[0]);
+	if (!ctl_connect(ctl))
+		return EXIT_FAIL;
+	rc = gpnl_monitor(&ctl->nl);
+	if (rc)
+		return ctl_fail(ctl, rc);
+	/* Pretty JSON would break the one-object-per-line contract. */
+	print_init(ctl->json, false);
+	for (;;) {
+		rc = gpnl_events(&ctl->nl, -1, monitor_print, NULL);
+		if (rc < 0)
+			return ctl_fail(ctl, rc);
+	}
+}
+
+static const struct ctl_cmd monitor_cmds[] = {
+	{ "", "", "print events as they happen: dev-add, dev-del, dev-change", monitor_run },
+	{ }
+};
+
+const struct ctl_object ctl_monitor = {
+	.name = "monitor",
+	.help = "events, one line (or JSON object) each",
+	.cmds = monitor_cmds,
+};
