@@ -5,6 +5,7 @@
 #   make            module, gpupartctl and selftests
 #   make check      everything, lint, then the selftests in the QEMU test bed
 #   make demo       boot the test bed and tour gpupartctl
+#   make check-debug  the selftests on a debug kernel (KASAN, lockdep, kmemleak)
 #   make lint       W=1, sparse and checkpatch --strict on kmod/ and uapi/
 #   make vm-shell   interactive shell in the test bed
 #   make vm-run SCRIPT=path [TOPOLOGY="..."]   run a script in the test bed
@@ -21,8 +22,8 @@ KSRC := $(BUILD)/linux-src
 
 export KVER KDIR BUILD KSRC
 
-.PHONY: all module tool selftests lint check demo vm-shell vm-run deps \
-	ksrc clean kdir-info
+.PHONY: all module tool selftests lint check check-debug debug-module demo \
+	vm-shell vm-run deps ksrc clean kdir-info
 
 all: module tool selftests
 
@@ -64,6 +65,20 @@ check: deps
 	$(MAKE) all
 	$(MAKE) lint
 	scripts/testbed/vm.sh check
+
+# The debug kernel is built once per machine (~12 minutes) and cached in
+# ~/.cache/gpupart; gpupart is built for it from a copy of the sources, so
+# the Debian build in this tree is left alone.
+DEBUG_MOD := $(BUILD)/debug-mod
+debug-module:
+	dk=$$(scripts/testbed/debug-kernel.sh) && \
+	rm -rf $(DEBUG_MOD) && mkdir -p $(DEBUG_MOD) && \
+	cp -r Kbuild kmod uapi $(DEBUG_MOD)/ && \
+	$(MAKE) -C $$dk/build M=$(DEBUG_MOD) modules
+
+check-debug: deps
+	$(MAKE) tool selftests debug-module
+	DEBUG_KERNEL=$$(scripts/testbed/debug-kernel.sh) scripts/testbed/vm.sh check
 
 demo: deps
 	$(MAKE) all

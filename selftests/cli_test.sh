@@ -5,7 +5,7 @@
 # error text and exit codes (0 success, 1 failure, 2 usage).
 . "$(dirname "$0")/lib.sh"
 
-tap_plan 9
+tap_plan 14
 command -v gpupartctl >/dev/null || tap_skip_rest "gpupartctl" "gpupartctl not in PATH"
 
 out=$(mktemp)
@@ -92,6 +92,92 @@ help_text() {
 	grep -q 'dev show \[DEV\]' "$out"
 }
 
+# A stand-in with 8 VFs, in mode none, to change.
+pick_dev() {
+	for d in $(gp_bound); do
+		[ "$(cat /sys/bus/pci/devices/$d/sriov_totalvfs)" -ge 8 ] && echo "$d" && return
+	done
+}
+
+dev_set_partition() {
+	dev=$(pick_dev)
+	run 0 gpupartctl dev set "$dev" mode partition count 4 || return 1
+	expect_eq "stdout" "$(cat "$out")" "" || return 1
+	run 0 gpupartctl -j dev show "$dev" || return 1
+	d=$(jq -c '.devices[0]' "$out")
+	expect_eq "mode" "$(echo "$d" | jq -r .mode)" partition || return 1
+	expect_eq "partition_count" "$(echo "$d" | jq .partition_count)" 4 || return 1
+	expect_eq "partition keys" "$(echo "$d" | jq -c '.partitions[0] | keys')" \
+		'["fb_bytes","index","state","vf","vm"]' || return 1
+	expect_eq "indexes" "$(echo "$d" | jq -c '[.partitions[].index]')" "[0,1,2,3]" || return 1
+	expect_eq "vf 0" "$(echo "$d" | jq -r '.partitions[0].vf')" \
+		"$(basename "$(readlink /sys/bus/pci/devices/$dev/virtfn0)")" || return 1
+	expect_eq "states" "$(echo "$d" | jq -c '[.partitions[].state] | unique')" '["free"]' || return 1
+	expect_eq "vm" "$(echo "$d" | jq -c '[.partitions[].vm] | unique')" '[null]' || return 1
+	expect_eq "host" "$(jq -c '.host | [.homogeneous, .partitioned_gpus, .partition_count]' "$out")" \
+		"[true,1,4]" || return 1
+	# The text output lists the partitions in a table of their own.
+	run 0 gpupartctl dev show "$dev" || return 1
+	expect_eq "partition rows" "$(grep -c "^$dev  *[0-3]  " "$out")" 4 || return 1
+	run 0 gpupartctl dev set "$dev" mode none
+}
+
+dev_set_refused() {
+	dev=$(pick_dev)
+	run 1 gpupartctl dev set "$dev" mode partition count 3 || return 1
+	expect_eq "stderr" "$(cat "$err")" \
+		"Error: 3 is not a valid partition count here; valid: 1,2,4,8" || return 1
+	run 0 gpupartctl dev set "$dev" mode dda || return 1
+	run 1 gpupartctl dev set "$dev" mode partition count 2 || return 1
+	expect_eq "stderr" "$(cat "$err")" "Error: reserved for DDA; set mode none first" || return 1
+	run 0 gpupartctl -j dev show "$dev" || return 1
+	expect_eq "mode" "$(jq -r '.devices[0].mode' "$out")" dda || return 1
+	run 0 gpupartctl dev set "$dev" mode none
+}
+
+dev_set_usage() {
+	dev=$(pick_dev)
+	run 2 gpupartctl dev set "$dev" mode sideways || return 1
+	grep -q "mode must be one of: none, partition, dda" "$err" || return 1
+	run 2 gpupartctl dev set "$dev" mode partition count four || return 1
+	run 2 gpupartctl dev set "$dev" colour blue || return 1
+	run 2 gpupartctl dev set "$dev" mode || return 1
+	run 2 gpupartctl dev set
+}
+
+host_show() {
+	run 0 gpupartctl -j host show || return 1
+	expect_eq "host" "$(jq -c '.host | [.homogeneous, .partitioned_gpus, .model]' "$out")" \
+		"[true,0,null]" || return 1
+	run 0 gpupartctl host show || return 1
+	head -n 1 "$out" | grep -q '^HOMOGENEOUS' || { diag "$(cat "$out")"; return 1; }
+}
+
+monitor_lines() {
+	dev=$(pick_dev)
+	mon=$(mktemp)
+	jmon=$(mktemp)
+	gpupartctl monitor >"$mon" &
+	p1=$!
+	gpupartctl -j monitor >"$jmon" &
+	p2=$!
+	sleep 1
+	gpupartctl dev set "$dev" mode partition count 2
+	gpupartctl dev set "$dev" mode partition count 4 2>/dev/null	# refused
+	gpupartctl dev set "$dev" mode none
+	sleep 1
+	kill $p1 $p2
+	wait $p1 $p2 2>/dev/null
+	ok=0
+	expect_eq "text" "$(cat "$mon")" "dev-change $dev mode partition count 2
+dev-change $dev mode none count 0" || ok=1
+	expect_eq "json events" "$(jq -c '[.event, .device.pci, .device.mode, .device.partition_count]' "$jmon")" \
+		"[\"dev-change\",\"$dev\",\"partition\",2]
+[\"dev-change\",\"$dev\",\"none\",0]" || ok=1
+	rm -f "$mon" "$jmon"
+	return $ok
+}
+
 not_loaded_error() {
 	run 1 gpupartctl dev show || return 1
 	expect_eq "stderr" "$(cat "$err")" "Error: gpupart kernel module not loaded (family not found)"
@@ -130,6 +216,17 @@ check_with devices "dev show text table" text_table
 check_with devices "dev show DEV shows one device" one_device
 check_with module "unknown device: kernel's text, exit 1, no output" unknown_device
 check_with module "malformed address: kernel's text, exit 1" bad_address
+if is_root; then
+	check_with devices "dev set: partition, JSON and text show it" dev_set_partition
+	check_with devices "dev set: refusals print the kernel's text, exit 1" dev_set_refused
+	check_with module "host show" host_show
+	check_with devices "monitor: one line per accepted change" monitor_lines
+else
+	for t in "dev set" "dev set refusals" "host show" "monitor"; do
+		tap_skip "$t" "needs root"
+	done
+fi
+check_with devices "dev set: usage errors exit 2" dev_set_usage
 tap_check "usage errors exit 2" usage_errors
 tap_check "help lists the commands" help_text
 if ! module_loaded; then

@@ -9,7 +9,8 @@ export PATH="$DIR:$DIR/../userspace:$PATH"
 
 out=$(mktemp)
 all=$(mktemp)
-for t in $(cd "$DIR" && ls *_test *_test.sh 2>/dev/null); do
+run_one() {
+	t=$1
 	echo "# selftests: gpupart: $t"
 	"$DIR/$t" >"$out" 2>&1
 	rc=$?
@@ -20,7 +21,12 @@ for t in $(cd "$DIR" && ls *_test *_test.sh 2>/dev/null); do
 	elif [ $rc -ne 0 ] && [ $rc -ne 4 ] && ! grep -qE '^not ok [0-9]+' "$out"; then
 		echo "not ok 1 $t # exited with status $rc but reported no failure" | tee -a "$all"
 	fi
+}
+for t in $(cd "$DIR" && ls *_test *_test.sh 2>/dev/null); do
+	run_one "$t"
 done
+# Last, once everything else has run: what the suite leaked.
+run_one leak_check.sh
 
 passed=$(grep -E '^ok [0-9]+' "$all" | grep -vic '# *skip')
 skipped=$(grep -E '^ok [0-9]+' "$all" | grep -ic '# *skip')

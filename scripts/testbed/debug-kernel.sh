@@ -60,5 +60,9 @@ make -s modules_install INSTALL_MOD_PATH="$CACHE/modules" INSTALL_MOD_STRIP=1 >&
 cp arch/x86/boot/bzImage "$CACHE/bzImage"
 make -s kernelrelease >"$CACHE/kernelrelease"
 touch "$CACHE/done"
+# Builds for other keys are stale: keep the disk for this one.
+for d in "$(dirname "$CACHE")"/*; do
+	[ "$d" = "$CACHE" ] || rm -rf "$d"
+done
 log "built $(cat "$CACHE/kernelrelease") in $(($(date +%s) - start)) s"
 echo "$CACHE"

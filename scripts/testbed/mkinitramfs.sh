@@ -6,10 +6,15 @@
 # gpupartctl, jq and the selftests, with the shared libraries they load.
 #
 #   mkinitramfs.sh KVER OUT.cpio.gz
+#
+# MODROOT: where the kernel's /lib/modules lives (default /, Debian's);
+# GPUPART_KO: the module built for that kernel (default ./gpupart.ko).
 set -eu
 KVER=$1
 OUT=$2
+MODROOT=${MODROOT:-}
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
+GPUPART_KO=${GPUPART_KO:-$TOP/gpupart.ko}
 STAGE=$(mktemp -d)
 trap 'rm -rf "$STAGE"' EXIT
 
@@ -23,9 +28,11 @@ cp /bin/busybox "$STAGE"/bin/busybox
 
 # Kernel modules, with their dependencies, and a modules.dep for modprobe.
 for m in $MODS; do
-	modprobe -S "$KVER" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
+	modprobe -d "${MODROOT:-/}" -S "$KVER" --show-depends "$m" |
+		awk '$1 == "insmod" { print $2 }'
 done | sort -u | while read -r ko; do
-	dst="$STAGE$(dirname "$ko")"
+	dst="$STAGE${ko#"$MODROOT"}"
+	dst=$(dirname "$dst")
 	mkdir -p "$dst"
 	case "$ko" in
 	*.xz) xz -dc "$ko" >"$dst/$(basename "$ko" .xz)" ;;
@@ -33,9 +40,9 @@ done | sort -u | while read -r ko; do
 	*) cp "$ko" "$dst/" ;;
 	esac
 done
-cp "$TOP"/gpupart.ko "$STAGE"/lib/modules/"$KVER"/extra/
+cp "$GPUPART_KO" "$STAGE"/lib/modules/"$KVER"/extra/gpupart.ko
 for f in modules.builtin modules.builtin.modinfo modules.order; do
-	cp "/lib/modules/$KVER/$f" "$STAGE/lib/modules/$KVER/" 2>/dev/null || true
+	cp "$MODROOT/lib/modules/$KVER/$f" "$STAGE/lib/modules/$KVER/" 2>/dev/null || true
 done
 /sbin/depmod -b "$STAGE" "$KVER"
 

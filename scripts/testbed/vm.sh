@@ -19,6 +19,9 @@
 #   VM_TIMEOUT  seconds before the guest is declared hung (default 1800)
 #   VM_MEM      guest memory in MiB (default 1024)
 #   VM_LOG      where to keep the serial log (default build/vm/JOB.log)
+#   DEBUG_KERNEL  a debug-kernel.sh cache directory: boot that kernel (KASAN,
+#               lockdep, kmemleak) with gpupart built for it, instead of
+#               Debian's
 set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 JOB=${1:-}
@@ -31,27 +34,37 @@ run)
 *) echo "usage: vm.sh check|demo|shell|run SCRIPT" >&2; exit 2 ;;
 esac
 
+if [ -n "${DEBUG_KERNEL:-}" ]; then
+	KVER=$(cat "$DEBUG_KERNEL/kernelrelease")
+	KERNEL=$DEBUG_KERNEL/bzImage
+	export MODROOT=$DEBUG_KERNEL/modules
+	export GPUPART_KO=$TOP/build/debug-mod/gpupart.ko
+	VM_MEM=${VM_MEM:-2048}
+	TAG=-debug
+fi
 KVER=${KVER:-$("$TOP"/scripts/kdir.sh kver)}
+KERNEL=${KERNEL:-/boot/vmlinuz-$KVER}
+TAG=${TAG:-}
 TOPOLOGY=${TOPOLOGY:-"redhat:8*3 intel:8 plain"}
 VM_TIMEOUT=${VM_TIMEOUT:-1800}
 VM_MEM=${VM_MEM:-1024}
 OUTDIR=$TOP/build/vm
-VM_LOG=${VM_LOG:-$OUTDIR/$JOB.log}
-KERNEL=/boot/vmlinuz-$KVER
+VM_LOG=${VM_LOG:-$OUTDIR/$JOB$TAG.log}
 mkdir -p "$OUTDIR"
 [ -r "$KERNEL" ] || { echo "vm.sh: cannot read $KERNEL: run 'make deps'" >&2; exit 1; }
 
-INITRD=$OUTDIR/initramfs.cpio.gz
+INITRD=$OUTDIR/initramfs$TAG.cpio.gz
 "$TOP"/scripts/testbed/mkinitramfs.sh "$KVER" "$INITRD"
 if [ "$JOB" = run ]; then
 	# A second cpio archive appended to the first adds /run/script.
 	stage=$(mktemp -d)
 	mkdir -p "$stage/run"
 	cp "$SCRIPT" "$stage/run/script"
-	cp "$INITRD" "$OUTDIR/initramfs-run.cpio.gz"
-	(cd "$stage" && find run | cpio -o -H newc --quiet) | gzip -1 >>"$OUTDIR/initramfs-run.cpio.gz"
+	cp "$INITRD" "$OUTDIR/initramfs-run$TAG.cpio.gz"
+	(cd "$stage" && find run | cpio -o -H newc --quiet) |
+		gzip -1 >>"$OUTDIR/initramfs-run$TAG.cpio.gz"
 	rm -rf "$stage"
-	INITRD=$OUTDIR/initramfs-run.cpio.gz
+	INITRD=$OUTDIR/initramfs-run$TAG.cpio.gz
 fi
 
 # Build the device list from TOPOLOGY.
