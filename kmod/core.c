@@ -58,8 +58,15 @@ void gpupart_dev_register(struct gpupart_dev *gdev)
  */
 void gpupart_dev_unregister(struct gpupart_dev *gdev)
 {
+	/* No scrub may start once this is set; one under way is waited for. */
+	mutex_lock(&gpupart_lock);
+	gdev->dying = true;
+	mutex_unlock(&gpupart_lock);
+	cancel_work_sync(&gdev->scrub_work);
+
 	mutex_lock(&gpupart_lock);
 	__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_DEL_NTF);
+	__gpupart_dev_revoke(gdev);
 	list_del(&gdev->node);
 	__gpupart_dev_release(gdev);
 	mutex_unlock(&gpupart_lock);

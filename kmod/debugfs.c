@@ -70,6 +70,8 @@ void gpupart_debugfs_init(void)
 			    &gpupart_models_fops);
 	debugfs_create_atomic_t("fail_enable", 0600, gpupart_debugfs_root,
 				&gpupart_fail_enable);
+	debugfs_create_atomic_t("fail_reset", 0600, gpupart_debugfs_root,
+				&gpupart_fail_reset);
 }
 
 /**

@@ -10,6 +10,7 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 #include <net/genetlink.h>
 #include <linux/gpupart.h>
 
@@ -54,9 +55,11 @@ struct gpupart_partition {
  * @parts: the @count partitions, by VF index
  * @adopted: the VFs were enabled before gpupart bound the device, so
  *	unbinding leaves them as they were found
+ * @dying: being removed; no new assignment, no new scrub
+ * @scrub_work: resets released partitions, off the releasing caller's path
  *
  * Context: the registry lock (gpupart_lock) guards @node, @mode, @count,
- * @parts and @adopted; @pdev, @model and @total_vfs are set at probe and
+ * @parts, @adopted and @dying; @pdev, @model and @total_vfs are set at probe and
  * never change. Changing @mode also needs the PF's device lock, as the
  * PCI core holds it around sriov_configure().
  */
@@ -69,6 +72,23 @@ struct gpupart_dev {
 	u32 count;
 	struct gpupart_partition *parts;
 	bool adopted;
+	bool dying;
+	struct work_struct scrub_work;
+};
+
+/**
+ * struct gpupart_vm - a VM that holds GPU resources
+ * @node: entry in gpupart_vms, sorted by name
+ * @kind: what it holds: one partition, or whole GPUs
+ * @name: as the caller named it
+ *
+ * A VM exists while it holds something; where, the partitions' @vm say.
+ * Context: gpupart_lock guards the list and every field.
+ */
+struct gpupart_vm {
+	struct list_head node;
+	enum gpupart_kind kind;
+	char name[GPUPART_VM_NAME_MAX + 1];
 };
 
 /* core.c: the registry of bound devices */
@@ -94,6 +114,23 @@ void __gpupart_dev_release(struct gpupart_dev *gdev);
 extern const struct pci_device_id gpupart_pci_ids[];
 const struct gpupart_model *gpupart_model_of(const struct pci_device_id *id);
 
+/* vm.c: VMs and what they hold */
+extern struct list_head gpupart_vms;
+extern enum gpupart_placement gpupart_placement;
+int gpupart_vm_name_parse(const struct nlattr *attr, char *name,
+			  struct netlink_ext_ack *extack);
+struct gpupart_vm *__gpupart_vm_find(const char *name);
+int __gpupart_vm_assign_partition(const char *name, struct gpupart_dev **gdevp,
+				  u32 *idx, char *why);
+int __gpupart_vm_release(struct gpupart_vm *vm);
+void __gpupart_dev_revoke(struct gpupart_dev *gdev);
+
+/* scrub.c: resetting partitions between tenants */
+void gpupart_scrub_work(struct work_struct *work);
+void __gpupart_scrub_queue(struct gpupart_dev *gdev);
+int gpupart_partition_clear(struct gpupart_dev *gdev, u32 idx, char *why);
+extern atomic_t gpupart_fail_reset;
+
 /* pci.c: the PCI driver */
 int gpupart_pci_init(void);
 void gpupart_pci_exit(void);
@@ -106,6 +143,14 @@ int gpupart_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int gpupart_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info);
 int gpupart_nl_host_get_doit(struct sk_buff *skb, struct genl_info *info);
 void __gpupart_nl_dev_notify(const struct gpupart_dev *gdev, u8 cmd);
+int gpupart_nl_vm_assign_doit(struct sk_buff *skb, struct genl_info *info);
+int gpupart_nl_vm_release_doit(struct sk_buff *skb, struct genl_info *info);
+int gpupart_nl_vm_get_doit(struct sk_buff *skb, struct genl_info *info);
+int gpupart_nl_vm_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int gpupart_nl_host_set_doit(struct sk_buff *skb, struct genl_info *info);
+int gpupart_nl_partition_clear_doit(struct sk_buff *skb, struct genl_info *info);
+void __gpupart_nl_vm_notify(const struct gpupart_vm *vm, u8 cmd);
+void __gpupart_nl_part_notify(const struct gpupart_dev *gdev, u32 idx, u8 cmd);
 
 /* Index of the monitor group in gpupart_nl_family.mcgrps. */
 enum { GPUPART_NLGRP_MONITOR };

@@ -306,7 +306,8 @@ static int gpupart_host_fill(struct sk_buff *msg)
 
 	first = __gpupart_host_state(&homogeneous, &n);
 	if (nla_put_u8(msg, GPUPART_A_HOMOGENEOUS, homogeneous) ||
-	    nla_put_u32(msg, GPUPART_A_PARTITIONED_GPUS, n))
+	    nla_put_u32(msg, GPUPART_A_PARTITIONED_GPUS, n) ||
+	    nla_put_u32(msg, GPUPART_A_PLACEMENT, gpupart_placement))
 		return -EMSGSIZE;
 	if (!first)
 		return 0;

@@ -45,6 +45,7 @@ static int gpupart_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	gdev->model = gpupart_model_of(id);
 	gdev->total_vfs = pci_sriov_get_totalvfs(pdev);
 	gdev->mode = GPUPART_MODE_NONE;
+	INIT_WORK(&gdev->scrub_work, gpupart_scrub_work);
 	if (pci_num_vf(pdev) && gpupart_dev_adopt(gdev, pci_num_vf(pdev))) {
 		kfree(gdev);
 		return -ENOMEM;

@@ -5,7 +5,7 @@
 # error text and exit codes (0 success, 1 failure, 2 usage).
 . "$(dirname "$0")/lib.sh"
 
-tap_plan 14
+tap_plan 15
 command -v gpupartctl >/dev/null || tap_skip_rest "gpupartctl" "gpupartctl not in PATH"
 
 out=$(mktemp)
@@ -147,10 +147,42 @@ dev_set_usage() {
 
 host_show() {
 	run 0 gpupartctl -j host show || return 1
-	expect_eq "host" "$(jq -c '.host | [.homogeneous, .partitioned_gpus, .model]' "$out")" \
-		"[true,0,null]" || return 1
+	expect_eq "host" "$(jq -c '.host | [.placement, .homogeneous, .partitioned_gpus, .model]' "$out")" \
+		'["spread",true,0,null]' || return 1
 	run 0 gpupartctl host show || return 1
-	head -n 1 "$out" | grep -q '^HOMOGENEOUS' || { diag "$(cat "$out")"; return 1; }
+	head -n 1 "$out" | grep -q '^PLACEMENT  HOMOGENEOUS' || { diag "$(cat "$out")"; return 1; }
+	run 0 gpupartctl host set placement pack || return 1
+	run 0 gpupartctl -j host show || return 1
+	expect_eq "placement" "$(jq -r .host.placement "$out")" pack || return 1
+	run 2 gpupartctl host set placement sideways || return 1
+	grep -q "placement must be one of: spread, pack" "$err" || return 1
+	run 0 gpupartctl host set placement spread
+}
+
+vm_commands() {
+	dev=$(pick_dev)
+	run 0 gpupartctl dev set "$dev" mode partition count 2 || return 1
+	run 0 gpupartctl -j vm assign web-01 || return 1
+	expect_eq "assign keys" "$(jq -c 'keys' "$out")" '["device","kind","partition","vf","vm"]' || return 1
+	expect_eq "assign" "$(jq -c '[.vm, .kind, .device, .partition]' "$out")" \
+		"[\"web-01\",\"partition\",\"$dev\",0]" || return 1
+	vf=$(jq -r .vf "$out")
+	run 0 gpupartctl -j vm show || return 1
+	expect_eq "vm show" "$(jq -c '.vms' "$out")" \
+		"[{\"vm\":\"web-01\",\"kind\":\"partition\",\"device\":\"$dev\",\"partition\":0,\"vf\":\"$vf\"}]" || return 1
+	run 0 gpupartctl vm assign web-02 || return 1
+	expect_eq "assign text" "$(cat "$out")" "vm web-02: partition 1 of $dev, VF $(basename "$(readlink /sys/bus/pci/devices/$dev/virtfn1)")" || return 1
+	run 1 gpupartctl vm assign web-03 || return 1
+	expect_eq "full" "$(cat "$err")" "Error: all 2 partitions on 1 GPUs are assigned" || return 1
+	run 1 gpupartctl vm assign 'no spaces' || return 1
+	grep -q "VM name must be" "$err" || return 1
+	run 2 gpupartctl vm assign web-04 sideways || return 1
+	run 0 gpupartctl vm release web-01 || return 1
+	run 0 gpupartctl vm release web-02 || return 1
+	run 1 gpupartctl vm release web-02 || return 1
+	expect_eq "release twice" "$(cat "$err")" "Error: VM web-02 holds nothing" || return 1
+	sleep 1	# scrubbing
+	run 0 gpupartctl dev set "$dev" mode none
 }
 
 monitor_lines() {
@@ -221,8 +253,9 @@ if is_root; then
 	check_with devices "dev set: refusals print the kernel's text, exit 1" dev_set_refused
 	check_with module "host show" host_show
 	check_with devices "monitor: one line per accepted change" monitor_lines
+	check_with devices "vm assign, show and release" vm_commands
 else
-	for t in "dev set" "dev set refusals" "host show" "monitor"; do
+	for t in "dev set" "dev set refusals" "host show" "monitor" "vm"; do
 		tap_skip "$t" "needs root"
 	done
 fi

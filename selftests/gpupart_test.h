@@ -134,6 +134,14 @@ static inline int gp_dev_one_cb(const struct gpnl_dev *d, void *arg)
 	return 0;
 }
 
+#define PCI_COMMAND_OFF	4
+
+static inline int gp_vm_one_cb(const struct gpnl_vm *vm, void *arg)
+{
+	*(struct gpnl_vm *)arg = *vm;
+	return 0;
+}
+
 /* DEV_GET for one device into a heap copy the caller frees; NULL on error. */
 static inline struct gpnl_dev *gp_dev(struct gpnl *nl, const char *pci)
 {

@@ -3,6 +3,7 @@
  * gpupartctl dev: the GPUs bound to gpupart.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,10 +151,30 @@ static int dev_set(struct ctl *ctl, int argc, char **argv)
 	return rc ? ctl_fail(ctl, rc) : EXIT_OK;
 }
 
+static int dev_clear(struct ctl *ctl, int argc, char **argv)
+{
+	unsigned long idx;
+	char *end;
+	int rc;
+
+	if (argc != 3 || strcmp(argv[1], "partition"))
+		return ctl_usage_error(&ctl_dev, "dev clear takes: DEV partition N");
+	errno = 0;
+	idx = strtoul(argv[2], &end, 10);
+	if (errno || *end || !*argv[2] || argv[2][0] == '-' || idx > UINT32_MAX)
+		return ctl_usage_error(&ctl_dev, "partition must be a number, not \"%s\"", argv[2]);
+	if (!ctl_connect(ctl))
+		return EXIT_FAIL;
+	rc = gpnl_partition_clear(&ctl->nl, argv[0], idx);
+	return rc ? ctl_fail(ctl, rc) : EXIT_OK;
+}
+
 static const struct ctl_cmd dev_cmds[] = {
 	{ "show", "[DEV]", "list bound GPUs, or the one at PCI address DEV, with their partitions", dev_show },
 	{ "set", "DEV mode { none | partition count N | dda }",
 	  "set a GPU's mode; partition into N (one of its valid counts); moves go through none", dev_set },
+	{ "clear", "DEV partition N",
+	  "return quarantined partition N to service, if a new reset of it succeeds", dev_clear },
 	{ }
 };
 

@@ -175,7 +175,58 @@ static struct nla_policy gpnl_dev_policy[GPUPART_A_MAX + 1] = {
 	[GPUPART_A_PARTITION]		= { .type = NLA_NESTED },
 	[GPUPART_A_HOMOGENEOUS]		= { .type = NLA_U8 },
 	[GPUPART_A_PARTITIONED_GPUS]	= { .type = NLA_U32 },
+	[GPUPART_A_VM]			= { .type = NLA_STRING },
+	[GPUPART_A_KIND]		= { .type = NLA_U32 },
+	[GPUPART_A_PLACEMENT]		= { .type = NLA_U32 },
+	[GPUPART_A_ASSIGNMENT]		= { .type = NLA_NESTED },
+	[GPUPART_A_INDEX]		= { .type = NLA_U32 },
 };
+
+static struct nla_policy gpnl_assign_policy[GPUPART_A_ASSIGNMENT_MAX + 1] = {
+	[GPUPART_A_ASSIGNMENT_DEV]	= { .type = NLA_STRING },
+	[GPUPART_A_ASSIGNMENT_INDEX]	= { .type = NLA_U32 },
+	[GPUPART_A_ASSIGNMENT_VF]	= { .type = NLA_STRING },
+};
+
+static int gpnl_assign_parse(struct nlattr *nest, struct gpnl_assign *a)
+{
+	struct nlattr *tb[GPUPART_A_ASSIGNMENT_MAX + 1];
+
+	memset(a, 0, sizeof(*a));
+	if (nla_parse_nested(tb, GPUPART_A_ASSIGNMENT_MAX, nest, gpnl_assign_policy) ||
+	    !tb[GPUPART_A_ASSIGNMENT_DEV])
+		return -EBADMSG;
+	snprintf(a->dev, sizeof(a->dev), "%s", nla_get_string(tb[GPUPART_A_ASSIGNMENT_DEV]));
+	if (tb[GPUPART_A_ASSIGNMENT_INDEX]) {
+		a->has_index = true;
+		a->index = nla_get_u32(tb[GPUPART_A_ASSIGNMENT_INDEX]);
+	}
+	if (tb[GPUPART_A_ASSIGNMENT_VF])
+		snprintf(a->vf, sizeof(a->vf), "%s", nla_get_string(tb[GPUPART_A_ASSIGNMENT_VF]));
+	return 0;
+}
+
+int gpnl_vm_parse(struct nlmsghdr *nlh, struct gpnl_vm *vm)
+{
+	struct nlattr *tb[GPUPART_A_MAX + 1], *a;
+	int rem;
+
+	memset(vm, 0, sizeof(*vm));
+	if (genlmsg_parse(nlh, 0, tb, GPUPART_A_MAX, gpnl_dev_policy) ||
+	    !tb[GPUPART_A_VM] || !tb[GPUPART_A_KIND])
+		return -EBADMSG;
+	snprintf(vm->name, sizeof(vm->name), "%s", nla_get_string(tb[GPUPART_A_VM]));
+	vm->kind = nla_get_u32(tb[GPUPART_A_KIND]);
+	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
+			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem) {
+		if (nla_type(a) != GPUPART_A_ASSIGNMENT)
+			continue;
+		if (vm->n == GPNL_MAX_ASSIGN || gpnl_assign_parse(a, &vm->a[vm->n]))
+			return -EBADMSG;
+		vm->n++;
+	}
+	return 0;
+}
 
 static struct nla_policy gpnl_part_policy[GPUPART_A_PARTITION_MAX + 1] = {
 	[GPUPART_A_PARTITION_INDEX]	= { .type = NLA_U32 },
@@ -317,6 +368,8 @@ static int gpnl_host_parse(struct nlmsghdr *nlh, void *arg)
 	    !tb[GPUPART_A_HOMOGENEOUS] || !tb[GPUPART_A_PARTITIONED_GPUS])
 		return -EBADMSG;
 	h->homogeneous = nla_get_u8(tb[GPUPART_A_HOMOGENEOUS]);
+	if (tb[GPUPART_A_PLACEMENT])
+		h->placement = nla_get_u32(tb[GPUPART_A_PLACEMENT]);
 	h->partitioned = nla_get_u32(tb[GPUPART_A_PARTITIONED_GPUS]);
 	h->has_model = tb[GPUPART_A_VENDOR] && tb[GPUPART_A_DEVICE] &&
 		       tb[GPUPART_A_SUBSYS_VENDOR] && tb[GPUPART_A_SUBSYS_DEVICE] &&
@@ -340,6 +393,104 @@ int gpnl_host_get(struct gpnl *nl, struct gpnl_host *host)
 	if (!msg)
 		return -ENOMEM;
 	return gpnl_exec(nl, msg, gpnl_host_parse, host);
+}
+
+static int gpnl_vm_one(struct nlmsghdr *nlh, void *arg)
+{
+	return gpnl_vm_parse(nlh, arg);
+}
+
+int gpnl_vm_assign(struct gpnl *nl, const char *name, uint32_t kind,
+		   const char *dev, struct gpnl_vm *out)
+{
+	struct nl_msg *msg = gpnl_msg(nl, GPUPART_CMD_VM_ASSIGN, 0);
+	struct gpnl_vm scratch;
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_string(msg, GPUPART_A_VM, name) ||
+	    (kind && nla_put_u32(msg, GPUPART_A_KIND, kind)) ||
+	    (dev && nla_put_string(msg, GPUPART_A_PCI_ADDR, dev))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return gpnl_exec(nl, msg, gpnl_vm_one, out ? out : &scratch);
+}
+
+int gpnl_vm_release(struct gpnl *nl, const char *name)
+{
+	struct nl_msg *msg = gpnl_msg(nl, GPUPART_CMD_VM_RELEASE, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_string(msg, GPUPART_A_VM, name)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return gpnl_exec(nl, msg, NULL, NULL);
+}
+
+struct gpnl_vm_walk {
+	int (*each)(const struct gpnl_vm *vm, void *arg);
+	void *arg;
+};
+
+static int gpnl_vm_each(struct nlmsghdr *nlh, void *arg)
+{
+	struct gpnl_vm_walk *w = arg;
+	struct gpnl_vm *vm = malloc(sizeof(*vm));
+	int rc;
+
+	if (!vm)
+		return -ENOMEM;
+	rc = gpnl_vm_parse(nlh, vm);
+	if (!rc)
+		rc = w->each(vm, w->arg);
+	free(vm);
+	return rc;
+}
+
+int gpnl_vm_get(struct gpnl *nl, const char *name,
+		int (*each)(const struct gpnl_vm *vm, void *arg), void *arg)
+{
+	struct gpnl_vm_walk w = { each, arg };
+	struct nl_msg *msg;
+
+	msg = gpnl_msg(nl, GPUPART_CMD_VM_GET, name ? 0 : NLM_F_DUMP);
+	if (!msg)
+		return -ENOMEM;
+	if (name && nla_put_string(msg, GPUPART_A_VM, name)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return gpnl_exec(nl, msg, gpnl_vm_each, &w);
+}
+
+int gpnl_host_set(struct gpnl *nl, uint32_t placement)
+{
+	struct nl_msg *msg = gpnl_msg(nl, GPUPART_CMD_HOST_SET, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, GPUPART_A_PLACEMENT, placement)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return gpnl_exec(nl, msg, NULL, NULL);
+}
+
+int gpnl_partition_clear(struct gpnl *nl, const char *dev, uint32_t index)
+{
+	struct nl_msg *msg = gpnl_msg(nl, GPUPART_CMD_PARTITION_CLEAR, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_string(msg, GPUPART_A_PCI_ADDR, dev) ||
+	    nla_put_u32(msg, GPUPART_A_INDEX, index)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return gpnl_exec(nl, msg, NULL, NULL);
 }
 
 int gpnl_monitor(struct gpnl *nl)
@@ -371,6 +522,14 @@ static const char *gpnl_event_name(uint8_t cmd)
 		return "dev-del";
 	case GPUPART_CMD_DEV_CHANGE_NTF:
 		return "dev-change";
+	case GPUPART_CMD_VM_ASSIGN_NTF:
+		return "vm-assign";
+	case GPUPART_CMD_VM_RELEASE_NTF:
+		return "vm-release";
+	case GPUPART_CMD_PARTITION_SCRUBBED_NTF:
+		return "partition-scrubbed";
+	case GPUPART_CMD_PARTITION_QUARANTINED_NTF:
+		return "partition-quarantined";
 	default:
 		return NULL;
 	}
@@ -382,6 +541,7 @@ static int gpnl_event_one(struct nl_msg *msg, void *arg)
 	struct genlmsghdr *g = nlmsg_data(nlh);
 	struct gpnl_ev_walk *w = arg;
 	struct gpnl_event *ev;
+	int rc;
 
 	if (!gpnl_event_name(g->cmd))
 		return NL_OK;	/* a newer kernel's event: not ours to show */
@@ -392,7 +552,28 @@ static int gpnl_event_one(struct nl_msg *msg, void *arg)
 	}
 	ev->cmd = g->cmd;
 	ev->name = gpnl_event_name(g->cmd);
-	if (gpnl_dev_parse(nlh, &ev->dev)) {
+	switch (g->cmd) {
+	case GPUPART_CMD_VM_ASSIGN_NTF:
+	case GPUPART_CMD_VM_RELEASE_NTF:
+		ev->what = GPNL_EV_VM;
+		rc = gpnl_vm_parse(nlh, &ev->vm);
+		break;
+	case GPUPART_CMD_PARTITION_SCRUBBED_NTF:
+	case GPUPART_CMD_PARTITION_QUARANTINED_NTF: {
+		struct nlattr *tb[GPUPART_A_MAX + 1];
+
+		ev->what = GPNL_EV_PART;
+		rc = genlmsg_parse(nlh, 0, tb, GPUPART_A_MAX, gpnl_dev_policy);
+		if (!rc)
+			rc = tb[GPUPART_A_ASSIGNMENT] ?
+			     gpnl_assign_parse(tb[GPUPART_A_ASSIGNMENT], &ev->part) : -EBADMSG;
+		break;
+	}
+	default:
+		ev->what = GPNL_EV_DEV;
+		rc = gpnl_dev_parse(nlh, &ev->dev);
+	}
+	if (rc) {
 		free(ev);
 		w->err = -EBADMSG;
 		return NL_STOP;
@@ -446,6 +627,27 @@ uint32_t gpnl_mode_value(const char *name)
 	for (m = 1; m < sizeof(gpnl_modes) / sizeof(gpnl_modes[0]); m++)
 		if (!strcmp(name, gpnl_modes[m]))
 			return m;
+	return 0;
+}
+
+const char *gpnl_kind_name(uint32_t kind)
+{
+	return kind == GPUPART_KIND_PARTITION ? "partition" :
+	       kind == GPUPART_KIND_DDA ? "dda" : "unknown";
+}
+
+const char *gpnl_placement_name(uint32_t placement)
+{
+	return placement == GPUPART_PLACEMENT_SPREAD ? "spread" :
+	       placement == GPUPART_PLACEMENT_PACK ? "pack" : "unknown";
+}
+
+uint32_t gpnl_placement_value(const char *name)
+{
+	if (!strcmp(name, "spread"))
+		return GPUPART_PLACEMENT_SPREAD;
+	if (!strcmp(name, "pack"))
+		return GPUPART_PLACEMENT_PACK;
 	return 0;
 }
 

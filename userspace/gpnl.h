@@ -53,8 +53,27 @@ struct gpnl_dev {
 	unsigned int n_parts;
 };
 
+/* One GPU resource a VM holds: a partition, or (no index) a whole GPU. */
+struct gpnl_assign {
+	char dev[GPUPART_PCI_ADDR_MAX_LEN + 1];
+	bool has_index;
+	uint32_t index;
+	char vf[GPUPART_PCI_ADDR_MAX_LEN + 1];
+};
+
+#define GPNL_MAX_ASSIGN	32
+
+/* A VM, as VM_GET reports it. */
+struct gpnl_vm {
+	char name[GPNL_VM_MAX + 1];
+	uint32_t kind;
+	struct gpnl_assign a[GPNL_MAX_ASSIGN];
+	unsigned int n;
+};
+
 /* The host's partitioning, as HOST_GET reports it. */
 struct gpnl_host {
+	uint32_t placement;
 	bool homogeneous;
 	uint32_t partitioned;
 	bool has_model;		/* the fields below are valid */
@@ -63,11 +82,14 @@ struct gpnl_host {
 	uint32_t count;
 };
 
-/* A notification from the monitor group. */
+/* A notification from the monitor group: one of dev, vm or part is set. */
 struct gpnl_event {
 	uint8_t cmd;
 	const char *name;	/* the spec's name, e.g. "dev-change" */
+	enum { GPNL_EV_DEV, GPNL_EV_VM, GPNL_EV_PART } what;
 	struct gpnl_dev dev;
+	struct gpnl_vm vm;
+	struct gpnl_assign part;
 };
 
 /* Called once per reply message; return 0 to go on, negative to stop. */
@@ -90,6 +112,17 @@ int gpnl_dev_set(struct gpnl *nl, const char *pci, uint32_t mode,
 		 uint32_t count, bool with_count);
 int gpnl_host_get(struct gpnl *nl, struct gpnl_host *host);
 
+/* VM_ASSIGN: @kind 0 sends none (partition); @dev NULL sends none. */
+int gpnl_vm_assign(struct gpnl *nl, const char *name, uint32_t kind,
+		   const char *dev, struct gpnl_vm *out);
+int gpnl_vm_release(struct gpnl *nl, const char *name);
+/* VM_GET for one VM (@name) or, with @name NULL, a dump. */
+int gpnl_vm_get(struct gpnl *nl, const char *name,
+		int (*each)(const struct gpnl_vm *vm, void *arg), void *arg);
+int gpnl_vm_parse(struct nlmsghdr *nlh, struct gpnl_vm *vm);
+int gpnl_host_set(struct gpnl *nl, uint32_t placement);
+int gpnl_partition_clear(struct gpnl *nl, const char *dev, uint32_t index);
+
 /* Join the monitor group: the socket then receives only events. */
 int gpnl_monitor(struct gpnl *nl);
 /*
@@ -101,6 +134,9 @@ int gpnl_events(struct gpnl *nl, int timeout_ms,
 
 const char *gpnl_mode_name(uint32_t mode);
 const char *gpnl_state_name(uint32_t state);
+const char *gpnl_kind_name(uint32_t kind);
+const char *gpnl_placement_name(uint32_t placement);
+uint32_t gpnl_placement_value(const char *name);
 /* The enum value of a name; 0 when the name is unknown. */
 uint32_t gpnl_mode_value(const char *name);
 

@@ -41,10 +41,12 @@ struct ctl_object {
 extern const struct ctl_object ctl_dev;
 extern const struct ctl_object ctl_host;
 extern const struct ctl_object ctl_monitor;
+extern const struct ctl_object ctl_vm;
 
 /* The fields of one device, and of the host, for every command that shows them. */
 void dev_fields(const struct gpnl_dev *d);
 void host_fields(const struct gpnl_host *h);
+void vm_assign_fields(const struct gpnl_vm *vm, const struct gpnl_assign *a);
 
 /* Connect on first use; prints the reason and returns false on failure. */
 bool ctl_connect(struct ctl *ctl);

@@ -3,6 +3,7 @@
  * gpupartctl host: the host's partitioning as a whole.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "gpupartctl.h"
 #include "print.h"
@@ -10,6 +11,7 @@
 void host_fields(const struct gpnl_host *h)
 {
 	print_obj_begin("host");
+	print_str("placement", "PLACEMENT", gpnl_placement_name(h->placement));
 	print_bool("homogeneous", "HOMOGENEOUS", h->homogeneous);
 	print_uint("partitioned_gpus", "PARTITIONED", h->partitioned);
 	if (h->has_model) {
@@ -49,8 +51,26 @@ static int host_show(struct ctl *ctl, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int host_set(struct ctl *ctl, int argc, char **argv)
+{
+	uint32_t placement;
+	int rc;
+
+	if (argc != 2 || strcmp(argv[0], "placement"))
+		return ctl_usage_error(&ctl_host, "host set takes: placement spread|pack");
+	placement = gpnl_placement_value(argv[1]);
+	if (!placement)
+		return ctl_usage_error(&ctl_host, "placement must be one of: spread, pack");
+	if (!ctl_connect(ctl))
+		return EXIT_FAIL;
+	rc = gpnl_host_set(&ctl->nl, placement);
+	return rc ? ctl_fail(ctl, rc) : EXIT_OK;
+}
+
 static const struct ctl_cmd host_cmds[] = {
-	{ "show", "", "whether the partitioned GPUs are homogeneous, and the model and count in force", host_show },
+	{ "show", "", "placement policy, whether the partitioned GPUs are homogeneous, the model and count in force", host_show },
+	{ "set", "placement { spread | pack }",
+	  "spread: the GPU with the most free partitions; pack: the fewest that still has one", host_set },
 	{ }
 };
 

@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Handlers of the gpupart family for VMs: VM_ASSIGN, VM_RELEASE, VM_GET,
+ * HOST_SET, PARTITION_CLEAR, and the VM and partition events. One fill
+ * function per object, shared by replies, dumps and events.
+ */
+#include <net/genetlink.h>
+
+#include "gpupart.h"
+
+/* One partition as an assignment: GPU, index and VF. */
+static int gpupart_assignment_put(struct sk_buff *msg,
+				  const struct gpupart_dev *gdev, u32 idx)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(msg, GPUPART_A_ASSIGNMENT);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_string(msg, GPUPART_A_ASSIGNMENT_DEV, pci_name(gdev->pdev)) ||
+	    nla_put_u32(msg, GPUPART_A_ASSIGNMENT_INDEX, idx) ||
+	    nla_put_string(msg, GPUPART_A_ASSIGNMENT_VF,
+			   pci_name(gdev->parts[idx].vf))) {
+		nla_nest_cancel(msg, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/*
+ * gpupart_vm_fill() - a VM's name, kind and everything it holds
+ *
+ * Context: caller holds gpupart_lock.
+ */
+static int gpupart_vm_fill(struct sk_buff *msg, const struct gpupart_vm *vm)
+{
+	const struct gpupart_dev *gdev;
+	u32 i;
+
+	if (nla_put_string(msg, GPUPART_A_VM, vm->name) ||
+	    nla_put_u32(msg, GPUPART_A_KIND, vm->kind))
+		return -EMSGSIZE;
+	list_for_each_entry(gdev, &gpupart_devs, node)
+		for (i = 0; i < gdev->count; i++)
+			if (!strcmp(gdev->parts[i].vm, vm->name) &&
+			    gpupart_assignment_put(msg, gdev, i))
+				return -EMSGSIZE;
+	return 0;
+}
+
+static int gpupart_vm_msg(struct sk_buff *msg, const struct gpupart_vm *vm,
+			  u32 portid, u32 seq, int flags, u8 cmd)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(msg, portid, seq, &gpupart_nl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (gpupart_vm_fill(msg, vm)) {
+		genlmsg_cancel(msg, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return 0;
+}
+
+static void gpupart_nl_multicast(struct sk_buff *msg)
+{
+	genlmsg_multicast(&gpupart_nl_family, msg, 0, GPUPART_NLGRP_MONITOR,
+			  GFP_KERNEL);
+}
+
+static bool gpupart_nl_listened(void)
+{
+	return genl_has_listeners(&gpupart_nl_family, &init_net,
+				  GPUPART_NLGRP_MONITOR);
+}
+
+/**
+ * __gpupart_nl_vm_notify() - tell the monitor group about a VM
+ * @vm: the VM, holding what the event is about
+ * @cmd: GPUPART_CMD_VM_{ASSIGN,RELEASE}_NTF
+ *
+ * Context: caller holds gpupart_lock.
+ */
+void __gpupart_nl_vm_notify(const struct gpupart_vm *vm, u8 cmd)
+{
+	struct sk_buff *msg;
+
+	if (!gpupart_nl_listened())
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	if (gpupart_vm_msg(msg, vm, 0, 0, 0, cmd)) {
+		nlmsg_free(msg);
+		return;
+	}
+	gpupart_nl_multicast(msg);
+}
+
+/**
+ * __gpupart_nl_part_notify() - tell the monitor group about a partition
+ * @gdev: its GPU
+ * @idx: the partition
+ * @cmd: GPUPART_CMD_PARTITION_{SCRUBBED,QUARANTINED}_NTF
+ *
+ * Context: caller holds gpupart_lock.
+ */
+void __gpupart_nl_part_notify(const struct gpupart_dev *gdev, u32 idx, u8 cmd)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!gpupart_nl_listened())
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &gpupart_nl_family, 0, cmd);
+	if (!hdr || gpupart_assignment_put(msg, gdev, idx)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	gpupart_nl_multicast(msg);
+}
+
+/* The VM a request names, checked; -EINVAL with the extack set if not. */
+static int gpupart_nl_vm_name(struct genl_info *info, char *name)
+{
+	if (GENL_REQ_ATTR_CHECK(info, GPUPART_A_VM)) {
+		NL_SET_ERR_MSG(info->extack, "a VM name (vm) is required");
+		return -EINVAL;
+	}
+	return gpupart_vm_name_parse(info->attrs[GPUPART_A_VM], name,
+				     info->extack);
+}
+
+/**
+ * gpupart_nl_vm_assign_doit() - GPUPART_CMD_VM_ASSIGN
+ * @skb: request
+ * @info: request attributes and extack
+ *
+ * Return: 0 or a negative errno; refusals carry an extack message.
+ */
+int gpupart_nl_vm_assign_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	char name[GPUPART_VM_NAME_MAX + 1], why[GPUPART_EXTACK_LEN];
+	struct gpupart_dev *gdev;
+	struct gpupart_vm *vm;
+	struct sk_buff *msg;
+	u32 kind = GPUPART_KIND_PARTITION, idx;
+	int rc;
+
+	rc = gpupart_nl_vm_name(info, name);
+	if (rc)
+		return rc;
+	if (info->attrs[GPUPART_A_KIND])
+		kind = nla_get_u32(info->attrs[GPUPART_A_KIND]);
+	if (kind != GPUPART_KIND_PARTITION) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[GPUPART_A_KIND],
+				    "whole-GPU (dda) assignment is not supported yet");
+		return -EOPNOTSUPP;
+	}
+	if (info->attrs[GPUPART_A_PCI_ADDR]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[GPUPART_A_PCI_ADDR],
+				    "partitions are placed by the kernel; a GPU cannot be named");
+		return -EINVAL;
+	}
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	mutex_lock(&gpupart_lock);
+	rc = __gpupart_vm_assign_partition(name, &gdev, &idx, why);
+	if (rc) {
+		mutex_unlock(&gpupart_lock);
+		nlmsg_free(msg);
+		gpupart_extack_fmt(info->extack, "%s", why);
+		return rc;
+	}
+	vm = __gpupart_vm_find(name);
+	rc = gpupart_vm_msg(msg, vm, info->snd_portid, info->snd_seq, 0,
+			    GPUPART_CMD_VM_ASSIGN);
+	__gpupart_nl_vm_notify(vm, GPUPART_CMD_VM_ASSIGN_NTF);
+	__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_CHANGE_NTF);
+	mutex_unlock(&gpupart_lock);
+	if (rc) {
+		nlmsg_free(msg);
+		return rc;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/**
+ * gpupart_nl_vm_release_doit() - GPUPART_CMD_VM_RELEASE
+ * @skb: request
+ * @info: request attributes and extack
+ *
+ * Return: 0 or a negative errno; refusals carry an extack message.
+ */
+int gpupart_nl_vm_release_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	char name[GPUPART_VM_NAME_MAX + 1];
+	struct gpupart_vm *vm;
+	int rc;
+
+	rc = gpupart_nl_vm_name(info, name);
+	if (rc)
+		return rc;
+	mutex_lock(&gpupart_lock);
+	vm = __gpupart_vm_find(name);
+	if (!vm) {
+		mutex_unlock(&gpupart_lock);
+		gpupart_extack_fmt(info->extack, "VM %s holds nothing", name);
+		return -ENOENT;
+	}
+	/* The event says what it held, so it goes before the release. */
+	__gpupart_nl_vm_notify(vm, GPUPART_CMD_VM_RELEASE_NTF);
+	__gpupart_vm_release(vm);
+	mutex_unlock(&gpupart_lock);
+	return 0;
+}
+
+/**
+ * gpupart_nl_vm_get_doit() - GPUPART_CMD_VM_GET, one VM
+ * @skb: request
+ * @info: request attributes and extack
+ *
+ * Return: 0 or a negative errno; failures carry an extack message.
+ */
+int gpupart_nl_vm_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	char name[GPUPART_VM_NAME_MAX + 1];
+	struct gpupart_vm *vm;
+	struct sk_buff *msg;
+	int rc;
+
+	rc = gpupart_nl_vm_name(info, name);
+	if (rc)
+		return rc;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	mutex_lock(&gpupart_lock);
+	vm = __gpupart_vm_find(name);
+	if (vm)
+		rc = gpupart_vm_msg(msg, vm, info->snd_portid, info->snd_seq, 0,
+				    GPUPART_CMD_VM_GET);
+	mutex_unlock(&gpupart_lock);
+	if (!vm) {
+		gpupart_extack_fmt(info->extack, "VM %s holds nothing", name);
+		rc = -ENOENT;
+	}
+	if (rc) {
+		nlmsg_free(msg);
+		return rc;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/**
+ * gpupart_nl_vm_get_dumpit() - GPUPART_CMD_VM_GET, every VM, by name
+ * @skb: message to fill
+ * @cb: dump state; args[0] is the number of VMs already sent
+ *
+ * Return: the message length, 0 when done, or a negative errno.
+ */
+int gpupart_nl_vm_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct gpupart_vm *vm;
+	long idx = 0;
+	int rc = 0;
+
+	mutex_lock(&gpupart_lock);
+	list_for_each_entry(vm, &gpupart_vms, node) {
+		if (idx++ < cb->args[0])
+			continue;
+		rc = gpupart_vm_msg(skb, vm, NETLINK_CB(cb->skb).portid,
+				    cb->nlh->nlmsg_seq, NLM_F_MULTI,
+				    GPUPART_CMD_VM_GET);
+		if (rc) {
+			idx--;
+			break;
+		}
+	}
+	mutex_unlock(&gpupart_lock);
+	cb->args[0] = idx;
+	return rc == -EMSGSIZE && skb->len ? skb->len : rc;
+}
+
+/**
+ * gpupart_nl_host_set_doit() - GPUPART_CMD_HOST_SET: the placement policy
+ * @skb: request
+ * @info: request attributes and extack
+ *
+ * Return: 0 or -EINVAL with an extack message.
+ */
+int gpupart_nl_host_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	if (GENL_REQ_ATTR_CHECK(info, GPUPART_A_PLACEMENT)) {
+		NL_SET_ERR_MSG(info->extack, "a placement (spread or pack) is required");
+		return -EINVAL;
+	}
+	mutex_lock(&gpupart_lock);
+	gpupart_placement = nla_get_u32(info->attrs[GPUPART_A_PLACEMENT]);
+	mutex_unlock(&gpupart_lock);
+	return 0;
+}
+
+/**
+ * gpupart_nl_partition_clear_doit() - GPUPART_CMD_PARTITION_CLEAR
+ * @skb: request
+ * @info: request attributes and extack
+ *
+ * Return: 0 or a negative errno; refusals carry an extack message.
+ */
+int gpupart_nl_partition_clear_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	char why[GPUPART_EXTACK_LEN];
+	struct gpupart_dev *gdev;
+	struct pci_dev *pdev;
+	const char *addr;
+	int rc;
+
+	if (GENL_REQ_ATTR_CHECK(info, GPUPART_A_PCI_ADDR) ||
+	    GENL_REQ_ATTR_CHECK(info, GPUPART_A_INDEX)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "a GPU (pci-addr) and a partition (index) are required");
+		return -EINVAL;
+	}
+	addr = nla_data(info->attrs[GPUPART_A_PCI_ADDR]);
+	mutex_lock(&gpupart_lock);
+	gdev = __gpupart_dev_find(addr);
+	pdev = gdev ? pci_dev_get(gdev->pdev) : NULL;
+	mutex_unlock(&gpupart_lock);
+	if (!pdev) {
+		gpupart_extack_fmt(info->extack, "no GPU bound to gpupart at %s", addr);
+		return -ENODEV;
+	}
+	/* The device lock keeps the GPU bound, and so @gdev alive. */
+	device_lock(&pdev->dev);
+	mutex_lock(&gpupart_lock);
+	gdev = __gpupart_dev_find(addr);
+	mutex_unlock(&gpupart_lock);
+	if (!gdev || gdev->pdev != pdev) {
+		gpupart_extack_fmt(info->extack, "no GPU bound to gpupart at %s", addr);
+		rc = -ENODEV;
+	} else {
+		rc = gpupart_partition_clear(gdev,
+					     nla_get_u32(info->attrs[GPUPART_A_INDEX]),
+					     why);
+		if (rc)
+			gpupart_extack_fmt(info->extack, "%s", why);
+	}
+	device_unlock(&pdev->dev);
+	pci_dev_put(pdev);
+	return rc;
+}

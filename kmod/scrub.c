@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Scrubbing: a released partition must not reach the next tenant dirty.
+ * Its VF gets a function-level reset, off the releasing caller's path
+ * (the FLR alone takes 100 ms), and is free only after that succeeded. A
+ * partition whose reset fails is quarantined: never assigned again until
+ * an administrator clears it with a reset that works.
+ */
+#include <linux/pci.h>
+
+#include "gpupart.h"
+
+/* fail_reset: how many of the next partition resets fail. */
+atomic_t gpupart_fail_reset = ATOMIC_INIT(0);
+
+/*
+ * A bare FLR, without pci_reset_function()'s save and restore of config
+ * space: the next tenant gets the function in its reset state. The device
+ * lock keeps drivers out, the config access lock keeps user space out.
+ */
+static int gpupart_flr(struct pci_dev *vf)
+{
+	u32 cap = 0;
+	int rc;
+
+	if (gpupart_fault(&gpupart_fail_reset))
+		return -EIO;
+	pcie_capability_read_dword(vf, PCI_EXP_DEVCAP, &cap);
+	if (!(cap & PCI_EXP_DEVCAP_FLR) || vf->dev_flags & PCI_DEV_FLAGS_NO_FLR_RESET)
+		return -ENOTTY;
+	device_lock(&vf->dev);
+	pci_cfg_access_lock(vf);
+	rc = pcie_flr(vf);
+	pci_cfg_access_unlock(vf);
+	device_unlock(&vf->dev);
+	return rc;
+}
+
+/* Reset partition @i, which the caller moved to scrubbing; say how it went. */
+static void gpupart_scrub_one(struct gpupart_dev *gdev, u32 i)
+{
+	struct pci_dev *vf;
+	int rc;
+
+	mutex_lock(&gpupart_lock);
+	vf = pci_dev_get(gdev->parts[i].vf);
+	mutex_unlock(&gpupart_lock);
+
+	rc = gpupart_flr(vf);
+
+	mutex_lock(&gpupart_lock);
+	if (rc) {
+		gdev->parts[i].state = GPUPART_PARTITION_STATE_QUARANTINED;
+		pci_warn(vf, "reset failed (%d): partition %u quarantined\n", rc, i);
+		__gpupart_nl_part_notify(gdev, i, GPUPART_CMD_PARTITION_QUARANTINED_NTF);
+	} else {
+		gdev->parts[i].state = GPUPART_PARTITION_STATE_FREE;
+		__gpupart_nl_part_notify(gdev, i, GPUPART_CMD_PARTITION_SCRUBBED_NTF);
+	}
+	__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_CHANGE_NTF);
+	mutex_unlock(&gpupart_lock);
+	pci_dev_put(vf);
+}
+
+/**
+ * gpupart_scrub_work() - reset every partition of a GPU that is scrubbing
+ * @work: the GPU's scrub_work
+ *
+ * The partitions cannot go away meanwhile: leaving mode partition is
+ * refused while one scrubs, and remove() cancels this work first.
+ */
+void gpupart_scrub_work(struct work_struct *work)
+{
+	struct gpupart_dev *gdev = container_of(work, struct gpupart_dev, scrub_work);
+	u32 i;
+	bool found;
+
+	do {
+		found = false;
+		mutex_lock(&gpupart_lock);
+		for (i = 0; i < gdev->count; i++) {
+			if (gdev->parts[i].state == GPUPART_PARTITION_STATE_SCRUBBING) {
+				found = true;
+				break;
+			}
+		}
+		mutex_unlock(&gpupart_lock);
+		if (found)
+			gpupart_scrub_one(gdev, i);
+	} while (found);
+}
+
+/**
+ * __gpupart_scrub_queue() - have the GPU's scrubbing partitions reset
+ * @gdev: the device
+ *
+ * Context: caller holds gpupart_lock.
+ */
+void __gpupart_scrub_queue(struct gpupart_dev *gdev)
+{
+	lockdep_assert_held(&gpupart_lock);
+	if (!gdev->dying)
+		schedule_work(&gdev->scrub_work);
+}
+
+/**
+ * gpupart_partition_clear() - return a quarantined partition to service
+ * @gdev: the device
+ * @idx: the partition
+ * @why: GPUPART_EXTACK_LEN bytes for the reason of a refusal
+ *
+ * The partition is reset again, synchronously; it is free only if that
+ * works, else it stays quarantined.
+ *
+ * Context: caller holds the PF's device lock, not gpupart_lock.
+ * Return: 0, -EINVAL when the partition is not quarantined, or the reset's
+ * error.
+ */
+int gpupart_partition_clear(struct gpupart_dev *gdev, u32 idx, char *why)
+{
+	enum gpupart_partition_state state;
+	struct pci_dev *vf = NULL;
+	int rc;
+
+	mutex_lock(&gpupart_lock);
+	state = idx < gdev->count ? gdev->parts[idx].state : 0;
+	if (state == GPUPART_PARTITION_STATE_QUARANTINED) {
+		gdev->parts[idx].state = GPUPART_PARTITION_STATE_SCRUBBING;
+		vf = pci_dev_get(gdev->parts[idx].vf);
+	}
+	mutex_unlock(&gpupart_lock);
+	if (idx >= gdev->count) {
+		snprintf(why, GPUPART_EXTACK_LEN, "the GPU has no partition %u", idx);
+		return -EINVAL;
+	}
+	if (!vf) {
+		snprintf(why, GPUPART_EXTACK_LEN, "partition %u is not quarantined", idx);
+		return -EINVAL;
+	}
+
+	rc = gpupart_flr(vf);
+
+	mutex_lock(&gpupart_lock);
+	gdev->parts[idx].state = rc ? GPUPART_PARTITION_STATE_QUARANTINED :
+				      GPUPART_PARTITION_STATE_FREE;
+	if (!rc)
+		__gpupart_nl_part_notify(gdev, idx, GPUPART_CMD_PARTITION_SCRUBBED_NTF);
+	__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_CHANGE_NTF);
+	mutex_unlock(&gpupart_lock);
+	pci_dev_put(vf);
+	if (rc)
+		snprintf(why, GPUPART_EXTACK_LEN,
+			 "reset of partition %u failed (%d); it stays quarantined", idx, rc);
+	return rc;
+}

@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VMs and what they hold. A VM holds one partition or whole GPUs, never
+ * both; partitions are chosen by the kernel, by the host's placement
+ * policy. While any VM holds anything, gpupart holds a reference on
+ * itself, so rmmod cannot pull GPUs from under running VMs.
+ */
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "gpupart.h"
+
+#define WHY(fmt, ...) snprintf(why, GPUPART_EXTACK_LEN, fmt, ##__VA_ARGS__)
+
+/* gpupart_lock guards gpupart_vms and gpupart_placement. */
+LIST_HEAD(gpupart_vms);
+enum gpupart_placement gpupart_placement = GPUPART_PLACEMENT_SPREAD;
+
+/* ASCII only: the kernel's isalnum() takes Latin-1 letters too. */
+static bool gpupart_vm_char_ok(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || (c && strchr("._:@-", c));
+}
+
+/**
+ * gpupart_vm_name_parse() - check and copy a VM name from a request
+ * @attr: GPUPART_A_VM, validated as binary of at most 256 bytes
+ * @name: GPUPART_VM_NAME_MAX + 1 bytes for the name
+ * @extack: for the reason of a refusal
+ *
+ * A name is 1 to 64 bytes of A-Z a-z 0-9 . _ : @ -, so a libvirt domain
+ * name or a UUID fits and nothing needs quoting anywhere. One trailing NUL
+ * is allowed, as strings are sent with one; any other NUL is not.
+ *
+ * Return: 0, or -EINVAL with @extack set.
+ */
+int gpupart_vm_name_parse(const struct nlattr *attr, char *name,
+			  struct netlink_ext_ack *extack)
+{
+	const char *s = nla_data(attr);
+	int len = nla_len(attr), i;
+
+	if (len && !s[len - 1])
+		len--;
+	for (i = 0; i < len; i++)
+		if (!gpupart_vm_char_ok(s[i]))
+			break;
+	if (!len || len > GPUPART_VM_NAME_MAX || i < len) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "VM name must be 1-64 characters of A-Z a-z 0-9 . _ : @ -");
+		return -EINVAL;
+	}
+	memcpy(name, s, len);
+	name[len] = '\0';
+	return 0;
+}
+
+/**
+ * __gpupart_vm_find() - a VM by name
+ * @name: the name
+ *
+ * Context: caller holds gpupart_lock.
+ * Return: the VM, or NULL when it holds nothing.
+ */
+struct gpupart_vm *__gpupart_vm_find(const char *name)
+{
+	struct gpupart_vm *vm;
+
+	lockdep_assert_held(&gpupart_lock);
+	list_for_each_entry(vm, &gpupart_vms, node)
+		if (!strcmp(vm->name, name))
+			return vm;
+	return NULL;
+}
+
+/* The first VM takes a reference on the module; see the top of the file. */
+static struct gpupart_vm *__gpupart_vm_add(const char *name,
+					   enum gpupart_kind kind)
+{
+	struct gpupart_vm *vm, *pos;
+
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	if (!vm)
+		return NULL;
+	strscpy(vm->name, name, sizeof(vm->name));
+	vm->kind = kind;
+	if (list_empty(&gpupart_vms))
+		__module_get(THIS_MODULE);
+	list_for_each_entry(pos, &gpupart_vms, node)
+		if (strcmp(pos->name, name) > 0)
+			break;
+	list_add_tail(&vm->node, &pos->node);
+	return vm;
+}
+
+static void __gpupart_vm_del(struct gpupart_vm *vm)
+{
+	list_del(&vm->node);
+	kfree(vm);
+	if (list_empty(&gpupart_vms))
+		module_put(THIS_MODULE);
+}
+
+/*
+ * The GPU placement chooses: among partitioned GPUs with a free partition,
+ * the one with the most (spread) or fewest (pack) free ones; the list is
+ * sorted by PCI address and only a strictly better GPU replaces the one
+ * found first, which breaks ties by address.
+ */
+static struct gpupart_dev *__gpupart_pick(u32 *idx)
+{
+	struct gpupart_dev *gdev, *best = NULL;
+	u32 best_free = 0, free, i;
+
+	list_for_each_entry(gdev, &gpupart_devs, node) {
+		if (gdev->mode != GPUPART_MODE_PARTITION || gdev->dying)
+			continue;
+		for (free = 0, i = 0; i < gdev->count; i++)
+			free += gdev->parts[i].state == GPUPART_PARTITION_STATE_FREE;
+		if (!free)
+			continue;
+		if (!best || (gpupart_placement == GPUPART_PLACEMENT_PACK ?
+			      free < best_free : free > best_free)) {
+			best = gdev;
+			best_free = free;
+		}
+	}
+	if (!best)
+		return NULL;
+	for (i = 0; best->parts[i].state != GPUPART_PARTITION_STATE_FREE; i++)
+		;
+	*idx = i;
+	return best;
+}
+
+/* "No free partition", with the numbers an operator needs. */
+static void __gpupart_why_full(char *why)
+{
+	u32 gpus = 0, parts = 0, n[GPUPART_PARTITION_STATE_MAX + 1] = { 0 }, i;
+	struct gpupart_dev *gdev;
+
+	list_for_each_entry(gdev, &gpupart_devs, node) {
+		if (gdev->mode != GPUPART_MODE_PARTITION)
+			continue;
+		gpus++;
+		parts += gdev->count;
+		for (i = 0; i < gdev->count; i++)
+			n[gdev->parts[i].state]++;
+	}
+	if (!gpus)
+		WHY("no GPU is partitioned; set one to mode partition first");
+	else if (n[GPUPART_PARTITION_STATE_ASSIGNED] == parts)
+		WHY("all %u partitions on %u GPUs are assigned", parts, gpus);
+	else
+		WHY("no free partition: %u assigned, %u scrubbing, %u quarantined",
+		    n[GPUPART_PARTITION_STATE_ASSIGNED],
+		    n[GPUPART_PARTITION_STATE_SCRUBBING],
+		    n[GPUPART_PARTITION_STATE_QUARANTINED]);
+}
+
+/* Where @vm's partition is, for a refusal's text. */
+static void __gpupart_vm_where(const char *name, char *buf, size_t len)
+{
+	struct gpupart_dev *gdev;
+	u32 i;
+
+	buf[0] = '\0';
+	list_for_each_entry(gdev, &gpupart_devs, node)
+		for (i = 0; i < gdev->count; i++)
+			if (!strcmp(gdev->parts[i].vm, name))
+				snprintf(buf, len, "partition %u of %s", i,
+					 pci_name(gdev->pdev));
+}
+
+/**
+ * __gpupart_vm_assign_partition() - give a VM one free partition
+ * @name: a valid VM name
+ * @gdevp: set to the GPU chosen
+ * @idx: set to the partition chosen
+ * @why: GPUPART_EXTACK_LEN bytes for the reason of a refusal
+ *
+ * Context: caller holds gpupart_lock.
+ * Return: 0; -EEXIST when the VM already holds a partition, -EBUSY when it
+ * holds whole GPUs, -ENOSPC when no partition is free, -ENOMEM.
+ */
+int __gpupart_vm_assign_partition(const char *name, struct gpupart_dev **gdevp,
+				  u32 *idx, char *why)
+{
+	struct gpupart_vm *vm = __gpupart_vm_find(name);
+	struct gpupart_dev *gdev;
+	char where[48];
+
+	if (vm && vm->kind == GPUPART_KIND_DDA) {
+		WHY("VM %s holds whole GPUs; it cannot also hold a partition", name);
+		return -EBUSY;
+	}
+	if (vm) {
+		__gpupart_vm_where(name, where, sizeof(where));
+		WHY("VM %s already holds %s", name, where);
+		return -EEXIST;
+	}
+	gdev = __gpupart_pick(idx);
+	if (!gdev) {
+		__gpupart_why_full(why);
+		return -ENOSPC;
+	}
+	if (!__gpupart_vm_add(name, GPUPART_KIND_PARTITION)) {
+		WHY("out of memory");
+		return -ENOMEM;
+	}
+	gdev->parts[*idx].state = GPUPART_PARTITION_STATE_ASSIGNED;
+	strscpy(gdev->parts[*idx].vm, name, sizeof(gdev->parts[*idx].vm));
+	*gdevp = gdev;
+	return 0;
+}
+
+/**
+ * __gpupart_vm_release() - release everything a VM holds
+ * @vm: the VM; freed on return
+ *
+ * Its partitions go to scrubbing: they are reset off the caller's path and
+ * only then free (or quarantined if the reset fails).
+ *
+ * Context: caller holds gpupart_lock.
+ * Return: the number of resources released.
+ */
+int __gpupart_vm_release(struct gpupart_vm *vm)
+{
+	struct gpupart_dev *gdev;
+	int n = 0;
+	u32 i;
+
+	lockdep_assert_held(&gpupart_lock);
+	list_for_each_entry(gdev, &gpupart_devs, node) {
+		bool changed = false;
+
+		for (i = 0; i < gdev->count; i++) {
+			struct gpupart_partition *p = &gdev->parts[i];
+
+			if (strcmp(p->vm, vm->name))
+				continue;
+			p->vm[0] = '\0';
+			p->state = GPUPART_PARTITION_STATE_SCRUBBING;
+			changed = true;
+			n++;
+		}
+		if (changed) {
+			__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_CHANGE_NTF);
+			__gpupart_scrub_queue(gdev);
+		}
+	}
+	__gpupart_vm_del(vm);
+	return n;
+}
+
+/**
+ * __gpupart_dev_revoke() - drop the assignments on a GPU that goes away
+ * @gdev: the device, being removed
+ *
+ * Context: caller holds gpupart_lock.
+ */
+void __gpupart_dev_revoke(struct gpupart_dev *gdev)
+{
+	struct gpupart_vm *vm;
+	u32 i;
+
+	lockdep_assert_held(&gpupart_lock);
+	for (i = 0; i < gdev->count; i++) {
+		struct gpupart_partition *p = &gdev->parts[i];
+
+		if (p->state != GPUPART_PARTITION_STATE_ASSIGNED)
+			continue;
+		vm = __gpupart_vm_find(p->vm);
+		if (vm)
+			__gpupart_vm_del(vm);
+		p->vm[0] = '\0';
+		p->state = GPUPART_PARTITION_STATE_FREE;
+	}
+}

@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The fixture the mode and VM selftests share: GPUs picked from what is
+ * bound, a request socket and an event socket, snapshots of every GPU's
+ * state to prove a refusal changed nothing, and the events received.
+ */
+#ifndef GPUPART_CTX_H
+#define GPUPART_CTX_H
+
+#include "gpupart_test.h"
+
+#define FAIL_ENABLE "/sys/kernel/debug/gpupart/fail_enable"
+#define FAIL_RESET "/sys/kernel/debug/gpupart/fail_reset"
+
+/* What the tests work on: two GPUs of one model and one of another. */
+struct ctx {
+	struct gpnl nl;		/* requests */
+	struct gpnl mon;	/* events only */
+	const char *skip;	/* why the environment cannot run these tests */
+	char a[32], b[32], other[32];
+	char same[8][32];	/* every GPU of a's model and VF count, a first */
+	int n_same;
+	unsigned int total_vfs;
+	char *all[GP_MAX_DEVS];
+	int n_all;
+};
+
+struct snap {
+	int n;
+	struct {
+		char pci[32];
+		uint32_t mode, count;
+		long numvfs;
+	} d[GP_MAX_DEVS];
+};
+
+static int snap_add(const struct gpnl_dev *d, void *arg)
+{
+	struct snap *s = arg;
+
+	if (s->n == GP_MAX_DEVS)
+		return -ENOSPC;
+	snprintf(s->d[s->n].pci, 32, "%s", d->pci);
+	s->d[s->n].mode = d->mode;
+	s->d[s->n].count = d->count;
+	s->d[s->n].numvfs = gp_sysfs_num(d->pci, "sriov_numvfs");
+	s->n++;
+	return 0;
+}
+
+/* Every device's mode, count and sriov_numvfs. */
+static void snap_take(struct gpnl *nl, struct snap *s)
+{
+	memset(s, 0, sizeof(*s));
+	gpnl_dev_get(nl, NULL, snap_add, s);
+}
+
+static bool snap_same(const struct snap *x, const struct snap *y)
+{
+	int i;
+
+	if (x->n != y->n) {
+		printf("# %d devices, then %d\n", x->n, y->n);
+		fflush(stdout);
+		return false;
+	}
+	for (i = 0; i < x->n; i++) {
+		if (!memcmp(&x->d[i], &y->d[i], sizeof(x->d[i])))
+			continue;
+		printf("# %s: mode %u count %u numvfs %ld, then %s: mode %u count %u numvfs %ld\n",
+		       x->d[i].pci, x->d[i].mode, x->d[i].count, x->d[i].numvfs,
+		       y->d[i].pci, y->d[i].mode, y->d[i].count, y->d[i].numvfs);
+		fflush(stdout);
+		return false;
+	}
+	return true;
+}
+
+static int pick(const struct gpnl_dev *d, void *arg)
+{
+	struct ctx *c = arg;
+
+	if (c->n_all < GP_MAX_DEVS)
+		c->all[c->n_all++] = strdup(d->pci);
+	if (d->total_vfs < 8 || d->n_counts < 2)
+		return 0;
+	if (!c->a[0]) {
+		snprintf(c->a, 32, "%s", d->pci);
+		snprintf(c->same[c->n_same++], 32, "%s", d->pci);
+		c->total_vfs = d->total_vfs;
+	} else {
+		struct gpnl_dev *a = gp_dev(&c->nl, c->a);
+		bool same = a && a->vendor == d->vendor && a->device == d->device &&
+			    a->subsys_vendor == d->subsys_vendor &&
+			    a->subsys_device == d->subsys_device;
+
+		if (same && d->total_vfs == c->total_vfs && c->n_same < 8)
+			snprintf(c->same[c->n_same++], 32, "%s", d->pci);
+		if (same && !c->b[0] && d->total_vfs == c->total_vfs)
+			snprintf(c->b, 32, "%s", d->pci);
+		else if (!same && !c->other[0])
+			snprintf(c->other, 32, "%s", d->pci);
+		free(a);
+	}
+	return 0;
+}
+
+static int release_one(const struct gpnl_vm *vm, void *arg)
+{
+	gpnl_vm_release(arg, vm->name);
+	return 0;
+}
+
+/* Every VM released, every GPU back to none (waiting out scrubs). */
+static void reset_all(struct ctx *c)
+{
+	struct gpnl nl;
+	int i, tries;
+
+	if (!gp_open(&nl)) {
+		gpnl_vm_get(&nl, NULL, release_one, &c->nl);
+		gpnl_close(&nl);
+	}
+	for (i = 0; i < c->n_all; i++)
+		for (tries = 0; tries < 50 &&
+		     gpnl_dev_set(&c->nl, c->all[i], GPUPART_MODE_NONE, 0, false) == -EBUSY;
+		     tries++)
+			usleep(100000);
+	for (i = 0; i < c->n_all; i++)
+		gpnl_dev_set(&c->nl, c->all[i], GPUPART_MODE_NONE, 0, false);
+}
+
+static void ctx_setup(struct ctx *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (gp_open(&c->nl)) {
+		c->skip = "gpupart module not loaded";
+		return;
+	}
+	if (geteuid()) {
+		c->skip = "needs root";
+		return;
+	}
+	gpnl_dev_get(&c->nl, NULL, pick, c);
+	if (!c->a[0]) {
+		c->skip = "no SR-IOV capable device with 8 or more VFs bound to gpupart";
+		return;
+	}
+	reset_all(c);
+	if (gp_open(&c->mon) || gpnl_monitor(&c->mon))
+		c->skip = "cannot join the monitor group";
+}
+
+static void ctx_teardown(struct ctx *c)
+{
+	int i;
+
+	if (c->nl.sk)
+		reset_all(c);
+	gp_write(FAIL_ENABLE, "0");
+	gp_write(FAIL_RESET, "0");
+	gpnl_close(&c->mon);
+	gpnl_close(&c->nl);
+	for (i = 0; i < c->n_all; i++)
+		free(c->all[i]);
+}
+
+/* Events received within @ms of the last one. */
+struct evlog {
+	int n;
+	struct { char name[32], pci[32]; uint32_t mode, count; } e[32];
+};
+
+static void ev_add(const struct gpnl_event *ev, void *arg)
+{
+	struct evlog *l = arg;
+
+	if (l->n == 32)
+		return;
+	snprintf(l->e[l->n].name, 32, "%s", ev->name);
+	snprintf(l->e[l->n].pci, 32, "%s",
+		 ev->what == GPNL_EV_DEV ? ev->dev.pci :
+		 ev->what == GPNL_EV_PART ? ev->part.dev :
+		 ev->vm.n ? ev->vm.a[0].dev : "");
+	l->e[l->n].mode = ev->dev.mode;
+	l->e[l->n].count = ev->dev.count;
+	l->n++;
+}
+
+static void events(struct ctx *c, struct evlog *l, int ms)
+{
+	memset(l, 0, sizeof(*l));
+	while (gpnl_events(&c->mon, ms, ev_add, l) > 0)
+		;
+}
+
+#define SKIP_IF_UNFIT(c) do {						\
+	if ((c)->skip)							\
+		SKIP(return, "%s", (c)->skip);				\
+} while (0)
+
+/* The device is in @mode with @count partitions, in DEV_GET and in sysfs. */
+#define EXPECT_STATE(_c, _pci, _m, _cnt) do {			\
+	struct gpnl_dev *__d = gp_dev(&(_c)->nl, _pci);			\
+									\
+	ASSERT_NE(NULL, __d);						\
+	EXPECT_EQ((uint32_t)(_m), __d->mode);				\
+	EXPECT_EQ((uint32_t)(_cnt), __d->count);			\
+	EXPECT_EQ((unsigned int)(_cnt), __d->n_parts);			\
+	EXPECT_EQ((long)(_cnt), gp_sysfs_num(_pci, "sriov_numvfs"));	\
+	free(__d);							\
+} while (0)
+
+/* Exactly one event, @name, for @pci in mode @m with @cnt partitions. */
+#define EXPECT_ONE_EVENT(_c, _nm, _pci, _m, _cnt) do {			\
+	struct evlog __l;						\
+									\
+	events(_c, &__l, 300);						\
+	ASSERT_EQ(1, __l.n);						\
+	EXPECT_STREQ(_nm, __l.e[0].name);				\
+	EXPECT_STREQ(_pci, __l.e[0].pci);				\
+	EXPECT_EQ((uint32_t)(_m), __l.e[0].mode);			\
+	EXPECT_EQ((uint32_t)(_cnt), __l.e[0].count);			\
+} while (0)
+
+#define EXPECT_NO_EVENT(_c) do {					\
+	struct evlog __l;						\
+									\
+	events(_c, &__l, 300);						\
+	EXPECT_EQ(0, __l.n) TH_LOG("unexpected %s", __l.e[0].name);	\
+} while (0)
+
+#endif

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gpupartctl vm: what VMs hold. Partitions are placed by the kernel.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gpupartctl.h"
+#include "print.h"
+
+/* One GPU resource of a VM: the keys of vm assign -j and vm show -j. */
+void vm_assign_fields(const struct gpnl_vm *vm, const struct gpnl_assign *a)
+{
+	print_str("vm", "VM", vm->name);
+	print_str("kind", "KIND", gpnl_kind_name(vm->kind));
+	print_str("device", "DEVICE", a->dev);
+	if (a->has_index)
+		print_uint("partition", "PARTITION", a->index);
+	else
+		print_str("partition", "PARTITION", NULL);
+	print_str("vf", "VF", a->vf[0] ? a->vf : NULL);
+}
+
+static int vm_assign(struct ctl *ctl, int argc, char **argv)
+{
+	const char *dev = NULL;
+	uint32_t kind = 0;
+	struct gpnl_vm vm;
+	int rc;
+
+	if (argc < 1)
+		return ctl_usage_error(&ctl_vm, "vm assign needs a NAME");
+	if (argc >= 2) {
+		if (strcmp(argv[1], "dda"))
+			return ctl_usage_error(&ctl_vm, "unknown argument \"%s\"; vm assign takes: dda [dev DEV]",
+					       argv[1]);
+		kind = GPUPART_KIND_DDA;
+		if (argc == 4 && !strcmp(argv[2], "dev"))
+			dev = argv[3];
+		else if (argc != 2)
+			return ctl_usage_error(&ctl_vm, "vm assign NAME dda takes only: dev DEV");
+	}
+	if (!ctl_connect(ctl))
+		return EXIT_FAIL;
+	rc = gpnl_vm_assign(&ctl->nl, argv[0], kind, dev, &vm);
+	if (rc)
+		return ctl_fail(ctl, rc);
+	if (!vm.n) {
+		fprintf(stderr, "Error: the kernel's reply names no assignment\n");
+		return EXIT_FAIL;
+	}
+	/* The reply lists what the VM holds; the new resource is the last. */
+	if (!print_json()) {
+		const struct gpnl_assign *a = &vm.a[vm.n - 1];
+
+		if (a->has_index)
+			printf("vm %s: partition %u of %s, VF %s\n", vm.name,
+			       a->index, a->dev, a->vf);
+		else
+			printf("vm %s: whole GPU %s\n", vm.name, a->dev);
+		return EXIT_OK;
+	}
+	print_obj_begin(NULL);
+	vm_assign_fields(&vm, &vm.a[vm.n - 1]);
+	print_obj_end();
+	print_end();
+	return EXIT_OK;
+}
+
+static int vm_release(struct ctl *ctl, int argc, char **argv)
+{
+	int rc;
+
+	if (argc != 1)
+		return ctl_usage_error(&ctl_vm, "vm release takes one NAME");
+	if (!ctl_connect(ctl))
+		return EXIT_FAIL;
+	rc = gpnl_vm_release(&ctl->nl, argv[0]);
+	return rc ? ctl_fail(ctl, rc) : EXIT_OK;
+}
+
+static int vm_print(const struct gpnl_vm *vm, void *arg)
+{
+	unsigned int i;
+
+	(void)arg;
+	for (i = 0; i < vm->n; i++) {
+		print_obj_begin(NULL);
+		vm_assign_fields(vm, &vm->a[i]);
+		print_obj_end();
+	}
+	return 0;
+}
+
+struct vm_list {
+	struct gpnl_vm *vms;
+	unsigned int n;
+};
+
+static int vm_collect(const struct gpnl_vm *vm, void *arg)
+{
+	struct vm_list *l = arg;
+	struct gpnl_vm *vms = realloc(l->vms, (l->n + 1) * sizeof(*vms));
+
+	if (!vms)
+		return -ENOMEM;
+	vms[l->n++] = *vm;
+	l->vms = vms;
+	return 0;
+}
+
+static int vm_show(struct ctl *ctl, int argc, char **argv)
+{
+	struct vm_list l = { 0 };
+	unsigned int i;
+	int rc;
+
+	if (argc > 1)
+		return ctl_usage_error(&ctl_vm, "unexpected argument \"%s\"", argv[1]);
+	if (!ctl_connect(ctl))
+		return EXIT_FAIL;
+	rc = gpnl_vm_get(&ctl->nl, argc ? argv[0] : NULL, vm_collect, &l);
+	if (rc) {
+		free(l.vms);
+		return ctl_fail(ctl, rc);
+	}
+	print_obj_begin(NULL);
+	print_arr_begin("vms");
+	for (i = 0; i < l.n; i++)
+		vm_print(&l.vms[i], NULL);
+	print_arr_end();
+	print_obj_end();
+	print_end();
+	free(l.vms);
+	return EXIT_OK;
+}
+
+static const struct ctl_cmd vm_cmds[] = {
+	{ "show", "[NAME]", "list VMs and what they hold, or one VM", vm_show },
+	{ "assign", "NAME [ dda [ dev DEV ] ]",
+	  "give VM NAME a free partition, placed by the kernel; with dda, a whole GPU in mode dda", vm_assign },
+	{ "release", "NAME", "release what VM NAME holds; partitions are scrubbed before reuse", vm_release },
+	{ }
+};
+
+const struct ctl_object ctl_vm = {
+	.name = "vm",
+	.help = "VMs and the GPU resources they hold",
+	.cmds = vm_cmds,
+};
