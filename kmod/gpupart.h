@@ -56,12 +56,17 @@ struct gpupart_partition {
  * @adopted: the VFs were enabled before gpupart bound the device, so
  *	unbinding leaves them as they were found
  * @dying: being removed; no new assignment, no new scrub
+ * @dda_vm: in mode dda, the VM the whole GPU is assigned to, or ""
+ * @moving: being handed to or back from the passthrough driver
+ * @passed: bound to the passthrough driver for @dda_vm; gpupart is not its
+ *	driver then, but keeps this record, so that nobody partitions it
  * @scrub_work: resets released partitions, off the releasing caller's path
  *
  * Context: the registry lock (gpupart_lock) guards @node, @mode, @count,
- * @parts, @adopted and @dying; @pdev, @model and @total_vfs are set at probe and
- * never change. Changing @mode also needs the PF's device lock, as the
- * PCI core holds it around sriov_configure().
+ * @parts, @adopted, @dying, @dda_vm, @moving and @passed; @pdev, @model
+ * and @total_vfs are set at probe and never change. Changing @mode also
+ * needs the PF's device lock, as the PCI core holds it around
+ * sriov_configure().
  */
 struct gpupart_dev {
 	struct list_head node;
@@ -73,6 +78,9 @@ struct gpupart_dev {
 	struct gpupart_partition *parts;
 	bool adopted;
 	bool dying;
+	char dda_vm[GPUPART_VM_NAME_MAX + 1];
+	bool moving;
+	bool passed;
 	struct work_struct scrub_work;
 };
 
@@ -120,9 +128,15 @@ extern enum gpupart_placement gpupart_placement;
 int gpupart_vm_name_parse(const struct nlattr *attr, char *name,
 			  struct netlink_ext_ack *extack);
 struct gpupart_vm *__gpupart_vm_find(const char *name);
+struct gpupart_vm *__gpupart_vm_add(const char *name, enum gpupart_kind kind);
+void __gpupart_vm_del(struct gpupart_vm *vm);
+unsigned int __gpupart_vm_holds(const struct gpupart_vm *vm);
 int __gpupart_vm_assign_partition(const char *name, struct gpupart_dev **gdevp,
 				  u32 *idx, char *why);
 int __gpupart_vm_release(struct gpupart_vm *vm);
+int gpupart_vm_assign_dda(const char *name, const char *pci, char *why,
+			  struct gpupart_dev **gdevp);
+void gpupart_dda_return(struct gpupart_dev *gdev);
 void __gpupart_dev_revoke(struct gpupart_dev *gdev);
 
 /* scrub.c: resetting partitions between tenants */
@@ -134,6 +148,7 @@ extern atomic_t gpupart_fail_reset;
 /* pci.c: the PCI driver */
 int gpupart_pci_init(void);
 void gpupart_pci_exit(void);
+int gpupart_pci_handover(struct pci_dev *pdev, const char *driver);
 extern char gpupart_passthrough[32];
 
 /* netlink.c and nl_ops.c: the generic netlink family */
@@ -149,7 +164,8 @@ int gpupart_nl_vm_get_doit(struct sk_buff *skb, struct genl_info *info);
 int gpupart_nl_vm_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int gpupart_nl_host_set_doit(struct sk_buff *skb, struct genl_info *info);
 int gpupart_nl_partition_clear_doit(struct sk_buff *skb, struct genl_info *info);
-void __gpupart_nl_vm_notify(const struct gpupart_vm *vm, u8 cmd);
+void __gpupart_nl_vm_notify(const struct gpupart_vm *vm,
+			    const struct gpupart_dev *only, u8 cmd);
 void __gpupart_nl_part_notify(const struct gpupart_dev *gdev, u32 idx, u8 cmd);
 
 /* Index of the monitor group in gpupart_nl_family.mcgrps. */

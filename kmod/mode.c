@@ -213,6 +213,10 @@ int __gpupart_dev_set(struct gpupart_dev *gdev, enum gpupart_mode mode,
 	device_lock_assert(&gdev->pdev->dev);
 	lockdep_assert_held(&gpupart_lock);
 
+	if (gdev->moving) {
+		WHY("the GPU is being handed over to or from a VM; try again");
+		return -EBUSY;
+	}
 	if (mode == gdev->mode &&
 	    (mode != GPUPART_MODE_PARTITION || count == gdev->count))
 		return 0;
@@ -233,6 +237,10 @@ int __gpupart_dev_set(struct gpupart_dev *gdev, enum gpupart_mode mode,
 	case GPUPART_MODE_DDA:
 		if (mode != GPUPART_MODE_NONE) {
 			WHY("reserved for DDA; set mode none first");
+			return -EBUSY;
+		}
+		if (gdev->dda_vm[0]) {
+			WHY("passed through to VM %s; release it first", gdev->dda_vm);
 			return -EBUSY;
 		}
 		gdev->mode = GPUPART_MODE_NONE;

@@ -69,6 +69,8 @@ static int gpupart_dev_fill(struct sk_buff *msg, const struct gpupart_dev *gdev)
 	    nla_put_u64_64bit(msg, GPUPART_A_FB_BYTES, gdev->model->fb_bytes,
 			      GPUPART_A_PAD))
 		return -EMSGSIZE;
+	if (gdev->dda_vm[0] && nla_put_string(msg, GPUPART_A_VM, gdev->dda_vm))
+		return -EMSGSIZE;
 	while ((count = gpupart_next_count(gdev, count)))
 		if (nla_put_u32(msg, GPUPART_A_VALID_COUNT, count))
 			return -EMSGSIZE;

@@ -4,9 +4,27 @@
  * HOST_SET, PARTITION_CLEAR, and the VM and partition events. One fill
  * function per object, shared by replies, dumps and events.
  */
+#include <linux/module.h>
 #include <net/genetlink.h>
 
 #include "gpupart.h"
+
+/* A whole GPU as an assignment: only the GPU. */
+static int gpupart_assignment_put_dda(struct sk_buff *msg,
+				      const struct gpupart_dev *gdev)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(msg, GPUPART_A_ASSIGNMENT);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_string(msg, GPUPART_A_ASSIGNMENT_DEV, pci_name(gdev->pdev))) {
+		nla_nest_cancel(msg, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
 
 /* One partition as an assignment: GPU, index and VF. */
 static int gpupart_assignment_put(struct sk_buff *msg,
@@ -29,11 +47,15 @@ static int gpupart_assignment_put(struct sk_buff *msg,
 }
 
 /*
- * gpupart_vm_fill() - a VM's name, kind and everything it holds
+ * gpupart_vm_fill() - a VM's name, kind and what it holds
+ *
+ * Everything, or with @only what it holds of that GPU (the new resource,
+ * in the reply and event of an assignment).
  *
  * Context: caller holds gpupart_lock.
  */
-static int gpupart_vm_fill(struct sk_buff *msg, const struct gpupart_vm *vm)
+static int gpupart_vm_fill(struct sk_buff *msg, const struct gpupart_vm *vm,
+			   const struct gpupart_dev *only)
 {
 	const struct gpupart_dev *gdev;
 	u32 i;
@@ -41,23 +63,30 @@ static int gpupart_vm_fill(struct sk_buff *msg, const struct gpupart_vm *vm)
 	if (nla_put_string(msg, GPUPART_A_VM, vm->name) ||
 	    nla_put_u32(msg, GPUPART_A_KIND, vm->kind))
 		return -EMSGSIZE;
-	list_for_each_entry(gdev, &gpupart_devs, node)
+	list_for_each_entry(gdev, &gpupart_devs, node) {
+		if (only && gdev != only)
+			continue;
+		if (!strcmp(gdev->dda_vm, vm->name) &&
+		    gpupart_assignment_put_dda(msg, gdev))
+			return -EMSGSIZE;
 		for (i = 0; i < gdev->count; i++)
 			if (!strcmp(gdev->parts[i].vm, vm->name) &&
 			    gpupart_assignment_put(msg, gdev, i))
 				return -EMSGSIZE;
+	}
 	return 0;
 }
 
 static int gpupart_vm_msg(struct sk_buff *msg, const struct gpupart_vm *vm,
-			  u32 portid, u32 seq, int flags, u8 cmd)
+			  const struct gpupart_dev *only, u32 portid, u32 seq,
+			  int flags, u8 cmd)
 {
 	void *hdr;
 
 	hdr = genlmsg_put(msg, portid, seq, &gpupart_nl_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (gpupart_vm_fill(msg, vm)) {
+	if (gpupart_vm_fill(msg, vm, only)) {
 		genlmsg_cancel(msg, hdr);
 		return -EMSGSIZE;
 	}
@@ -80,11 +109,13 @@ static bool gpupart_nl_listened(void)
 /**
  * __gpupart_nl_vm_notify() - tell the monitor group about a VM
  * @vm: the VM, holding what the event is about
+ * @only: the GPU the event is about, or NULL for all the VM holds
  * @cmd: GPUPART_CMD_VM_{ASSIGN,RELEASE}_NTF
  *
  * Context: caller holds gpupart_lock.
  */
-void __gpupart_nl_vm_notify(const struct gpupart_vm *vm, u8 cmd)
+void __gpupart_nl_vm_notify(const struct gpupart_vm *vm,
+			    const struct gpupart_dev *only, u8 cmd)
 {
 	struct sk_buff *msg;
 
@@ -93,7 +124,7 @@ void __gpupart_nl_vm_notify(const struct gpupart_vm *vm, u8 cmd)
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return;
-	if (gpupart_vm_msg(msg, vm, 0, 0, 0, cmd)) {
+	if (gpupart_vm_msg(msg, vm, only, 0, 0, 0, cmd)) {
 		nlmsg_free(msg);
 		return;
 	}
@@ -138,6 +169,49 @@ static int gpupart_nl_vm_name(struct genl_info *info, char *name)
 				     info->extack);
 }
 
+/* The reply and events of an accepted assignment; @vm holds @gdev. */
+static int gpupart_nl_vm_assigned(struct genl_info *info, const char *name,
+				  struct gpupart_dev *gdev)
+{
+	struct gpupart_vm *vm;
+	struct sk_buff *msg;
+	int rc = -ENOENT;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	mutex_lock(&gpupart_lock);
+	vm = __gpupart_vm_find(name);
+	if (vm) {
+		rc = msg ? gpupart_vm_msg(msg, vm, gdev, info->snd_portid,
+					  info->snd_seq, 0, GPUPART_CMD_VM_ASSIGN) :
+			   -ENOMEM;
+		__gpupart_nl_vm_notify(vm, gdev, GPUPART_CMD_VM_ASSIGN_NTF);
+		__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_CHANGE_NTF);
+	}
+	mutex_unlock(&gpupart_lock);
+	if (rc) {
+		nlmsg_free(msg);
+		return rc;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/* VM_ASSIGN of kind dda: a whole GPU, handed to the passthrough driver. */
+static int gpupart_nl_vm_assign_dda(struct genl_info *info, const char *name)
+{
+	struct nlattr *pci_attr = info->attrs[GPUPART_A_PCI_ADDR];
+	char why[GPUPART_EXTACK_LEN];
+	struct gpupart_dev *gdev;
+	int rc;
+
+	rc = gpupart_vm_assign_dda(name, pci_attr ? nla_data(pci_attr) : NULL,
+				   why, &gdev);
+	if (rc) {
+		gpupart_extack_fmt(info->extack, "%s", why);
+		return rc;
+	}
+	return gpupart_nl_vm_assigned(info, name, gdev);
+}
+
 /**
  * gpupart_nl_vm_assign_doit() - GPUPART_CMD_VM_ASSIGN
  * @skb: request
@@ -148,10 +222,8 @@ static int gpupart_nl_vm_name(struct genl_info *info, char *name)
 int gpupart_nl_vm_assign_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	char name[GPUPART_VM_NAME_MAX + 1], why[GPUPART_EXTACK_LEN];
-	struct gpupart_dev *gdev;
-	struct gpupart_vm *vm;
-	struct sk_buff *msg;
 	u32 kind = GPUPART_KIND_PARTITION, idx;
+	struct gpupart_dev *gdev;
 	int rc;
 
 	rc = gpupart_nl_vm_name(info, name);
@@ -159,39 +231,21 @@ int gpupart_nl_vm_assign_doit(struct sk_buff *skb, struct genl_info *info)
 		return rc;
 	if (info->attrs[GPUPART_A_KIND])
 		kind = nla_get_u32(info->attrs[GPUPART_A_KIND]);
-	if (kind != GPUPART_KIND_PARTITION) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[GPUPART_A_KIND],
-				    "whole-GPU (dda) assignment is not supported yet");
-		return -EOPNOTSUPP;
-	}
+	if (kind == GPUPART_KIND_DDA)
+		return gpupart_nl_vm_assign_dda(info, name);
 	if (info->attrs[GPUPART_A_PCI_ADDR]) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[GPUPART_A_PCI_ADDR],
 				    "partitions are placed by the kernel; a GPU cannot be named");
 		return -EINVAL;
 	}
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-
 	mutex_lock(&gpupart_lock);
 	rc = __gpupart_vm_assign_partition(name, &gdev, &idx, why);
+	mutex_unlock(&gpupart_lock);
 	if (rc) {
-		mutex_unlock(&gpupart_lock);
-		nlmsg_free(msg);
 		gpupart_extack_fmt(info->extack, "%s", why);
 		return rc;
 	}
-	vm = __gpupart_vm_find(name);
-	rc = gpupart_vm_msg(msg, vm, info->snd_portid, info->snd_seq, 0,
-			    GPUPART_CMD_VM_ASSIGN);
-	__gpupart_nl_vm_notify(vm, GPUPART_CMD_VM_ASSIGN_NTF);
-	__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_CHANGE_NTF);
-	mutex_unlock(&gpupart_lock);
-	if (rc) {
-		nlmsg_free(msg);
-		return rc;
-	}
-	return genlmsg_reply(msg, info);
+	return gpupart_nl_vm_assigned(info, name, gdev);
 }
 
 /**
@@ -204,8 +258,9 @@ int gpupart_nl_vm_assign_doit(struct sk_buff *skb, struct genl_info *info)
 int gpupart_nl_vm_release_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	char name[GPUPART_VM_NAME_MAX + 1];
+	struct gpupart_dev *gdev;
 	struct gpupart_vm *vm;
-	int rc;
+	int rc, whole;
 
 	rc = gpupart_nl_vm_name(info, name);
 	if (rc)
@@ -218,9 +273,24 @@ int gpupart_nl_vm_release_doit(struct sk_buff *skb, struct genl_info *info)
 		return -ENOENT;
 	}
 	/* The event says what it held, so it goes before the release. */
-	__gpupart_nl_vm_notify(vm, GPUPART_CMD_VM_RELEASE_NTF);
-	__gpupart_vm_release(vm);
+	__gpupart_nl_vm_notify(vm, NULL, GPUPART_CMD_VM_RELEASE_NTF);
+	/* Pinned while whole GPUs come back, though the VM is gone. */
+	__module_get(THIS_MODULE);
+	whole = __gpupart_vm_release(vm);
 	mutex_unlock(&gpupart_lock);
+
+	while (whole--) {
+		mutex_lock(&gpupart_lock);
+		list_for_each_entry(gdev, &gpupart_devs, node)
+			if (gdev->moving && gdev->passed &&
+			    !strcmp(gdev->dda_vm, name))
+				break;
+		mutex_unlock(&gpupart_lock);
+		if (list_entry_is_head(gdev, &gpupart_devs, node))
+			break;
+		gpupart_dda_return(gdev);
+	}
+	module_put(THIS_MODULE);
 	return 0;
 }
 
@@ -247,8 +317,8 @@ int gpupart_nl_vm_get_doit(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&gpupart_lock);
 	vm = __gpupart_vm_find(name);
 	if (vm)
-		rc = gpupart_vm_msg(msg, vm, info->snd_portid, info->snd_seq, 0,
-				    GPUPART_CMD_VM_GET);
+		rc = gpupart_vm_msg(msg, vm, NULL, info->snd_portid,
+				    info->snd_seq, 0, GPUPART_CMD_VM_GET);
 	mutex_unlock(&gpupart_lock);
 	if (!vm) {
 		gpupart_extack_fmt(info->extack, "VM %s holds nothing", name);
@@ -278,7 +348,7 @@ int gpupart_nl_vm_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	list_for_each_entry(vm, &gpupart_vms, node) {
 		if (idx++ < cb->args[0])
 			continue;
-		rc = gpupart_vm_msg(skb, vm, NETLINK_CB(cb->skb).portid,
+		rc = gpupart_vm_msg(skb, vm, NULL, NETLINK_CB(cb->skb).portid,
 				    cb->nlh->nlmsg_seq, NLM_F_MULTI,
 				    GPUPART_CMD_VM_GET);
 		if (rc) {

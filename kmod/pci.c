@@ -38,6 +38,18 @@ static int gpupart_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return -ENODEV;
 	}
 
+	/* Coming back from the passthrough driver: the record is kept. */
+	mutex_lock(&gpupart_lock);
+	list_for_each_entry(gdev, &gpupart_devs, node) {
+		if (gdev->pdev == pdev) {
+			pci_set_drvdata(pdev, gdev);
+			gdev->passed = false;
+			mutex_unlock(&gpupart_lock);
+			return 0;
+		}
+	}
+	mutex_unlock(&gpupart_lock);
+
 	gdev = kzalloc(sizeof(*gdev), GFP_KERNEL);
 	if (!gdev)
 		return -ENOMEM;
@@ -60,7 +72,14 @@ static int gpupart_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 static void gpupart_remove(struct pci_dev *pdev)
 {
 	struct gpupart_dev *gdev = pci_get_drvdata(pdev);
+	bool handover;
 
+	/* Handed to the passthrough driver: the record stays, see dda.c. */
+	mutex_lock(&gpupart_lock);
+	handover = gdev->moving;
+	mutex_unlock(&gpupart_lock);
+	if (handover)
+		return;
 	gpupart_dev_unregister(gdev);
 	kfree(gdev);
 }
@@ -124,6 +143,35 @@ static int gpupart_bus_notify(struct notifier_block *nb, unsigned long action,
 				strlen(gpupart_passthrough)))
 		pci_warn(vf, "could not reserve for %s\n", gpupart_passthrough);
 	return NOTIFY_OK;
+}
+
+/**
+ * gpupart_pci_handover() - bind a device to one driver, whichever had it
+ * @pdev: the device, not locked by the caller
+ * @driver: the driver's name
+ *
+ * driver_override makes sure no other matching driver takes the device;
+ * it is cleared again when @driver is gpupart itself.
+ *
+ * Return: 0 when @driver is bound afterwards, else -EIO or -ENOMEM.
+ */
+int gpupart_pci_handover(struct pci_dev *pdev, const char *driver)
+{
+	bool ok;
+	int rc;
+
+	rc = driver_set_override(&pdev->dev, &pdev->driver_override, driver,
+				 strlen(driver));
+	if (rc)
+		return rc;
+	device_release_driver(&pdev->dev);
+	rc = device_attach(&pdev->dev);
+	device_lock(&pdev->dev);
+	ok = rc > 0 && pdev->dev.driver && !strcmp(pdev->dev.driver->name, driver);
+	device_unlock(&pdev->dev);
+	if (!strcmp(driver, KBUILD_MODNAME))
+		driver_set_override(&pdev->dev, &pdev->driver_override, "", 0);
+	return ok ? 0 : -EIO;
 }
 
 static struct notifier_block gpupart_bus_nb = {

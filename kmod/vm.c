@@ -75,9 +75,17 @@ struct gpupart_vm *__gpupart_vm_find(const char *name)
 	return NULL;
 }
 
-/* The first VM takes a reference on the module; see the top of the file. */
-static struct gpupart_vm *__gpupart_vm_add(const char *name,
-					   enum gpupart_kind kind)
+/**
+ * __gpupart_vm_add() - record a VM that is about to hold something
+ * @name: its name
+ * @kind: what it holds
+ *
+ * The first VM takes a reference on the module; see the top of the file.
+ *
+ * Context: caller holds gpupart_lock.
+ * Return: the VM, or NULL when out of memory.
+ */
+struct gpupart_vm *__gpupart_vm_add(const char *name, enum gpupart_kind kind)
 {
 	struct gpupart_vm *vm, *pos;
 
@@ -95,12 +103,39 @@ static struct gpupart_vm *__gpupart_vm_add(const char *name,
 	return vm;
 }
 
-static void __gpupart_vm_del(struct gpupart_vm *vm)
+/**
+ * __gpupart_vm_del() - forget a VM that holds nothing any more
+ * @vm: the VM; freed
+ *
+ * Context: caller holds gpupart_lock.
+ */
+void __gpupart_vm_del(struct gpupart_vm *vm)
 {
 	list_del(&vm->node);
 	kfree(vm);
 	if (list_empty(&gpupart_vms))
 		module_put(THIS_MODULE);
+}
+
+/**
+ * __gpupart_vm_holds() - how many GPU resources a VM holds
+ * @vm: the VM
+ *
+ * Context: caller holds gpupart_lock.
+ * Return: its partitions plus its whole GPUs.
+ */
+unsigned int __gpupart_vm_holds(const struct gpupart_vm *vm)
+{
+	const struct gpupart_dev *gdev;
+	unsigned int n = 0;
+	u32 i;
+
+	list_for_each_entry(gdev, &gpupart_devs, node) {
+		n += !strcmp(gdev->dda_vm, vm->name);
+		for (i = 0; i < gdev->count; i++)
+			n += !strcmp(gdev->parts[i].vm, vm->name);
+	}
+	return n;
 }
 
 /*
@@ -221,10 +256,12 @@ int __gpupart_vm_assign_partition(const char *name, struct gpupart_dev **gdevp,
  * @vm: the VM; freed on return
  *
  * Its partitions go to scrubbing: they are reset off the caller's path and
- * only then free (or quarantined if the reset fails).
+ * only then free (or quarantined if the reset fails). Its whole GPUs are
+ * marked moving, for the caller to return with gpupart_dda_return() once
+ * it dropped the lock.
  *
  * Context: caller holds gpupart_lock.
- * Return: the number of resources released.
+ * Return: the number of whole GPUs to return.
  */
 int __gpupart_vm_release(struct gpupart_vm *vm)
 {
@@ -236,6 +273,10 @@ int __gpupart_vm_release(struct gpupart_vm *vm)
 	list_for_each_entry(gdev, &gpupart_devs, node) {
 		bool changed = false;
 
+		if (!strcmp(gdev->dda_vm, vm->name) && gdev->passed) {
+			gdev->moving = true;
+			n++;
+		}
 		for (i = 0; i < gdev->count; i++) {
 			struct gpupart_partition *p = &gdev->parts[i];
 
@@ -244,7 +285,6 @@ int __gpupart_vm_release(struct gpupart_vm *vm)
 			p->vm[0] = '\0';
 			p->state = GPUPART_PARTITION_STATE_SCRUBBING;
 			changed = true;
-			n++;
 		}
 		if (changed) {
 			__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_CHANGE_NTF);
@@ -263,19 +303,22 @@ int __gpupart_vm_release(struct gpupart_vm *vm)
  */
 void __gpupart_dev_revoke(struct gpupart_dev *gdev)
 {
+	char name[GPUPART_VM_NAME_MAX + 1];
 	struct gpupart_vm *vm;
 	u32 i;
 
 	lockdep_assert_held(&gpupart_lock);
-	for (i = 0; i < gdev->count; i++) {
-		struct gpupart_partition *p = &gdev->parts[i];
+	for (i = 0; i <= gdev->count; i++) {
+		char *holder = i < gdev->count ? gdev->parts[i].vm : gdev->dda_vm;
 
-		if (p->state != GPUPART_PARTITION_STATE_ASSIGNED)
+		if (!holder[0])
 			continue;
-		vm = __gpupart_vm_find(p->vm);
-		if (vm)
+		strscpy(name, holder, sizeof(name));
+		holder[0] = '\0';
+		if (i < gdev->count)
+			gdev->parts[i].state = GPUPART_PARTITION_STATE_FREE;
+		vm = __gpupart_vm_find(name);
+		if (vm && !__gpupart_vm_holds(vm))
 			__gpupart_vm_del(vm);
-		p->vm[0] = '\0';
-		p->state = GPUPART_PARTITION_STATE_FREE;
 	}
 }

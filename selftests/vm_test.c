@@ -435,6 +435,129 @@ TEST_F(vm, unprivileged_refused)
 	EXPECT_EQ(7, WEXITSTATUS(status));
 }
 
+/* The driver a PCI device is bound to, "" when none. */
+static const char *driver(const char *pci)
+{
+	static char buf[64];
+
+	return gp_link(pci, "driver", buf, sizeof(buf));
+}
+
+/* A whole GPU: handed to vfio-pci, kept from the host, given back reset. */
+TEST_F(vm, dda_assign_and_release)
+{
+	struct ctx *c = &self->c;
+	struct gpnl_vm vm, got;
+	struct gpnl_dev *d;
+	struct evlog l;
+	char buf[64];
+
+	SKIP_IF_UNFIT(c);
+	if (!c->other[0] || access("/sys/bus/pci/drivers/vfio-pci", F_OK))
+		SKIP(return, "needs a GPU of another model and vfio-pci");
+	ASSERT_EQ(0, gpnl_dev_set(&c->nl, c->other, GPUPART_MODE_DDA, 0, false));
+	events(c, &l, 300);
+	ASSERT_EQ(0, gpnl_vm_assign(&c->nl, "big-1", GPUPART_KIND_DDA, NULL, &vm));
+	EXPECT_EQ(GPUPART_KIND_DDA, vm.kind);
+	ASSERT_EQ(1, vm.n);
+	EXPECT_STREQ(c->other, vm.a[0].dev);
+	EXPECT_FALSE(vm.a[0].has_index);
+	EXPECT_STREQ("vfio-pci", driver(c->other));
+	events(c, &l, 300);
+	ASSERT_EQ(2, l.n);
+	EXPECT_STREQ("vm-assign", l.e[0].name);
+	EXPECT_STREQ("dev-change", l.e[1].name);
+
+	/* gpupart keeps the record: the GPU cannot change mode meanwhile. */
+	d = gp_dev(&c->nl, c->other);
+	ASSERT_NE(NULL, d);
+	EXPECT_EQ(GPUPART_MODE_DDA, d->mode);
+	EXPECT_STREQ("big-1", d->vm);
+	free(d);
+	EXPECT_EQ(-EBUSY, gpnl_dev_set(&c->nl, c->other, GPUPART_MODE_NONE, 0, false));
+	EXPECT_STREQ("passed through to VM big-1; release it first", c->nl.err);
+	ASSERT_EQ(0, gpnl_vm_get(&c->nl, "big-1", gp_vm_one_cb, &got));
+	EXPECT_EQ(GPUPART_KIND_DDA, got.kind);
+	EXPECT_STREQ("1", gp_read("../../../module/gpupart", "refcnt", buf, sizeof(buf)));
+
+	ASSERT_EQ(0, gpnl_vm_release(&c->nl, "big-1"));
+	EXPECT_STREQ("gpupart", driver(c->other));
+	EXPECT_STREQ("(null)", gp_read(c->other, "driver_override", buf, sizeof(buf)));
+	d = gp_dev(&c->nl, c->other);
+	ASSERT_NE(NULL, d);
+	EXPECT_STREQ("", d->vm);
+	free(d);
+	EXPECT_STREQ("0", gp_read("../../../module/gpupart", "refcnt", buf, sizeof(buf)));
+	EXPECT_EQ(0, gpnl_dev_set(&c->nl, c->other, GPUPART_MODE_NONE, 0, false));
+}
+
+/* Which GPU, and the partition-or-whole-GPUs rule. */
+TEST_F(vm, dda_rules)
+{
+	struct ctx *c = &self->c;
+	const char *second = c->same[c->n_same - 1];
+	struct gpnl_vm vm, got;
+	char why[128];
+
+	SKIP_IF_UNFIT(c);
+	if (!c->other[0] || access("/sys/bus/pci/drivers/vfio-pci", F_OK))
+		SKIP(return, "needs a GPU of another model and vfio-pci");
+	EXPECT_EQ(-ENOSPC, gpnl_vm_assign(&c->nl, "big-1", GPUPART_KIND_DDA, NULL, NULL));
+	EXPECT_STREQ("no GPU in mode dda is free", c->nl.err);
+	EXPECT_EQ(-EINVAL, gpnl_vm_assign(&c->nl, "big-1", GPUPART_KIND_DDA, c->a, NULL));
+	snprintf(why, sizeof(why), "%s is not in mode dda; set it first", c->a);
+	EXPECT_STREQ(why, c->nl.err);
+
+	ASSERT_EQ(0, gpnl_dev_set(&c->nl, c->other, GPUPART_MODE_DDA, 0, false));
+	ASSERT_EQ(0, gpnl_dev_set(&c->nl, second, GPUPART_MODE_NONE, 0, false));
+	ASSERT_EQ(0, gpnl_dev_set(&c->nl, second, GPUPART_MODE_DDA, 0, false));
+	/* A VM with a partition gets no whole GPU, and the other way round. */
+	ASSERT_EQ(0, gpnl_vm_assign(&c->nl, "small-1", 0, NULL, NULL));
+	EXPECT_EQ(-EBUSY, gpnl_vm_assign(&c->nl, "small-1", GPUPART_KIND_DDA, NULL, NULL));
+	EXPECT_STREQ("VM small-1 holds a partition; it cannot also hold a whole GPU", c->nl.err);
+	/* A named GPU; then any free one: one VM may hold several. */
+	ASSERT_EQ(0, gpnl_vm_assign(&c->nl, "big-1", GPUPART_KIND_DDA, c->other, &vm));
+	EXPECT_STREQ(c->other, vm.a[0].dev);
+	EXPECT_EQ(-EBUSY, gpnl_vm_assign(&c->nl, "big-2", GPUPART_KIND_DDA, c->other, NULL));
+	snprintf(why, sizeof(why), "%s is held by VM big-1", c->other);
+	EXPECT_STREQ(why, c->nl.err);
+	ASSERT_EQ(0, gpnl_vm_assign(&c->nl, "big-1", GPUPART_KIND_DDA, NULL, &vm));
+	ASSERT_EQ(1, vm.n);
+	EXPECT_STREQ(second, vm.a[0].dev);
+	EXPECT_EQ(-EBUSY, gpnl_vm_assign(&c->nl, "big-1", 0, NULL, NULL));
+	EXPECT_STREQ("VM big-1 holds whole GPUs; it cannot also hold a partition", c->nl.err);
+	ASSERT_EQ(0, gpnl_vm_get(&c->nl, "big-1", gp_vm_one_cb, &got));
+	EXPECT_EQ(2, got.n);
+	EXPECT_EQ(0, gpnl_vm_release(&c->nl, "big-1"));
+	EXPECT_STREQ("gpupart", driver(c->other));
+	EXPECT_STREQ("gpupart", driver(second));
+}
+
+/* Without the passthrough driver a whole GPU is refused; nothing changes. */
+TEST_F(vm, dda_needs_passthrough_driver)
+{
+	struct ctx *c = &self->c;
+	struct snap before, after;
+	int n = 0;
+
+	SKIP_IF_UNFIT(c);
+	if (!c->other[0] || access("/sys/bus/pci/drivers/vfio-pci", F_OK))
+		SKIP(return, "needs a GPU of another model and vfio-pci");
+	reset_all(c);	/* no VF may keep vfio-pci in use */
+	if (system("rmmod vfio-pci 2>/dev/null"))
+		SKIP(return, "vfio-pci cannot be unloaded here");
+	ASSERT_EQ(0, gpnl_dev_set(&c->nl, c->other, GPUPART_MODE_DDA, 0, false));
+	snap_take(&c->nl, &before);
+	EXPECT_EQ(-ENOENT, gpnl_vm_assign(&c->nl, "big-1", GPUPART_KIND_DDA, NULL, NULL));
+	EXPECT_STREQ("passthrough driver vfio-pci is not loaded", c->nl.err);
+	snap_take(&c->nl, &after);
+	EXPECT_TRUE(snap_same(&before, &after));
+	EXPECT_STREQ("gpupart", driver(c->other));
+	gpnl_vm_get(&c->nl, NULL, vm_count, &n);
+	EXPECT_EQ(0, n);
+	EXPECT_EQ(0, system("modprobe vfio-pci"));
+}
+
 /* Many VMs assign and release at once: never two on one partition. */
 #define THREADS	8
 #define ROUNDS	15

@@ -52,6 +52,7 @@ void dev_fields(const struct gpnl_dev *d)
 	print_bytes("fb_bytes", "FB", d->has_fb, d->fb_bytes);
 	print_uint_list("valid_partition_counts", "COUNTS", d->counts, d->n_counts);
 	print_str("mode", "MODE", gpnl_mode_name(d->mode));
+	print_str("vm", "VM", d->vm[0] ? d->vm : NULL);
 	print_uint("partition_count", "PARTS", d->count);
 	/* In text the partitions get a table of their own, after the devices. */
 	print_arr_begin("partitions");

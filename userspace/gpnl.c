@@ -287,6 +287,8 @@ int gpnl_dev_parse(struct nlmsghdr *nlh, struct gpnl_dev *dev)
 		dev->fb_bytes = nla_get_u64(tb[GPUPART_A_FB_BYTES]);
 	}
 	dev->mode = nla_get_u32(tb[GPUPART_A_MODE]);
+	if (tb[GPUPART_A_VM])
+		snprintf(dev->vm, sizeof(dev->vm), "%s", nla_get_string(tb[GPUPART_A_VM]));
 	if (tb[GPUPART_A_PARTITION_COUNT])
 		dev->count = nla_get_u32(tb[GPUPART_A_PARTITION_COUNT]);
 	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),

@@ -48,6 +48,7 @@ struct gpnl_dev {
 	uint32_t counts[GPNL_MAX_COUNTS];
 	unsigned int n_counts;
 	uint32_t mode;
+	char vm[GPNL_VM_MAX + 1];	/* mode dda: the VM holding it, or "" */
 	uint32_t count;
 	struct gpnl_part parts[GPNL_MAX_PARTS];
 	unsigned int n_parts;

@@ -51,7 +51,7 @@ static int vm_assign(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "Error: the kernel's reply names no assignment\n");
 		return EXIT_FAIL;
 	}
-	/* The reply lists what the VM holds; the new resource is the last. */
+	/* The reply carries the new resource only. */
 	if (!print_json()) {
 		const struct gpnl_assign *a = &vm.a[vm.n - 1];
 
