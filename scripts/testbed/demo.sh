@@ -71,3 +71,42 @@ show gpupartctl dev set "$INTEL" mode none
 sleep 1
 kill $MON 2>/dev/null || true
 show gpupartctl dev show
+
+step "VMs get partitions, placed by the kernel (spread: the GPU with the most free)"
+gpupartctl monitor | sed 's/^/    [monitor] /' &
+MON=$!
+sleep 1
+show gpupartctl dev set "$A" mode partition count 4
+show gpupartctl dev set "$B" mode partition count 4
+show gpupartctl vm assign web-01
+show gpupartctl vm assign web-02
+show gpupartctl -j vm assign web-03
+refused gpupartctl vm assign web-01
+refused gpupartctl vm assign 'web 04'
+show gpupartctl vm show
+
+step "Release: the partition is scrubbed (an FLR) before anyone gets it again"
+show sh -c "gpupartctl vm release web-01; gpupartctl dev show | grep -E 'scrubbing|assigned'"
+sleep 1
+show sh -c "gpupartctl dev show | grep -E 'scrubbing|assigned'"
+
+step "While VMs hold partitions, rmmod is refused and the GPU keeps its mode"
+refused rmmod gpupart
+refused gpupartctl dev set "$A" mode none
+
+step "A whole GPU for one VM (DDA): the PF goes to vfio-pci"
+show gpupartctl dev set "$INTEL" mode dda
+show gpupartctl vm assign big-1 dda
+show readlink /sys/bus/pci/devices/"$INTEL"/driver
+refused gpupartctl vm assign big-1
+show gpupartctl vm show
+show gpupartctl vm release big-1
+show readlink /sys/bus/pci/devices/"$INTEL"/driver
+
+step "Pack instead of spread"
+show gpupartctl host set placement pack
+show gpupartctl vm assign db-1
+show gpupartctl host show
+for vm in web-02 web-03 db-1; do gpupartctl vm release $vm; done
+sleep 1
+kill $MON 2>/dev/null || true
