@@ -155,6 +155,10 @@ extern char gpupart_passthrough[32];
 extern struct genl_family gpupart_nl_family;
 int gpupart_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info);
 int gpupart_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int gpupart_nl_dump_list(struct sk_buff *skb, struct netlink_callback *cb,
+			 struct list_head *head,
+			 int (*put)(struct sk_buff *skb, struct list_head *entry,
+				    u32 portid, u32 seq));
 int gpupart_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info);
 int gpupart_nl_host_get_doit(struct sk_buff *skb, struct genl_info *info);
 void __gpupart_nl_dev_notify(const struct gpupart_dev *gdev, u8 cmd);

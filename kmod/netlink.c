@@ -187,25 +187,29 @@ out_unlock:
 }
 
 /**
- * gpupart_nl_dev_get_dumpit() - GPUPART_CMD_DEV_GET, every device
+ * gpupart_nl_dump_list() - one message per entry of a registry list
  * @skb: message to fill
- * @cb: dump state; args[0] is the number of devices already sent
+ * @cb: dump state; args[0] is the number of entries already sent
+ * @head: gpupart_devs or gpupart_vms
+ * @put: puts one entry as a complete message
  *
+ * Context: takes gpupart_lock.
  * Return: the message length, 0 when done, or a negative errno.
  */
-int gpupart_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+int gpupart_nl_dump_list(struct sk_buff *skb, struct netlink_callback *cb,
+			 struct list_head *head,
+			 int (*put)(struct sk_buff *skb, struct list_head *entry,
+				    u32 portid, u32 seq))
 {
-	struct gpupart_dev *gdev;
+	struct list_head *pos;
 	long idx = 0;
 	int rc = 0;
 
 	mutex_lock(&gpupart_lock);
-	list_for_each_entry(gdev, &gpupart_devs, node) {
+	list_for_each(pos, head) {
 		if (idx++ < cb->args[0])
 			continue;
-		rc = gpupart_dev_msg(skb, gdev, NETLINK_CB(cb->skb).portid,
-				     cb->nlh->nlmsg_seq, NLM_F_MULTI,
-				     GPUPART_CMD_DEV_GET);
+		rc = put(skb, pos, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq);
 		if (rc) {
 			idx--;
 			break;
@@ -216,6 +220,25 @@ int gpupart_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 
 	/* A full message ends this round; the core calls again for the rest. */
 	return rc == -EMSGSIZE && skb->len ? skb->len : rc;
+}
+
+static int gpupart_dev_put(struct sk_buff *skb, struct list_head *entry,
+			   u32 portid, u32 seq)
+{
+	return gpupart_dev_msg(skb, list_entry(entry, struct gpupart_dev, node),
+			       portid, seq, NLM_F_MULTI, GPUPART_CMD_DEV_GET);
+}
+
+/**
+ * gpupart_nl_dev_get_dumpit() - GPUPART_CMD_DEV_GET, every device
+ * @skb: message to fill
+ * @cb: dump state
+ *
+ * Return: the message length, 0 when done, or a negative errno.
+ */
+int gpupart_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return gpupart_nl_dump_list(skb, cb, &gpupart_devs, gpupart_dev_put);
 }
 
 /*

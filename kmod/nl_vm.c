@@ -331,34 +331,23 @@ int gpupart_nl_vm_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
+static int gpupart_vm_put(struct sk_buff *skb, struct list_head *entry,
+			  u32 portid, u32 seq)
+{
+	return gpupart_vm_msg(skb, list_entry(entry, struct gpupart_vm, node),
+			      NULL, portid, seq, NLM_F_MULTI, GPUPART_CMD_VM_GET);
+}
+
 /**
  * gpupart_nl_vm_get_dumpit() - GPUPART_CMD_VM_GET, every VM, by name
  * @skb: message to fill
- * @cb: dump state; args[0] is the number of VMs already sent
+ * @cb: dump state
  *
  * Return: the message length, 0 when done, or a negative errno.
  */
 int gpupart_nl_vm_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct gpupart_vm *vm;
-	long idx = 0;
-	int rc = 0;
-
-	mutex_lock(&gpupart_lock);
-	list_for_each_entry(vm, &gpupart_vms, node) {
-		if (idx++ < cb->args[0])
-			continue;
-		rc = gpupart_vm_msg(skb, vm, NULL, NETLINK_CB(cb->skb).portid,
-				    cb->nlh->nlmsg_seq, NLM_F_MULTI,
-				    GPUPART_CMD_VM_GET);
-		if (rc) {
-			idx--;
-			break;
-		}
-	}
-	mutex_unlock(&gpupart_lock);
-	cb->args[0] = idx;
-	return rc == -EMSGSIZE && skb->len ? skb->len : rc;
+	return gpupart_nl_dump_list(skb, cb, &gpupart_vms, gpupart_vm_put);
 }
 
 /**
