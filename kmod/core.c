@@ -6,6 +6,7 @@
 #include <linux/log2.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
+#include <linux/slab.h>
 
 #include "gpupart.h"
 
@@ -66,7 +67,7 @@ void gpupart_dev_unregister(struct gpupart_dev *gdev)
 
 	mutex_lock(&gpupart_lock);
 	__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_DEL_NTF);
-	__gpupart_dev_revoke(gdev);
+	__gpupart_dev_revoke(gdev, GPUPART_REVOKE_REASON_DEVICE_REMOVED);
 	list_del(&gdev->node);
 	__gpupart_dev_release(gdev);
 	mutex_unlock(&gpupart_lock);
@@ -196,3 +197,40 @@ const struct gpupart_dev *__gpupart_host_state(bool *homogeneous, u32 *n)
 	}
 	return first;
 }
+
+/*
+ * A GPU handed to the passthrough driver is not gpupart's to remove(), but
+ * its record must go when the device does (hot-unplug, sysfs remove), and
+ * its VM be told. The bus notifier cannot take gpupart_lock (it runs under
+ * the notifier rwsem, which pci_enable_sriov() takes under gpupart_lock),
+ * so it schedules this work; the PCI rescan/remove lock, taken first as in
+ * DEV_SET, makes the work wait until the removal is complete.
+ */
+static void gpupart_gone_work_fn(struct work_struct *work)
+{
+	struct gpupart_dev *gdev, *tmp;
+	LIST_HEAD(gone);
+
+	pci_lock_rescan_remove();
+	mutex_lock(&gpupart_lock);
+	list_for_each_entry_safe(gdev, tmp, &gpupart_devs, node) {
+		if (!gdev->passed || gdev->moving ||
+		    device_is_registered(&gdev->pdev->dev))
+			continue;
+		gdev->dying = true;
+		__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_DEL_NTF);
+		__gpupart_dev_revoke(gdev, GPUPART_REVOKE_REASON_DEVICE_REMOVED);
+		list_move(&gdev->node, &gone);
+	}
+	mutex_unlock(&gpupart_lock);
+	pci_unlock_rescan_remove();
+
+	list_for_each_entry_safe(gdev, tmp, &gone, node) {
+		list_del(&gdev->node);
+		cancel_work_sync(&gdev->scrub_work);
+		pci_dev_put(gdev->pdev);	/* the reference a passed GPU holds */
+		kfree(gdev);
+	}
+}
+
+DECLARE_WORK(gpupart_gone_work, gpupart_gone_work_fn);

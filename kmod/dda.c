@@ -113,7 +113,9 @@ int gpupart_vm_assign_dda(const char *name, const char *pci, char *why,
 		if (vm && !__gpupart_vm_holds(vm))
 			__gpupart_vm_del(vm);
 	} else {
+		/* The record must not outlive the pci_dev: see gpupart_gone_work. */
 		gdev->passed = true;
+		pci_dev_get(pdev);
 		*gdevp = gdev;
 	}
 	mutex_unlock(&gpupart_lock);

@@ -59,7 +59,8 @@ struct gpupart_partition {
  * @dda_vm: in mode dda, the VM the whole GPU is assigned to, or ""
  * @moving: being handed to or back from the passthrough driver
  * @passed: bound to the passthrough driver for @dda_vm; gpupart is not its
- *	driver then, but keeps this record, so that nobody partitions it
+ *	driver then, but keeps this record, so that nobody partitions it, and
+ *	a reference on @pdev
  * @scrub_work: resets released partitions, off the releasing caller's path
  *
  * Context: the registry lock (gpupart_lock) guards @node, @mode, @count,
@@ -137,7 +138,7 @@ int __gpupart_vm_release(struct gpupart_vm *vm);
 int gpupart_vm_assign_dda(const char *name, const char *pci, char *why,
 			  struct gpupart_dev **gdevp);
 void gpupart_dda_return(struct gpupart_dev *gdev);
-void __gpupart_dev_revoke(struct gpupart_dev *gdev);
+void __gpupart_dev_revoke(struct gpupart_dev *gdev, u32 reason);
 
 /* scrub.c: resetting partitions between tenants */
 void gpupart_scrub_work(struct work_struct *work);
@@ -149,6 +150,7 @@ extern atomic_t gpupart_fail_reset;
 int gpupart_pci_init(void);
 void gpupart_pci_exit(void);
 int gpupart_pci_handover(struct pci_dev *pdev, const char *driver);
+extern struct work_struct gpupart_gone_work;
 extern char gpupart_passthrough[32];
 
 /* netlink.c and nl_ops.c: the generic netlink family */
@@ -171,6 +173,8 @@ int gpupart_nl_partition_clear_doit(struct sk_buff *skb, struct genl_info *info)
 void __gpupart_nl_vm_notify(const struct gpupart_vm *vm,
 			    const struct gpupart_dev *only, u8 cmd);
 void __gpupart_nl_part_notify(const struct gpupart_dev *gdev, u32 idx, u8 cmd);
+void __gpupart_nl_vm_revoke(const struct gpupart_vm *vm,
+			    const struct gpupart_dev *gdev, u32 reason);
 
 /* Index of the monitor group in gpupart_nl_family.mcgrps. */
 enum { GPUPART_NLGRP_MONITOR };

@@ -132,6 +132,35 @@ void __gpupart_nl_vm_notify(const struct gpupart_vm *vm,
 }
 
 /**
+ * __gpupart_nl_vm_revoke() - tell the monitor group a VM lost a GPU
+ * @vm: the VM, still holding what it loses
+ * @gdev: the GPU that went away or failed
+ * @reason: enum gpupart_revoke_reason
+ *
+ * Context: caller holds gpupart_lock.
+ */
+void __gpupart_nl_vm_revoke(const struct gpupart_vm *vm,
+			    const struct gpupart_dev *gdev, u32 reason)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!gpupart_nl_listened())
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &gpupart_nl_family, 0, GPUPART_CMD_VM_REVOKE_NTF);
+	if (!hdr || nla_put_u32(msg, GPUPART_A_REASON, reason) ||
+	    gpupart_vm_fill(msg, vm, gdev)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	gpupart_nl_multicast(msg);
+}
+
+/**
  * __gpupart_nl_part_notify() - tell the monitor group about a partition
  * @gdev: its GPU
  * @idx: the partition

@@ -43,6 +43,8 @@ static int gpupart_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	list_for_each_entry(gdev, &gpupart_devs, node) {
 		if (gdev->pdev == pdev) {
 			pci_set_drvdata(pdev, gdev);
+			if (gdev->passed)
+				pci_dev_put(pdev);
 			gdev->passed = false;
 			mutex_unlock(&gpupart_lock);
 			return 0;
@@ -125,7 +127,8 @@ static struct pci_driver gpupart_pci_driver = {
  * A partition must never be grabbed by a host driver: each VF of a GPU
  * that gpupart drives is reserved for the passthrough driver as it is
  * added, before the driver core probes it (vfio-pci does the same for the
- * VFs of PFs it owns).
+ * VFs of PFs it owns). And a GPU passed through whole is forgotten when
+ * its PCI device is deleted.
  */
 static int gpupart_bus_notify(struct notifier_block *nb, unsigned long action,
 			      void *data)
@@ -133,6 +136,11 @@ static int gpupart_bus_notify(struct notifier_block *nb, unsigned long action,
 	struct device *dev = data;
 	struct pci_dev *vf = to_pci_dev(dev);
 
+	/* No lock here: see gpupart_gone_work_fn(). */
+	if (action == BUS_NOTIFY_DEL_DEVICE && !vf->is_virtfn) {
+		schedule_work(&gpupart_gone_work);
+		return NOTIFY_OK;
+	}
 	if (action != BUS_NOTIFY_ADD_DEVICE || !vf->is_virtfn ||
 	    !gpupart_passthrough[0])
 		return NOTIFY_DONE;
@@ -258,4 +266,5 @@ void gpupart_pci_exit(void)
 {
 	pci_unregister_driver(&gpupart_pci_driver);
 	bus_unregister_notifier(&pci_bus_type, &gpupart_bus_nb);
+	flush_work(&gpupart_gone_work);
 }

@@ -296,12 +296,16 @@ int __gpupart_vm_release(struct gpupart_vm *vm)
 }
 
 /**
- * __gpupart_dev_revoke() - drop the assignments on a GPU that goes away
- * @gdev: the device, being removed
+ * __gpupart_dev_revoke() - take back what VMs hold of a GPU that is lost
+ * @gdev: the device, going away or failed
+ * @reason: enum gpupart_revoke_reason, for the event
+ *
+ * remove() cannot refuse, so every VM holding part of the GPU loses it and
+ * is told, once, with the reason: its orchestrator restarts it elsewhere.
  *
  * Context: caller holds gpupart_lock.
  */
-void __gpupart_dev_revoke(struct gpupart_dev *gdev)
+void __gpupart_dev_revoke(struct gpupart_dev *gdev, u32 reason)
 {
 	char name[GPUPART_VM_NAME_MAX + 1];
 	struct gpupart_vm *vm;
@@ -314,6 +318,9 @@ void __gpupart_dev_revoke(struct gpupart_dev *gdev)
 		if (!holder[0])
 			continue;
 		strscpy(name, holder, sizeof(name));
+		vm = __gpupart_vm_find(name);
+		if (vm)
+			__gpupart_nl_vm_revoke(vm, gdev, reason);
 		holder[0] = '\0';
 		if (i < gdev->count)
 			gdev->parts[i].state = GPUPART_PARTITION_STATE_FREE;

@@ -180,6 +180,7 @@ static struct nla_policy gpnl_dev_policy[GPUPART_A_MAX + 1] = {
 	[GPUPART_A_PLACEMENT]		= { .type = NLA_U32 },
 	[GPUPART_A_ASSIGNMENT]		= { .type = NLA_NESTED },
 	[GPUPART_A_INDEX]		= { .type = NLA_U32 },
+	[GPUPART_A_REASON]		= { .type = NLA_U32 },
 };
 
 static struct nla_policy gpnl_assign_policy[GPUPART_A_ASSIGNMENT_MAX + 1] = {
@@ -532,6 +533,8 @@ static const char *gpnl_event_name(uint8_t cmd)
 		return "partition-scrubbed";
 	case GPUPART_CMD_PARTITION_QUARANTINED_NTF:
 		return "partition-quarantined";
+	case GPUPART_CMD_VM_REVOKE_NTF:
+		return "vm-revoke";
 	default:
 		return NULL;
 	}
@@ -555,6 +558,14 @@ static int gpnl_event_one(struct nl_msg *msg, void *arg)
 	ev->cmd = g->cmd;
 	ev->name = gpnl_event_name(g->cmd);
 	switch (g->cmd) {
+	case GPUPART_CMD_VM_REVOKE_NTF: {
+		struct nlattr *tb[GPUPART_A_MAX + 1];
+
+		rc = genlmsg_parse(nlh, 0, tb, GPUPART_A_MAX, gpnl_dev_policy);
+		if (!rc && tb[GPUPART_A_REASON])
+			ev->reason = nla_get_u32(tb[GPUPART_A_REASON]);
+	}
+		/* fall through */
 	case GPUPART_CMD_VM_ASSIGN_NTF:
 	case GPUPART_CMD_VM_RELEASE_NTF:
 		ev->what = GPNL_EV_VM;
@@ -636,6 +647,12 @@ const char *gpnl_kind_name(uint32_t kind)
 {
 	return kind == GPUPART_KIND_PARTITION ? "partition" :
 	       kind == GPUPART_KIND_DDA ? "dda" : "unknown";
+}
+
+const char *gpnl_reason_name(uint32_t reason)
+{
+	return reason == GPUPART_REVOKE_REASON_DEVICE_REMOVED ? "device-removed" :
+	       reason == GPUPART_REVOKE_REASON_DEVICE_ERROR ? "device-error" : "unknown";
 }
 
 const char *gpnl_placement_name(uint32_t placement)

@@ -88,6 +88,7 @@ struct gpnl_event {
 	uint8_t cmd;
 	const char *name;	/* the spec's name, e.g. "dev-change" */
 	enum { GPNL_EV_DEV, GPNL_EV_VM, GPNL_EV_PART } what;
+	uint32_t reason;	/* vm-revoke: enum gpupart_revoke_reason */
 	struct gpnl_dev dev;
 	struct gpnl_vm vm;
 	struct gpnl_assign part;
@@ -136,6 +137,7 @@ int gpnl_events(struct gpnl *nl, int timeout_ms,
 const char *gpnl_mode_name(uint32_t mode);
 const char *gpnl_state_name(uint32_t state);
 const char *gpnl_kind_name(uint32_t kind);
+const char *gpnl_reason_name(uint32_t reason);
 const char *gpnl_placement_name(uint32_t placement);
 uint32_t gpnl_placement_value(const char *name);
 /* The enum value of a name; 0 when the name is unknown. */

@@ -21,12 +21,16 @@ static void monitor_vm(const struct gpnl_event *ev)
 			else
 				printf(" %s", vm->a[i].dev);
 		}
+		if (ev->reason)
+			printf(" reason %s", gpnl_reason_name(ev->reason));
 		printf("\n");
 		fflush(stdout);
 		return;
 	}
 	print_obj_begin(NULL);
 	print_str("event", NULL, ev->name);
+	if (ev->reason)
+		print_str("reason", NULL, gpnl_reason_name(ev->reason));
 	print_arr_begin("assignments");
 	for (i = 0; i < vm->n; i++) {
 		print_obj_begin(NULL);
@@ -105,7 +109,7 @@ static int monitor_run(struct ctl *ctl, int argc, char **argv)
 }
 
 static const struct ctl_cmd monitor_cmds[] = {
-	{ "", "", "print events as they happen: dev-add, dev-del, dev-change, vm-assign, vm-release, partition-scrubbed, partition-quarantined", monitor_run },
+	{ "", "", "print events as they happen: dev-add, dev-del, dev-change, vm-assign, vm-release, vm-revoke, partition-scrubbed, partition-quarantined", monitor_run },
 	{ }
 };
 

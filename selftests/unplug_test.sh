@@ -1,0 +1,90 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# A GPU goes away while VMs hold parts of it: remove() cannot refuse, so
+# every VM on it loses what it held and gets one vm-revoke event with the
+# reason; the GPU leaves DEV_GET, its VMs leave VM_GET, nothing leaks the
+# module's reference; a rescan brings the GPU back in mode none. Through
+# sysfs remove, for partitions and for a whole GPU bound to vfio-pci.
+. "$(dirname "$0")/lib.sh"
+
+tap_plan 2
+is_root || tap_skip_rest "unplug" "needs root"
+module_loaded || tap_skip_rest "unplug" "gpupart not loaded"
+command -v jq >/dev/null || tap_skip_rest "unplug" "jq not installed"
+DEV=
+for d in $(gp_bound); do
+	[ "$(cat /sys/bus/pci/devices/$d/sriov_totalvfs)" -ge 4 ] && DEV=$d && break
+done
+[ -n "$DEV" ] || tap_skip_rest "unplug" "no SR-IOV capable device with 4 VFs bound to gpupart"
+
+mon=$(mktemp)
+trap 'rm -f "$mon"' EXIT
+
+monitor_start() {
+	: >"$mon"
+	gpupartctl -j monitor >"$mon" &
+	MON=$!
+	sleep 1
+}
+
+monitor_stop() {
+	sleep 1
+	kill "$MON"
+	wait "$MON" 2>/dev/null
+}
+
+# Partition DEV into 4 and give two VMs a partition of it.
+two_vms_on() {
+	gpupartctl host set placement pack &&
+	gpupartctl dev set "$1" mode partition count 4 &&
+	[ "$(gpupartctl -j vm assign tenant-1 | jq -r .device)" = "$1" ] &&
+	[ "$(gpupartctl -j vm assign tenant-2 | jq -r .device)" = "$1" ]
+}
+
+# The GPU is gone, its VMs told and forgotten, then back after a rescan.
+check_gone_and_back() {
+	dev=$1
+	shift
+	revokes=$(jq -c 'select(.event == "vm-revoke") | [.assignments[0].vm, .reason, .assignments[0].device]' "$mon" | sort)
+	expect_eq "vm-revoke events" "$revokes" "$(for vm in "$@"; do
+		echo "[\"$vm\",\"device-removed\",\"$dev\"]"; done)" || return 1
+	expect_eq "dev-del" "$(jq -r 'select(.event == "dev-del") | .device.pci' "$mon")" "$dev" || return 1
+	gpupartctl dev show "$dev" >/dev/null 2>&1 && { diag "$dev still listed"; return 1; }
+	expect_eq "VMs" "$(gpupartctl -j vm show | jq -c .vms)" "[]" || return 1
+	expect_eq "module references" "$(cat /sys/module/gpupart/refcnt)" 0 || return 1
+	# Enumeration and the driver's probe take a moment: poll, not guess.
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
+		echo 1 >/sys/bus/pci/rescan
+		gpupartctl dev show "$dev" >/dev/null 2>&1 && break
+		sleep 1
+	done
+	expect_eq "after rescan" "$(gpupartctl -j dev show "$dev" | jq -r '.devices[0].mode')" none
+}
+
+sysfs_remove() {
+	two_vms_on "$DEV" || { diag "setup failed"; return 1; }
+	monitor_start
+	echo 1 >/sys/bus/pci/devices/"$DEV"/remove
+	monitor_stop
+	check_gone_and_back "$DEV" tenant-1 tenant-2
+}
+
+dda_remove() {
+	gpupartctl dev set "$DEV" mode dda || return 1
+	gpupartctl vm assign big-1 dda dev "$DEV" >/dev/null || return 1
+	expect_eq "driver" "$(driver_of "$DEV")" vfio-pci || return 1
+	monitor_start
+	echo 1 >/sys/bus/pci/devices/"$DEV"/remove
+	monitor_stop
+	check_gone_and_back "$DEV" big-1
+}
+
+tap_check "sysfs remove under two VMs: revoked, told, rescanned" sysfs_remove
+if [ -d /sys/bus/pci/drivers/vfio-pci ]; then
+	tap_check "sysfs remove of a whole GPU bound to vfio-pci: revoked, told" dda_remove
+else
+	tap_skip "whole GPU removed" "vfio-pci not loaded"
+fi
+gpupartctl host set placement spread
+tap_finish
