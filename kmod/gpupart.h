@@ -164,6 +164,8 @@ int gpupart_nl_dump_list(struct sk_buff *skb, struct netlink_callback *cb,
 int gpupart_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info);
 int gpupart_nl_host_get_doit(struct sk_buff *skb, struct genl_info *info);
 void __gpupart_nl_dev_notify(const struct gpupart_dev *gdev, u8 cmd);
+struct sk_buff *gpupart_nl_event_new(size_t size);
+void gpupart_nl_event_send(struct sk_buff *msg);
 int gpupart_nl_vm_assign_doit(struct sk_buff *skb, struct genl_info *info);
 int gpupart_nl_vm_release_doit(struct sk_buff *skb, struct genl_info *info);
 int gpupart_nl_vm_get_doit(struct sk_buff *skb, struct genl_info *info);

@@ -380,12 +380,36 @@ int gpupart_nl_host_get_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 /**
+ * gpupart_nl_event_new() - a message for the monitor group
+ * @size: room it needs
+ *
+ * Return: the message, or NULL when nobody listens (nothing is built then)
+ * or memory is short; events are not worth failing an operation for.
+ */
+struct sk_buff *gpupart_nl_event_new(size_t size)
+{
+	if (!genl_has_listeners(&gpupart_nl_family, &init_net,
+				GPUPART_NLGRP_MONITOR))
+		return NULL;
+	return genlmsg_new(size, GFP_KERNEL);
+}
+
+/**
+ * gpupart_nl_event_send() - send a complete message to the monitor group
+ * @msg: from gpupart_nl_event_new(); consumed
+ */
+void gpupart_nl_event_send(struct sk_buff *msg)
+{
+	genlmsg_multicast(&gpupart_nl_family, msg, 0, GPUPART_NLGRP_MONITOR,
+			  GFP_KERNEL);
+}
+
+/**
  * __gpupart_nl_dev_notify() - tell the monitor group about a device
  * @gdev: the device, as it is now
  * @cmd: GPUPART_CMD_DEV_{ADD,DEL,CHANGE}_NTF
  *
- * Carries the same attributes as a DEV_GET reply. Nothing is built when
- * nobody listens.
+ * Carries the same attributes as a DEV_GET reply.
  *
  * Context: caller holds gpupart_lock.
  */
@@ -394,16 +418,12 @@ void __gpupart_nl_dev_notify(const struct gpupart_dev *gdev, u8 cmd)
 	struct sk_buff *msg;
 
 	lockdep_assert_held(&gpupart_lock);
-	if (!genl_has_listeners(&gpupart_nl_family, &init_net,
-				GPUPART_NLGRP_MONITOR))
-		return;
-	msg = genlmsg_new(gpupart_dev_msg_size(gdev), GFP_KERNEL);
+	msg = gpupart_nl_event_new(gpupart_dev_msg_size(gdev));
 	if (!msg)
 		return;
 	if (gpupart_dev_msg(msg, gdev, 0, 0, 0, cmd)) {
 		nlmsg_free(msg);
 		return;
 	}
-	genlmsg_multicast(&gpupart_nl_family, msg, 0, GPUPART_NLGRP_MONITOR,
-			  GFP_KERNEL);
+	gpupart_nl_event_send(msg);
 }

@@ -94,18 +94,6 @@ static int gpupart_vm_msg(struct sk_buff *msg, const struct gpupart_vm *vm,
 	return 0;
 }
 
-static void gpupart_nl_multicast(struct sk_buff *msg)
-{
-	genlmsg_multicast(&gpupart_nl_family, msg, 0, GPUPART_NLGRP_MONITOR,
-			  GFP_KERNEL);
-}
-
-static bool gpupart_nl_listened(void)
-{
-	return genl_has_listeners(&gpupart_nl_family, &init_net,
-				  GPUPART_NLGRP_MONITOR);
-}
-
 /**
  * __gpupart_nl_vm_notify() - tell the monitor group about a VM
  * @vm: the VM, holding what the event is about
@@ -117,18 +105,15 @@ static bool gpupart_nl_listened(void)
 void __gpupart_nl_vm_notify(const struct gpupart_vm *vm,
 			    const struct gpupart_dev *only, u8 cmd)
 {
-	struct sk_buff *msg;
+	struct sk_buff *msg = gpupart_nl_event_new(NLMSG_GOODSIZE);
 
-	if (!gpupart_nl_listened())
-		return;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return;
 	if (gpupart_vm_msg(msg, vm, only, 0, 0, 0, cmd)) {
 		nlmsg_free(msg);
 		return;
 	}
-	gpupart_nl_multicast(msg);
+	gpupart_nl_event_send(msg);
 }
 
 /**
@@ -142,12 +127,9 @@ void __gpupart_nl_vm_notify(const struct gpupart_vm *vm,
 void __gpupart_nl_vm_revoke(const struct gpupart_vm *vm,
 			    const struct gpupart_dev *gdev, u32 reason)
 {
-	struct sk_buff *msg;
+	struct sk_buff *msg = gpupart_nl_event_new(NLMSG_GOODSIZE);
 	void *hdr;
 
-	if (!gpupart_nl_listened())
-		return;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return;
 	hdr = genlmsg_put(msg, 0, 0, &gpupart_nl_family, 0, GPUPART_CMD_VM_REVOKE_NTF);
@@ -157,7 +139,7 @@ void __gpupart_nl_vm_revoke(const struct gpupart_vm *vm,
 		return;
 	}
 	genlmsg_end(msg, hdr);
-	gpupart_nl_multicast(msg);
+	gpupart_nl_event_send(msg);
 }
 
 /**
@@ -170,12 +152,9 @@ void __gpupart_nl_vm_revoke(const struct gpupart_vm *vm,
  */
 void __gpupart_nl_part_notify(const struct gpupart_dev *gdev, u32 idx, u8 cmd)
 {
-	struct sk_buff *msg;
+	struct sk_buff *msg = gpupart_nl_event_new(NLMSG_GOODSIZE);
 	void *hdr;
 
-	if (!gpupart_nl_listened())
-		return;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return;
 	hdr = genlmsg_put(msg, 0, 0, &gpupart_nl_family, 0, cmd);
@@ -184,7 +163,7 @@ void __gpupart_nl_part_notify(const struct gpupart_dev *gdev, u32 idx, u8 cmd)
 		return;
 	}
 	genlmsg_end(msg, hdr);
-	gpupart_nl_multicast(msg);
+	gpupart_nl_event_send(msg);
 }
 
 /* The VM a request names, checked; -EINVAL with the extack set if not. */
