@@ -72,6 +72,8 @@ void gpupart_debugfs_init(void)
 				&gpupart_fail_enable);
 	debugfs_create_atomic_t("fail_reset", 0600, gpupart_debugfs_root,
 				&gpupart_fail_reset);
+	debugfs_create_atomic_t("fail_recovery", 0600, gpupart_debugfs_root,
+				&gpupart_fail_recovery);
 }
 
 /**

@@ -62,9 +62,11 @@ struct gpupart_partition {
  *	driver then, but keeps this record, so that nobody partitions it, and
  *	a reference on @pdev
  * @scrub_work: resets released partitions, off the releasing caller's path
+ * @error: enum gpupart_error while a PCIe error is being recovered from
+ *	or recovery failed, else 0; no new assignment, no mode change then
  *
  * Context: the registry lock (gpupart_lock) guards @node, @mode, @count,
- * @parts, @adopted, @dying, @dda_vm, @moving and @passed; @pdev, @model
+ * @parts, @adopted, @dying, @dda_vm, @moving, @passed and @error; @pdev, @model
  * and @total_vfs are set at probe and never change. Changing @mode also
  * needs the PF's device lock, as the PCI core holds it around
  * sriov_configure().
@@ -83,6 +85,7 @@ struct gpupart_dev {
 	bool moving;
 	bool passed;
 	struct work_struct scrub_work;
+	u32 error;
 };
 
 /**
@@ -145,6 +148,10 @@ void gpupart_scrub_work(struct work_struct *work);
 void __gpupart_scrub_queue(struct gpupart_dev *gdev);
 int gpupart_partition_clear(struct gpupart_dev *gdev, u32 idx, char *why);
 extern atomic_t gpupart_fail_reset;
+
+/* err.c: PCIe error recovery */
+extern const struct pci_error_handlers gpupart_err_handlers;
+extern atomic_t gpupart_fail_recovery;
 
 /* pci.c: the PCI driver */
 int gpupart_pci_init(void);

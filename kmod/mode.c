@@ -217,6 +217,14 @@ int __gpupart_dev_set(struct gpupart_dev *gdev, enum gpupart_mode mode,
 		WHY("the GPU is being handed over to or from a VM; try again");
 		return -EBUSY;
 	}
+	if (gdev->error == GPUPART_ERROR_FAILED) {
+		WHY("the GPU failed after a PCIe error; unbind and bind it again");
+		return -EIO;
+	}
+	if (gdev->error) {
+		WHY("the GPU is recovering from a PCIe error; try again");
+		return -EBUSY;
+	}
 	if (mode == gdev->mode &&
 	    (mode != GPUPART_MODE_PARTITION || count == gdev->count))
 		return 0;

@@ -71,6 +71,8 @@ static int gpupart_dev_fill(struct sk_buff *msg, const struct gpupart_dev *gdev)
 		return -EMSGSIZE;
 	if (gdev->dda_vm[0] && nla_put_string(msg, GPUPART_A_VM, gdev->dda_vm))
 		return -EMSGSIZE;
+	if (gdev->error && nla_put_u32(msg, GPUPART_A_ERROR, gdev->error))
+		return -EMSGSIZE;
 	while ((count = gpupart_next_count(gdev, count)))
 		if (nla_put_u32(msg, GPUPART_A_VALID_COUNT, count))
 			return -EMSGSIZE;
@@ -407,7 +409,7 @@ void gpupart_nl_event_send(struct sk_buff *msg)
 /**
  * __gpupart_nl_dev_notify() - tell the monitor group about a device
  * @gdev: the device, as it is now
- * @cmd: GPUPART_CMD_DEV_{ADD,DEL,CHANGE}_NTF
+ * @cmd: GPUPART_CMD_DEV_{ADD,DEL,CHANGE,ERROR}_NTF
  *
  * Carries the same attributes as a DEV_GET reply.
  *

@@ -65,6 +65,8 @@ static int gpupart_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return -ENOMEM;
 	}
 	pci_set_drvdata(pdev, gdev);
+	/* What recovery from a fatal PCIe error restores: see err.c. */
+	pci_save_state(pdev);
 	pci_info(pdev, "bound: model %s, %u VFs\n",
 		 gpupart_dev_model_name(gdev), gdev->total_vfs);
 	gpupart_dev_register(gdev);
@@ -121,6 +123,7 @@ static struct pci_driver gpupart_pci_driver = {
 	.probe		= gpupart_probe,
 	.remove		= gpupart_remove,
 	.sriov_configure = gpupart_sriov_configure,
+	.err_handler	= &gpupart_err_handlers,
 };
 
 /*

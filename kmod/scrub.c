@@ -113,8 +113,8 @@ void __gpupart_scrub_queue(struct gpupart_dev *gdev)
  * works, else it stays quarantined.
  *
  * Context: caller holds the PF's device lock, not gpupart_lock.
- * Return: 0, -EINVAL when the partition is not quarantined, or the reset's
- * error.
+ * Return: 0, -EINVAL when the partition is not quarantined, -EBUSY while
+ * the GPU is in PCIe error recovery, or the reset's error.
  */
 int gpupart_partition_clear(struct gpupart_dev *gdev, u32 idx, char *why)
 {
@@ -123,6 +123,12 @@ int gpupart_partition_clear(struct gpupart_dev *gdev, u32 idx, char *why)
 	int rc;
 
 	mutex_lock(&gpupart_lock);
+	if (gdev->error) {
+		mutex_unlock(&gpupart_lock);
+		snprintf(why, GPUPART_EXTACK_LEN,
+			 "the GPU is out of service after a PCIe error");
+		return -EBUSY;
+	}
 	state = idx < gdev->count ? gdev->parts[idx].state : 0;
 	if (state == GPUPART_PARTITION_STATE_QUARANTINED) {
 		gdev->parts[idx].state = GPUPART_PARTITION_STATE_SCRUBBING;

@@ -150,7 +150,8 @@ static struct gpupart_dev *__gpupart_pick(u32 *idx)
 	u32 best_free = 0, free, i;
 
 	list_for_each_entry(gdev, &gpupart_devs, node) {
-		if (gdev->mode != GPUPART_MODE_PARTITION || gdev->dying)
+		if (gdev->mode != GPUPART_MODE_PARTITION || gdev->dying ||
+		    gdev->error)
 			continue;
 		for (free = 0, i = 0; i < gdev->count; i++)
 			free += gdev->parts[i].state == GPUPART_PARTITION_STATE_FREE;

@@ -54,6 +54,7 @@ void dev_fields(const struct gpnl_dev *d)
 	print_str("mode", "MODE", gpnl_mode_name(d->mode));
 	print_str("vm", "VM", d->vm[0] ? d->vm : NULL);
 	print_uint("partition_count", "PARTS", d->count);
+	print_str("error", "ERROR", gpnl_error_name(d->error));
 	/* In text the partitions get a table of their own, after the devices. */
 	print_arr_begin("partitions");
 	for (i = 0; i < d->n_parts; i++) {

@@ -181,6 +181,7 @@ static struct nla_policy gpnl_dev_policy[GPUPART_A_MAX + 1] = {
 	[GPUPART_A_ASSIGNMENT]		= { .type = NLA_NESTED },
 	[GPUPART_A_INDEX]		= { .type = NLA_U32 },
 	[GPUPART_A_REASON]		= { .type = NLA_U32 },
+	[GPUPART_A_ERROR]		= { .type = NLA_U32 },
 };
 
 static struct nla_policy gpnl_assign_policy[GPUPART_A_ASSIGNMENT_MAX + 1] = {
@@ -290,6 +291,8 @@ int gpnl_dev_parse(struct nlmsghdr *nlh, struct gpnl_dev *dev)
 	dev->mode = nla_get_u32(tb[GPUPART_A_MODE]);
 	if (tb[GPUPART_A_VM])
 		snprintf(dev->vm, sizeof(dev->vm), "%s", nla_get_string(tb[GPUPART_A_VM]));
+	if (tb[GPUPART_A_ERROR])
+		dev->error = nla_get_u32(tb[GPUPART_A_ERROR]);
 	if (tb[GPUPART_A_PARTITION_COUNT])
 		dev->count = nla_get_u32(tb[GPUPART_A_PARTITION_COUNT]);
 	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
@@ -535,6 +538,8 @@ static const char *gpnl_event_name(uint8_t cmd)
 		return "partition-quarantined";
 	case GPUPART_CMD_VM_REVOKE_NTF:
 		return "vm-revoke";
+	case GPUPART_CMD_DEV_ERROR_NTF:
+		return "dev-error";
 	default:
 		return NULL;
 	}
@@ -653,6 +658,24 @@ const char *gpnl_reason_name(uint32_t reason)
 {
 	return reason == GPUPART_REVOKE_REASON_DEVICE_REMOVED ? "device-removed" :
 	       reason == GPUPART_REVOKE_REASON_DEVICE_ERROR ? "device-error" : "unknown";
+}
+
+const char *gpnl_error_name(uint32_t error)
+{
+	switch (error) {
+	case 0:
+		return NULL;
+	case GPUPART_ERROR_NON_FATAL:
+		return "non-fatal";
+	case GPUPART_ERROR_FATAL:
+		return "fatal";
+	case GPUPART_ERROR_FAILED:
+		return "failed";
+	case GPUPART_ERROR_RECOVERED:
+		return "recovered";
+	default:
+		return "unknown";
+	}
 }
 
 const char *gpnl_placement_name(uint32_t placement)

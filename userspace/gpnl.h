@@ -52,6 +52,7 @@ struct gpnl_dev {
 	uint32_t count;
 	struct gpnl_part parts[GPNL_MAX_PARTS];
 	unsigned int n_parts;
+	uint32_t error;		/* enum gpupart_error, 0 when healthy */
 };
 
 /* One GPU resource a VM holds: a partition, or (no index) a whole GPU. */
@@ -138,6 +139,8 @@ const char *gpnl_mode_name(uint32_t mode);
 const char *gpnl_state_name(uint32_t state);
 const char *gpnl_kind_name(uint32_t kind);
 const char *gpnl_reason_name(uint32_t reason);
+/* NULL for 0 (no error). */
+const char *gpnl_error_name(uint32_t error);
 const char *gpnl_placement_name(uint32_t placement);
 uint32_t gpnl_placement_value(const char *name);
 /* The enum value of a name; 0 when the name is unknown. */

@@ -74,8 +74,11 @@ static void monitor_print(const struct gpnl_event *ev, void *arg)
 		return;
 	}
 	if (!print_json()) {
-		printf("%s %s mode %s count %u\n", ev->name, d->pci,
+		printf("%s %s mode %s count %u", ev->name, d->pci,
 		       gpnl_mode_name(d->mode), d->count);
+		if (d->error)
+			printf(" error %s", gpnl_error_name(d->error));
+		printf("\n");
 		fflush(stdout);
 		return;
 	}
@@ -109,7 +112,7 @@ static int monitor_run(struct ctl *ctl, int argc, char **argv)
 }
 
 static const struct ctl_cmd monitor_cmds[] = {
-	{ "", "", "print events as they happen: dev-add, dev-del, dev-change, vm-assign, vm-release, vm-revoke, partition-scrubbed, partition-quarantined", monitor_run },
+	{ "", "", "print events as they happen: dev-add, dev-del, dev-change, vm-assign, vm-release, vm-revoke, partition-scrubbed, partition-quarantined, dev-error", monitor_run },
 	{ }
 };
 

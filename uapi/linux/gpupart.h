@@ -95,6 +95,28 @@ enum gpupart_revoke_reason {
 	GPUPART_REVOKE_REASON_MAX = (__GPUPART_REVOKE_REASON_MAX - 1)
 };
 
+/**
+ * enum gpupart_error - a PCIe error on a GPU, and how recovery went
+ * @GPUPART_ERROR_NON_FATAL: an uncorrectable, non-fatal error; the GPU is
+ *	recovering, VMs keep their partitions, free ones are quarantined
+ * @GPUPART_ERROR_FATAL: a fatal error; the link is reset, every VM on the
+ *	GPU lost what it held
+ * @GPUPART_ERROR_FAILED: recovery failed; the GPU stays out of service
+ *	until it is unbound and bound again (or removed and rescanned)
+ * @GPUPART_ERROR_RECOVERED: recovery worked; quarantined partitions are
+ *	scrubbed and return to service (events only)
+ */
+enum gpupart_error {
+	GPUPART_ERROR_NON_FATAL = 1,
+	GPUPART_ERROR_FATAL,
+	GPUPART_ERROR_FAILED,
+	GPUPART_ERROR_RECOVERED,
+
+	/* private: */
+	__GPUPART_ERROR_MAX,
+	GPUPART_ERROR_MAX = (__GPUPART_ERROR_MAX - 1)
+};
+
 enum {
 	GPUPART_A_PCI_ADDR = 1,
 	GPUPART_A_VENDOR,
@@ -117,6 +139,7 @@ enum {
 	GPUPART_A_ASSIGNMENT,
 	GPUPART_A_INDEX,
 	GPUPART_A_REASON,
+	GPUPART_A_ERROR,
 
 	__GPUPART_A_MAX,
 	GPUPART_A_MAX = (__GPUPART_A_MAX - 1)
@@ -160,6 +183,7 @@ enum {
 	GPUPART_CMD_PARTITION_SCRUBBED_NTF,
 	GPUPART_CMD_PARTITION_QUARANTINED_NTF,
 	GPUPART_CMD_VM_REVOKE_NTF,
+	GPUPART_CMD_DEV_ERROR_NTF,
 
 	__GPUPART_CMD_MAX,
 	GPUPART_CMD_MAX = (__GPUPART_CMD_MAX - 1)

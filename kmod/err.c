@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PCIe error recovery (AER) for the PF. A GPU in error takes no new
+ * tenant: its free partitions are quarantined and it is skipped by
+ * placement. VMs keep their partitions through a non-fatal error; a fatal
+ * one resets the link, so they lose them. Recovery scrubs every
+ * quarantined partition back into service; failed recovery keeps the GPU
+ * out of service. Each step is a monitor event.
+ *
+ * The PCI core calls these with the PF's device lock held, as it does
+ * probe() and remove(), so gpupart_lock nests inside it as everywhere.
+ * A GPU passed through whole is vfio-pci's then, and its VM's to recover.
+ */
+#include <linux/pci.h>
+
+#include "gpupart.h"
+
+/* fail_recovery: how many of the next recovery checks find the GPU dead. */
+atomic_t gpupart_fail_recovery = ATOMIC_INIT(0);
+
+/*
+ * A dev-error event says what happened (@what), DEV_GET what the GPU's
+ * state is; the state is swapped in only while the event is built.
+ */
+static void __gpupart_err_notify(struct gpupart_dev *gdev, u32 what)
+{
+	u32 state = gdev->error;
+
+	gdev->error = what;
+	__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_ERROR_NTF);
+	gdev->error = state;
+}
+
+static void __gpupart_err_quarantine(struct gpupart_dev *gdev)
+{
+	u32 i;
+
+	for (i = 0; i < gdev->count; i++) {
+		if (gdev->parts[i].state != GPUPART_PARTITION_STATE_FREE)
+			continue;
+		gdev->parts[i].state = GPUPART_PARTITION_STATE_QUARANTINED;
+		__gpupart_nl_part_notify(gdev, i, GPUPART_CMD_PARTITION_QUARANTINED_NTF);
+	}
+}
+
+/* For good: as for a removal, but the GPU stays, out of service. */
+static void __gpupart_err_fail(struct gpupart_dev *gdev)
+{
+	__gpupart_dev_revoke(gdev, GPUPART_REVOKE_REASON_DEVICE_ERROR);
+	__gpupart_err_quarantine(gdev);
+	gdev->error = GPUPART_ERROR_FAILED;
+	pci_err(gdev->pdev, "recovery from a PCIe error failed: out of service until unbound and bound again\n");
+	__gpupart_err_notify(gdev, GPUPART_ERROR_FAILED);
+}
+
+static pci_ers_result_t gpupart_error_detected(struct pci_dev *pdev,
+					       pci_channel_state_t state)
+{
+	struct gpupart_dev *gdev = pci_get_drvdata(pdev);
+	bool fatal = state != pci_channel_io_normal;
+
+	mutex_lock(&gpupart_lock);
+	if (gdev->error == GPUPART_ERROR_FAILED ||
+	    state == pci_channel_io_perm_failure) {
+		if (gdev->error != GPUPART_ERROR_FAILED)
+			__gpupart_err_fail(gdev);
+		mutex_unlock(&gpupart_lock);
+		return PCI_ERS_RESULT_DISCONNECT;
+	}
+	gdev->error = fatal ? GPUPART_ERROR_FATAL : GPUPART_ERROR_NON_FATAL;
+	pci_warn(pdev, "PCIe %s error: no new assignment until it recovers%s\n",
+		 fatal ? "fatal" : "non-fatal",
+		 fatal ? "; its VMs lose their partitions" : "");
+	if (fatal)
+		__gpupart_dev_revoke(gdev, GPUPART_REVOKE_REASON_DEVICE_ERROR);
+	__gpupart_err_quarantine(gdev);
+	__gpupart_err_notify(gdev, gdev->error);
+	mutex_unlock(&gpupart_lock);
+	return fatal ? PCI_ERS_RESULT_NEED_RESET : PCI_ERS_RESULT_CAN_RECOVER;
+}
+
+/* After a non-fatal error, or the reset of a fatal one: is the GPU there? */
+static pci_ers_result_t gpupart_err_check(struct pci_dev *pdev)
+{
+	struct gpupart_dev *gdev = pci_get_drvdata(pdev);
+
+	if (!gpupart_fault(&gpupart_fail_recovery) && pci_device_is_present(pdev))
+		return PCI_ERS_RESULT_RECOVERED;
+	mutex_lock(&gpupart_lock);
+	__gpupart_err_fail(gdev);
+	mutex_unlock(&gpupart_lock);
+	return PCI_ERS_RESULT_DISCONNECT;
+}
+
+/*
+ * The link reset after a fatal error reset the PF too, SR-IOV included,
+ * and the PCI core leaves restoring it to the driver: the state saved at
+ * probe, and the VFs from the core's own record of them. The core skips
+ * SR-IOV if VF Enable still reads set; some devices (QEMU's, up to 8.x)
+ * keep it set with their VFs gone, so it is cleared first. Every VM lost
+ * its partition to the fatal error already: the VFs are nobody's.
+ */
+static pci_ers_result_t gpupart_slot_reset(struct pci_dev *pdev)
+{
+	int pos = pci_find_ext_capability(pdev, PCI_EXT_CAP_ID_SRIOV);
+	u16 ctrl;
+
+	if (pos && !pci_read_config_word(pdev, pos + PCI_SRIOV_CTRL, &ctrl) &&
+	    ctrl & PCI_SRIOV_CTRL_VFE)
+		pci_write_config_word(pdev, pos + PCI_SRIOV_CTRL,
+				      ctrl & ~PCI_SRIOV_CTRL_VFE);
+	pci_restore_state(pdev);
+	pci_save_state(pdev);
+	return gpupart_err_check(pdev);
+}
+
+static void gpupart_err_resume(struct pci_dev *pdev)
+{
+	struct gpupart_dev *gdev = pci_get_drvdata(pdev);
+	u32 i;
+
+	mutex_lock(&gpupart_lock);
+	if (gdev->error == GPUPART_ERROR_FAILED) {
+		mutex_unlock(&gpupart_lock);
+		return;
+	}
+	gdev->error = 0;
+	for (i = 0; i < gdev->count; i++)
+		if (gdev->parts[i].state == GPUPART_PARTITION_STATE_QUARANTINED)
+			gdev->parts[i].state = GPUPART_PARTITION_STATE_SCRUBBING;
+	__gpupart_scrub_queue(gdev);
+	pci_info(pdev, "recovered from a PCIe error: partitions return to service after a reset\n");
+	__gpupart_err_notify(gdev, GPUPART_ERROR_RECOVERED);
+	mutex_unlock(&gpupart_lock);
+}
+
+const struct pci_error_handlers gpupart_err_handlers = {
+	.error_detected	= gpupart_error_detected,
+	.mmio_enabled	= gpupart_err_check,
+	.slot_reset	= gpupart_slot_reset,
+	.resume		= gpupart_err_resume,
+};

@@ -1,0 +1,136 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# PCIe errors on a partitioned GPU, injected with aer_inject at the root
+# port above it (the stand-ins have no AER capability of their own; the
+# kernel then recovers every device below the port):
+#   correctable  nothing changes, nothing is announced;
+#   non-fatal    dev-error non-fatal, free partitions quarantined, the VM
+#                keeps its partition; then dev-error recovered and the
+#                partitions scrubbed back into service;
+#   fatal        as non-fatal, but the VM loses its partition (vm-revoke,
+#                reason device-error), and the link reset keeps the VFs;
+#   failed       recovery finds the GPU dead (debugfs fail_recovery): the
+#                VM is revoked, dev-error failed, the GPU refuses every
+#                change until it is unbound and bound again.
+. "$(dirname "$0")/lib.sh"
+
+tap_plan 4
+is_root || tap_skip_rest "aer" "needs root"
+module_loaded || tap_skip_rest "aer" "gpupart not loaded"
+command -v jq >/dev/null || tap_skip_rest "aer" "jq not installed"
+modprobe aer_inject 2>/dev/null
+[ -c /dev/aer_inject ] || tap_skip_rest "aer" "no /dev/aer_inject (CONFIG_PCIEAER_INJECT)"
+KNOB=/sys/kernel/debug/gpupart/fail_recovery
+[ -e "$KNOB" ] || tap_skip_rest "aer" "no $KNOB (debugfs not mounted)"
+DEV=
+for d in $(gp_bound); do
+	[ "$(cat /sys/bus/pci/devices/$d/sriov_totalvfs)" -ge 4 ] && DEV=$d && break
+done
+[ -n "$DEV" ] || tap_skip_rest "aer" "no SR-IOV capable device with 4 VFs bound to gpupart"
+PORT=$(basename "$(dirname "$(readlink -f /sys/bus/pci/devices/"$DEV")")")
+INJ="$(dirname "$0")/aer_inj"
+
+mon=$(mktemp)
+trap 'rm -f "$mon"' EXIT
+monitor_start() {
+	: >"$mon"
+	gpupartctl -j monitor >"$mon" &
+	MON=$!
+	sleep 1
+}
+monitor_stop() {
+	sleep 2
+	kill "$MON"
+	wait "$MON" 2>/dev/null
+}
+# The events but dev-change, a word each: "dev-error:fatal", "vm-revoke:t1:device-error"...
+events() {
+	jq -r 'select(.event != "dev-change") |
+		[.event, (if .event == "dev-error" then .device.error else empty end),
+		 (.assignments[0].vm // .partition // empty), (.reason // empty)] |
+		map(tostring) | join(":")' "$mon" | sort | tr '\n' ' '
+}
+parts() {
+	gpupartctl -j dev show "$DEV" |
+		jq -r '[.devices[0].error // "ok"] + [.devices[0].partitions[] | "\(.state)/\(.vm // "-")"] | join(" ")'
+}
+# Partitions are scrubbed after recovery, off the recovering path.
+parts_settle() {
+	for i in $(seq 20); do
+		parts | grep -q scrubbing || break
+		sleep 1
+	done
+	parts
+}
+
+setup() {
+	gpupartctl vm release t1 2>/dev/null
+	sleep 1
+	gpupartctl dev set "$DEV" mode none 2>/dev/null
+	gpupartctl host set placement pack &&
+	gpupartctl dev set "$DEV" mode partition count 4 &&
+	[ "$(gpupartctl -j vm assign t1 | jq -r .device)" = "$DEV" ]
+}
+
+correctable() {
+	setup || { diag "setup failed"; return 1; }
+	before=$(parts)
+	monitor_start
+	"$INJ" "$PORT" cor 1 || return 1
+	monitor_stop
+	expect_eq "events" "$(events)" "" || return 1
+	expect_eq "partitions" "$(parts)" "$before"
+}
+
+non_fatal() {
+	setup || { diag "setup failed"; return 1; }
+	monitor_start
+	"$INJ" "$PORT" uncor 4000 || return 1	# Completion Timeout
+	monitor_stop
+	expect_eq "events" "$(events)" "dev-error:non-fatal dev-error:recovered partition-quarantined:1 partition-quarantined:2 partition-quarantined:3 partition-scrubbed:1 partition-scrubbed:2 partition-scrubbed:3 " || return 1
+	expect_eq "partitions" "$(parts_settle)" "ok assigned/t1 free/- free/- free/-"
+}
+
+fatal() {
+	setup || { diag "setup failed"; return 1; }
+	monitor_start
+	"$INJ" "$PORT" uncor 10 || return 1	# Data Link Protocol Error
+	monitor_stop
+	expect_eq "events" "$(events)" "dev-error:fatal dev-error:recovered partition-quarantined:0 partition-quarantined:1 partition-quarantined:2 partition-quarantined:3 partition-scrubbed:0 partition-scrubbed:1 partition-scrubbed:2 partition-scrubbed:3 vm-revoke:t1:device-error " || return 1
+	expect_eq "partitions" "$(parts_settle)" "ok free/- free/- free/- free/-" || return 1
+	expect_eq "VMs" "$(gpupartctl -j vm show | jq -c .vms)" "[]" || return 1
+	expect_eq "sriov_numvfs" "$(cat /sys/bus/pci/devices/"$DEV"/sriov_numvfs)" 4 || return 1
+	expect_eq "a VF's driver" "$(driver_of "$(gpupartctl -j dev show "$DEV" | jq -r '.devices[0].partitions[0].vf')")" vfio-pci
+}
+
+failed() {
+	setup || { diag "setup failed"; return 1; }
+	monitor_start
+	echo 1 >"$KNOB"
+	"$INJ" "$PORT" uncor 4000 || return 1
+	monitor_stop
+	expect_eq "events" "$(events)" "dev-error:failed dev-error:non-fatal partition-quarantined:0 partition-quarantined:1 partition-quarantined:2 partition-quarantined:3 vm-revoke:t1:device-error " || return 1
+	expect_eq "partitions" "$(parts)" "failed quarantined/- quarantined/- quarantined/- quarantined/-" || return 1
+	# Out of service: every change is refused, and says why.
+	out=$(gpupartctl vm assign t2 2>&1) && { diag "assign succeeded"; return 1; }
+	expect_eq "assign" "$out" "Error: no free partition: 0 assigned, 0 scrubbing, 4 quarantined" || return 1
+	out=$(gpupartctl dev set "$DEV" mode none 2>&1) && { diag "mode none succeeded"; return 1; }
+	expect_eq "mode none" "$out" "Error: the GPU failed after a PCIe error; unbind and bind it again" || return 1
+	out=$(gpupartctl dev clear "$DEV" partition 0 2>&1) && { diag "clear succeeded"; return 1; }
+	expect_eq "clear" "$out" "Error: the GPU is out of service after a PCIe error" || return 1
+	expect_eq "unchanged" "$(parts)" "failed quarantined/- quarantined/- quarantined/- quarantined/-" || return 1
+	# The way back: unbind and bind.
+	echo "$DEV" >/sys/bus/pci/drivers/gpupart/unbind &&
+	echo "$DEV" >/sys/bus/pci/drivers/gpupart/bind || return 1
+	expect_eq "after rebind" "$(parts)" "ok"
+}
+
+tap_check "correctable error: nothing changes, no event" correctable
+tap_check "non-fatal error: quarantined, VM kept, recovered and scrubbed" non_fatal
+tap_check "fatal error: VM revoked (device-error), recovered, VFs kept" fatal
+tap_check "failed recovery: VM revoked, GPU out of service until rebound" failed
+echo 0 >"$KNOB"
+gpupartctl dev set "$DEV" mode none 2>/dev/null
+gpupartctl host set placement spread
+tap_finish
