@@ -135,8 +135,8 @@ struct gpupart_vm *__gpupart_vm_find(const char *name);
 struct gpupart_vm *__gpupart_vm_add(const char *name, enum gpupart_kind kind);
 void __gpupart_vm_del(struct gpupart_vm *vm);
 unsigned int __gpupart_vm_holds(const struct gpupart_vm *vm);
-int __gpupart_vm_assign_partition(const char *name, struct gpupart_dev **gdevp,
-				  u32 *idx, char *why);
+int __gpupart_vm_assign_partition(const char *name, const char *restore_vf,
+				  struct gpupart_dev **gdevp, u32 *idx, char *why);
 int __gpupart_vm_release(struct gpupart_vm *vm);
 int gpupart_vm_assign_dda(const char *name, const char *pci, char *why,
 			  struct gpupart_dev **gdevp);

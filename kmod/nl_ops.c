@@ -28,13 +28,15 @@ static const struct nla_policy gpupart_host_get_nl_policy[GPUPART_A_PCI_ADDR + 1
 };
 
 /* GPUPART_CMD_VM_ASSIGN - do */
-static const struct nla_policy gpupart_vm_assign_nl_policy[GPUPART_A_KIND + 1] = {
+static const struct nla_policy gpupart_vm_assign_nl_policy[GPUPART_A_RESTORE_VF + 1] = {
 	[GPUPART_A_PCI_ADDR] = { .type = NLA_NUL_STRING,
 				 .len = GPUPART_PCI_ADDR_MAX_LEN },
 	/* Checked by the handler, which says what a name may hold. */
 	[GPUPART_A_VM] = { .type = NLA_BINARY, .len = 256 },
 	[GPUPART_A_KIND] = NLA_POLICY_RANGE(NLA_U32, GPUPART_KIND_PARTITION,
 					    GPUPART_KIND_MAX),
+	[GPUPART_A_RESTORE_VF] = { .type = NLA_NUL_STRING,
+				   .len = GPUPART_PCI_ADDR_MAX_LEN },
 };
 
 /* GPUPART_CMD_VM_RELEASE and GPUPART_CMD_VM_GET - do */
@@ -85,7 +87,7 @@ static const struct genl_ops gpupart_nl_ops[] = {
 		.flags	= GENL_ADMIN_PERM,
 		.doit	= gpupart_nl_vm_assign_doit,
 		.policy	= gpupart_vm_assign_nl_policy,
-		.maxattr = GPUPART_A_KIND,
+		.maxattr = GPUPART_A_RESTORE_VF,
 	},
 	{
 		.cmd	= GPUPART_CMD_VM_RELEASE,

@@ -230,6 +230,7 @@ static int gpupart_nl_vm_assign_dda(struct genl_info *info, const char *name)
 int gpupart_nl_vm_assign_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	char name[GPUPART_VM_NAME_MAX + 1], why[GPUPART_EXTACK_LEN];
+	struct nlattr *restore = info->attrs[GPUPART_A_RESTORE_VF];
 	u32 kind = GPUPART_KIND_PARTITION, idx;
 	struct gpupart_dev *gdev;
 	int rc;
@@ -239,6 +240,11 @@ int gpupart_nl_vm_assign_doit(struct sk_buff *skb, struct genl_info *info)
 		return rc;
 	if (info->attrs[GPUPART_A_KIND])
 		kind = nla_get_u32(info->attrs[GPUPART_A_KIND]);
+	if (kind == GPUPART_KIND_DDA && restore) {
+		NL_SET_ERR_MSG_ATTR(info->extack, restore,
+				    "restore-vf names a partition; a whole GPU is named by pci-addr");
+		return -EINVAL;
+	}
 	if (kind == GPUPART_KIND_DDA)
 		return gpupart_nl_vm_assign_dda(info, name);
 	if (info->attrs[GPUPART_A_PCI_ADDR]) {
@@ -247,7 +253,12 @@ int gpupart_nl_vm_assign_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	mutex_lock(&gpupart_lock);
-	rc = __gpupart_vm_assign_partition(name, &gdev, &idx, why);
+	rc = __gpupart_vm_assign_partition(name, restore ? nla_data(restore) : NULL,
+					   &gdev, &idx, why);
+	if (!rc && restore && strcmp(pci_name(gdev->parts[idx].vf), nla_data(restore)))
+		/* A warning: the assignment stands, the reply says where. */
+		gpupart_extack_fmt(info->extack, "VF %s is not a free partition; placed by policy",
+				   (char *)nla_data(restore));
 	mutex_unlock(&gpupart_lock);
 	if (rc) {
 		gpupart_extack_fmt(info->extack, "%s", why);

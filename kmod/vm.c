@@ -171,6 +171,28 @@ static struct gpupart_dev *__gpupart_pick(u32 *idx)
 	return best;
 }
 
+/* The partition at VF @vf, if it is free: the one a restore asks for. */
+static struct gpupart_dev *__gpupart_pick_vf(const char *vf, u32 *idx)
+{
+	struct gpupart_dev *gdev;
+	u32 i;
+
+	list_for_each_entry(gdev, &gpupart_devs, node) {
+		if (gdev->mode != GPUPART_MODE_PARTITION || gdev->dying ||
+		    gdev->error)
+			continue;
+		for (i = 0; i < gdev->count; i++) {
+			if (strcmp(pci_name(gdev->parts[i].vf), vf))
+				continue;
+			if (gdev->parts[i].state != GPUPART_PARTITION_STATE_FREE)
+				return NULL;
+			*idx = i;
+			return gdev;
+		}
+	}
+	return NULL;
+}
+
 /* "No free partition", with the numbers an operator needs. */
 static void __gpupart_why_full(char *why)
 {
@@ -213,16 +235,22 @@ static void __gpupart_vm_where(const char *name, char *buf, size_t len)
 /**
  * __gpupart_vm_assign_partition() - give a VM one free partition
  * @name: a valid VM name
+ * @restore_vf: NULL, or the VF of the partition a restored configuration
+ *	gives the VM; taken when it is free, else placement chooses
  * @gdevp: set to the GPU chosen
  * @idx: set to the partition chosen
  * @why: GPUPART_EXTACK_LEN bytes for the reason of a refusal
+ *
+ * Placement chooses the partition, except when a configuration is being
+ * restored: VM definitions name their partition's VF by PCI address, so
+ * the VM gets the same one back where it can.
  *
  * Context: caller holds gpupart_lock.
  * Return: 0; -EEXIST when the VM already holds a partition, -EBUSY when it
  * holds whole GPUs, -ENOSPC when no partition is free, -ENOMEM.
  */
-int __gpupart_vm_assign_partition(const char *name, struct gpupart_dev **gdevp,
-				  u32 *idx, char *why)
+int __gpupart_vm_assign_partition(const char *name, const char *restore_vf,
+				  struct gpupart_dev **gdevp, u32 *idx, char *why)
 {
 	struct gpupart_vm *vm = __gpupart_vm_find(name);
 	struct gpupart_dev *gdev;
@@ -237,7 +265,9 @@ int __gpupart_vm_assign_partition(const char *name, struct gpupart_dev **gdevp,
 		WHY("VM %s already holds %s", name, where);
 		return -EEXIST;
 	}
-	gdev = __gpupart_pick(idx);
+	gdev = restore_vf ? __gpupart_pick_vf(restore_vf, idx) : NULL;
+	if (!gdev)
+		gdev = __gpupart_pick(idx);
 	if (!gdev) {
 		__gpupart_why_full(why);
 		return -ENOSPC;

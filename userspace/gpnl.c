@@ -406,8 +406,9 @@ static int gpnl_vm_one(struct nlmsghdr *nlh, void *arg)
 	return gpnl_vm_parse(nlh, arg);
 }
 
-int gpnl_vm_assign(struct gpnl *nl, const char *name, uint32_t kind,
-		   const char *dev, struct gpnl_vm *out)
+static int gpnl_vm_assign_msg(struct gpnl *nl, const char *name, uint32_t kind,
+			      const char *dev, const char *restore_vf,
+			      struct gpnl_vm *out)
 {
 	struct nl_msg *msg = gpnl_msg(nl, GPUPART_CMD_VM_ASSIGN, 0);
 	struct gpnl_vm scratch;
@@ -416,11 +417,24 @@ int gpnl_vm_assign(struct gpnl *nl, const char *name, uint32_t kind,
 		return -ENOMEM;
 	if (nla_put_string(msg, GPUPART_A_VM, name) ||
 	    (kind && nla_put_u32(msg, GPUPART_A_KIND, kind)) ||
-	    (dev && nla_put_string(msg, GPUPART_A_PCI_ADDR, dev))) {
+	    (dev && nla_put_string(msg, GPUPART_A_PCI_ADDR, dev)) ||
+	    (restore_vf && nla_put_string(msg, GPUPART_A_RESTORE_VF, restore_vf))) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
 	return gpnl_exec(nl, msg, gpnl_vm_one, out ? out : &scratch);
+}
+
+int gpnl_vm_assign(struct gpnl *nl, const char *name, uint32_t kind,
+		   const char *dev, struct gpnl_vm *out)
+{
+	return gpnl_vm_assign_msg(nl, name, kind, dev, NULL, out);
+}
+
+int gpnl_vm_restore(struct gpnl *nl, const char *name, const char *vf,
+		    struct gpnl_vm *out)
+{
+	return gpnl_vm_assign_msg(nl, name, 0, NULL, vf, out);
 }
 
 int gpnl_vm_release(struct gpnl *nl, const char *name)

@@ -118,6 +118,12 @@ int gpnl_host_get(struct gpnl *nl, struct gpnl_host *host);
 /* VM_ASSIGN: @kind 0 sends none (partition); @dev NULL sends none. */
 int gpnl_vm_assign(struct gpnl *nl, const char *name, uint32_t kind,
 		   const char *dev, struct gpnl_vm *out);
+/*
+ * VM_ASSIGN of the partition at VF @vf, restoring a saved configuration;
+ * when it is not free the kernel places the VM by policy: compare @out.
+ */
+int gpnl_vm_restore(struct gpnl *nl, const char *name, const char *vf,
+		    struct gpnl_vm *out);
 int gpnl_vm_release(struct gpnl *nl, const char *name);
 /* VM_GET for one VM (@name) or, with @name NULL, a dump. */
 int gpnl_vm_get(struct gpnl *nl, const char *name,

@@ -38,6 +38,7 @@ struct ctl_object {
 	const struct ctl_cmd *cmds;
 };
 
+extern const struct ctl_object ctl_config;
 extern const struct ctl_object ctl_dev;
 extern const struct ctl_object ctl_host;
 extern const struct ctl_object ctl_monitor;
