@@ -5,10 +5,12 @@
 # every VM on it loses what it held and gets one vm-revoke event with the
 # reason; the GPU leaves DEV_GET, its VMs leave VM_GET, nothing leaks the
 # module's reference; a rescan brings the GPU back in mode none. Through
-# sysfs remove, for partitions and for a whole GPU bound to vfio-pci.
+# sysfs remove, for partitions and for a whole GPU bound to vfio-pci, and
+# through a real PCIe hot-unplug and re-plug, which the test bed's host
+# does on request (QEMU device_del/device_add, see vm.sh).
 . "$(dirname "$0")/lib.sh"
 
-tap_plan 2
+tap_plan 3
 is_root || tap_skip_rest "unplug" "needs root"
 module_loaded || tap_skip_rest "unplug" "gpupart not loaded"
 command -v jq >/dev/null || tap_skip_rest "unplug" "jq not installed"
@@ -18,6 +20,7 @@ for d in $(gp_bound); do
 done
 [ -n "$DEV" ] || tap_skip_rest "unplug" "no SR-IOV capable device with 4 VFs bound to gpupart"
 
+back=
 mon=$(mktemp)
 trap 'rm -f "$mon"' EXIT
 
@@ -42,10 +45,18 @@ two_vms_on() {
 	[ "$(gpupartctl -j vm assign tenant-2 | jq -r .device)" = "$1" ]
 }
 
-# The GPU is gone, its VMs told and forgotten, then back after a rescan.
+# The GPU is gone, its VMs told and forgotten, then back: after a rescan,
+# or after "back" when that is set.
 check_gone_and_back() {
 	dev=$1
 	shift
+	# The removal may be asynchronous (pciehp): wait for the GPU to leave.
+	for i in $(seq 30); do
+		[ -e /sys/bus/pci/devices/"$dev" ] || break
+		sleep 1
+	done
+	[ -e /sys/bus/pci/devices/"$dev" ] && { diag "$dev did not go away"; return 1; }
+	monitor_stop
 	revokes=$(jq -c 'select(.event == "vm-revoke") | [.assignments[0].vm, .reason, .assignments[0].device]' "$mon" | sort)
 	expect_eq "vm-revoke events" "$revokes" "$(for vm in "$@"; do
 		echo "[\"$vm\",\"device-removed\",\"$dev\"]"; done)" || return 1
@@ -54,8 +65,9 @@ check_gone_and_back() {
 	expect_eq "VMs" "$(gpupartctl -j vm show | jq -c .vms)" "[]" || return 1
 	expect_eq "module references" "$(cat /sys/module/gpupart/refcnt)" 0 || return 1
 	# Enumeration and the driver's probe take a moment: poll, not guess.
-	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
-		echo 1 >/sys/bus/pci/rescan
+	[ -n "$back" ] && $back
+	for i in $(seq 30); do
+		[ -n "$back" ] || echo 1 >/sys/bus/pci/rescan
 		gpupartctl dev show "$dev" >/dev/null 2>&1 && break
 		sleep 1
 	done
@@ -66,8 +78,36 @@ sysfs_remove() {
 	two_vms_on "$DEV" || { diag "setup failed"; return 1; }
 	monitor_start
 	echo 1 >/sys/bus/pci/devices/"$DEV"/remove
-	monitor_stop
 	check_gone_and_back "$DEV" tenant-1 tenant-2
+}
+
+# The QEMU device behind DEV: the test bed puts stand-in gpuN behind the
+# root port at 00:(10+N).0.
+qemu_id() {
+	port=$(basename "$(dirname "$(readlink -f /sys/bus/pci/devices/"$1")")")
+	case "$port" in
+	0000:00:1[0-9a-f].0)
+		slot=${port#0000:00:}
+		echo "gpu$((0x${slot%.0} - 16))"
+		;;
+	*) diag "$1 is not behind a test-bed root port ($port)"; return 1 ;;
+	esac
+}
+
+host_replug() {
+	echo "GPUPART-HOST device_add $QID" >/dev/console
+}
+
+hot_unplug() {
+	QID=$(qemu_id "$DEV") || return 1
+	two_vms_on "$DEV" || { diag "setup failed"; return 1; }
+	monitor_start
+	echo "GPUPART-HOST device_del $QID" >/dev/console
+	back=host_replug
+	check_gone_and_back "$DEV" tenant-1 tenant-2
+	rc=$?
+	back=
+	return $rc
 }
 
 dda_remove() {
@@ -76,7 +116,6 @@ dda_remove() {
 	expect_eq "driver" "$(driver_of "$DEV")" vfio-pci || return 1
 	monitor_start
 	echo 1 >/sys/bus/pci/devices/"$DEV"/remove
-	monitor_stop
 	check_gone_and_back "$DEV" big-1
 }
 
@@ -85,6 +124,11 @@ if [ -d /sys/bus/pci/drivers/vfio-pci ]; then
 	tap_check "sysfs remove of a whole GPU bound to vfio-pci: revoked, told" dda_remove
 else
 	tap_skip "whole GPU removed" "vfio-pci not loaded"
+fi
+if grep -q gpupart_hostctl=1 /proc/cmdline; then
+	tap_check "PCIe hot-unplug (QEMU device_del) under two VMs: revoked, told, re-plugged" hot_unplug
+else
+	tap_skip "PCIe hot-unplug" "no host to unplug the device (runs in the QEMU test bed)"
 fi
 gpupartctl host set placement spread
 tap_finish

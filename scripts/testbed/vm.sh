@@ -10,6 +10,13 @@
 #   vm.sh shell          interactive shell in the guest
 #   vm.sh run SCRIPT     run SCRIPT (sh) in the guest, exit with its status
 #
+# Each stand-in is QEMU device gpuN behind root port rpN at 00:(10+N).0. A
+# guest line "GPUPART-HOST device_del gpuN" or "GPUPART-HOST device_add
+# gpuN" on the console makes this runner unplug or re-plug that stand-in
+# through QEMU's monitor (qmp.py): a real PCIe hot-plug, which the guest
+# cannot do to itself. The root ports' native hot-plug (pciehp) handles it,
+# as on a server, rather than QEMU's ACPI hot-plug.
+#
 # Environment:
 #   TOPOLOGY    space-separated stand-ins, each MODEL[:VFS][*COUNT] with MODEL
 #               one of redhat (1b36:0010), intel (8086:5845) or plain (an
@@ -67,7 +74,10 @@ if [ "$JOB" = run ]; then
 	INITRD=$OUTDIR/initramfs-run$TAG.cpio.gz
 fi
 
-# Build the device list from TOPOLOGY.
+# Build the device list from TOPOLOGY; remember each for a re-plug.
+QMP=$OUTDIR/qmp-$$.sock
+DEVICES=$OUTDIR/devices-$$
+: >"$DEVICES"
 devs=
 n=0
 for spec in $TOPOLOGY; do
@@ -85,18 +95,22 @@ for spec in $TOPOLOGY; do
 	esac
 	i=0
 	while [ $i -lt "$count" ]; do
+		# Port N at 00:(10+N).0 tells the guest which QEMU device is behind it.
 		devs="$devs -device pcie-root-port,id=rp$n,chassis=$((n + 1)),slot=$((n + 1))"
+		devs="$devs,addr=$(printf 0x%x $((16 + n)))"
 		if [ "$vfs" -gt 0 ]; then
 			# QEMU wants flexible queues and interrupts for every VF and
 			# keeps two queue pairs and one vector for the PF itself.
 			devs="$devs -device nvme-subsys,id=subsys$n"
-			devs="$devs -device nvme,bus=rp$n,serial=gpu$n,subsys=subsys$n$extra"
-			devs="$devs,sriov_max_vfs=$vfs,sriov_vq_flexible=$((2 * vfs))"
-			devs="$devs,sriov_vi_flexible=$vfs,max_ioqpairs=$((2 * vfs + 2))"
-			devs="$devs,msix_qsize=$((2 * vfs + 16))"
+			dev="nvme,id=gpu$n,bus=rp$n,serial=gpu$n,subsys=subsys$n$extra"
+			dev="$dev,sriov_max_vfs=$vfs,sriov_vq_flexible=$((2 * vfs))"
+			dev="$dev,sriov_vi_flexible=$vfs,max_ioqpairs=$((2 * vfs + 2))"
+			dev="$dev,msix_qsize=$((2 * vfs + 16))"
 		else
-			devs="$devs -device nvme,bus=rp$n,serial=plain$n$extra"
+			dev="nvme,id=gpu$n,bus=rp$n,serial=plain$n$extra"
 		fi
+		devs="$devs -device $dev"
+		echo "gpu$n $dev" >>"$DEVICES"
 		n=$((n + 1))
 		i=$((i + 1))
 	done
@@ -106,21 +120,44 @@ done
 # a secondary bus reset and never sets it again, and above 5 GT/s the
 # kernel waits for it after the reset that recovers from a fatal PCIe
 # error, so recovery would fail where hardware recovers.
+# The guest learns from gpupart_hostctl=1 that GPUPART-HOST lines are heard.
+HOSTCTL=" gpupart_hostctl=1"
+[ "$JOB" = shell ] && HOSTCTL=
 set -- qemu-system-x86_64 -machine q35,kernel-irqchip=split -m "$VM_MEM" -smp 2 \
 	-nographic -no-reboot -kernel "$KERNEL" -initrd "$INITRD" \
-	-append "console=ttyS0 loglevel=1 panic=-1 intel_iommu=on gpupart_job=$JOB" \
+	-append "console=ttyS0 loglevel=1 panic=-1 intel_iommu=on gpupart_job=$JOB$HOSTCTL" \
 	-device intel-iommu,intremap=on $devs \
-	-global pcie-root-port.x-speed=5
+	-global pcie-root-port.x-speed=5 \
+	-global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off
 
 if [ "$JOB" = shell ]; then
+	rm -f "$DEVICES"
 	exec "$@"
 fi
+set -- "$@" -qmp "unix:$QMP,server=on,wait=off"
+
+# The host's side of GPUPART-HOST requests, read from the log as the guest
+# writes it. Only the two verbs, on known devices: the guest is not trusted.
+hostctl() {
+	tail -n +1 -F --pid=$$ "$VM_LOG" 2>/dev/null | while read -r tag verb id rest; do
+		[ "$tag" = GPUPART-HOST ] && [ -z "$rest" ] || continue
+		case "$verb:$id" in
+		device_del:gpu*[!0-9]* | device_add:gpu*[!0-9]*) continue ;;
+		device_del:gpu[0-9]*) arg=$id ;;
+		device_add:gpu[0-9]*) arg=$(awk -v id="$id" '$1 == id { print $2 }' "$DEVICES") ;;
+		*) continue ;;
+		esac
+		[ -n "$arg" ] && "$TOP"/scripts/testbed/qmp.py "$QMP" "$verb $arg"
+	done
+}
+: >"$VM_LOG"
+hostctl &
 
 echo "vm.sh: booting $KVER with: $TOPOLOGY (log: $VM_LOG)"
 start=$(date +%s)
 set +e
 timeout --foreground -k 10 "$VM_TIMEOUT" "$@" </dev/null 2>&1 |
-	sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\r$//' | tee "$VM_LOG" |
+	sed -u 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\r$//' | tee "$VM_LOG" |
 	# Show the guest from its /init on, without firmware noise, markers
 	# (but for the check job's) or the kernel log dump.
 	awk -v job="$JOB" '
@@ -131,4 +168,5 @@ timeout --foreground -k 10 "$VM_TIMEOUT" "$@" </dev/null 2>&1 |
 		{ print; fflush() }'
 set -e
 echo "vm.sh: guest ran $(($(date +%s) - start)) s"
+rm -f "$QMP" "$DEVICES"
 exec "$TOP"/scripts/testbed/verdict.sh "$JOB" "$VM_LOG"
