@@ -129,6 +129,7 @@ const struct gpupart_model *gpupart_model_of(const struct pci_device_id *id);
 /* vm.c: VMs and what they hold */
 extern struct list_head gpupart_vms;
 extern enum gpupart_placement gpupart_placement;
+int gpupart_placement_init(void);
 int gpupart_vm_name_parse(const struct nlattr *attr, char *name,
 			  struct netlink_ext_ack *extack);
 struct gpupart_vm *__gpupart_vm_find(const char *name);

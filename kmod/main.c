@@ -13,6 +13,9 @@ static int __init gpupart_init(void)
 {
 	int rc;
 
+	rc = gpupart_placement_init();
+	if (rc)
+		return rc;
 	/*
 	 * ORDER: the family first, so that it exists before any device can
 	 * appear, and the PCI driver after it; exit undoes this in reverse.

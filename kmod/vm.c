@@ -17,6 +17,32 @@
 LIST_HEAD(gpupart_vms);
 enum gpupart_placement gpupart_placement = GPUPART_PLACEMENT_SPREAD;
 
+/* Read once, at load; HOST_SET changes the policy afterwards. */
+static char *placement = "spread";
+module_param(placement, charp, 0444);
+MODULE_PARM_DESC(placement,
+		 "Placement policy at load: \"spread\" (default: the partitioned GPU with the most free partitions) or \"pack\" (the one with the fewest)");
+
+/**
+ * gpupart_placement_init() - take the placement= module parameter
+ *
+ * Return: 0, or -EINVAL for a policy that does not exist, so that a typo
+ * in modprobe.d fails the load instead of placing VMs unexpectedly.
+ */
+int gpupart_placement_init(void)
+{
+	if (!strcmp(placement, "spread")) {
+		gpupart_placement = GPUPART_PLACEMENT_SPREAD;
+	} else if (!strcmp(placement, "pack")) {
+		gpupart_placement = GPUPART_PLACEMENT_PACK;
+	} else {
+		pr_err("gpupart: placement=%s: not a placement policy; use spread or pack\n",
+		       placement);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* ASCII only: the kernel's isalnum() takes Latin-1 letters too. */
 static bool gpupart_vm_char_ok(char c)
 {

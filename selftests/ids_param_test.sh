@@ -1,13 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# The ids= parameter: the stand-ins (not in the built-in table) bind only
-# through it, malformed entries are logged and skipped without failing the
-# load, and subsystem IDs are honoured. Reloads gpupart several times and
-# leaves it loaded as it was.
+# The module parameters. ids=: the stand-ins (not in the built-in table)
+# bind only through it, malformed entries are logged and skipped without
+# failing the load, and subsystem IDs are honoured. placement=: the policy
+# at load; a policy that does not exist fails the load, saying why.
+# Reloads gpupart several times and leaves it loaded as it was.
 . "$(dirname "$0")/lib.sh"
 
-tap_plan 5
+tap_plan 7
 is_root || tap_skip_rest "ids=" "needs root"
 module_loaded || tap_skip_rest "ids=" "gpupart not loaded"
 RH=$(pfs_with_id 1b36 0010)
@@ -58,6 +59,22 @@ subsystem() {
 	all_bound yes "$dev"
 }
 
+placement_param() {
+	gp_reload "ids=$orig_ids" placement=pack || return 1
+	expect_eq "policy" "$(gpupartctl -j host show | jq -r .host.placement)" pack || return 1
+	gp_reload "ids=$orig_ids" || return 1
+	expect_eq "default" "$(gpupartctl -j host show | jq -r .host.placement)" spread
+}
+
+placement_bad() {
+	rmmod gpupart 2>/dev/null
+	mark_log
+	modprobe gpupart "ids=$orig_ids" placement=banana 2>/dev/null && { diag "loaded"; return 1; }
+	module_loaded && { diag "module loaded"; return 1; }
+	new_log | grep -q "gpupart: placement=banana: not a placement policy; use spread or pack" ||
+		{ diag "log: $(new_log | tail -n 3)"; return 1; }
+}
+
 restore() {
 	gp_reload "ids=$orig_ids" || return 1
 	expect_eq "bound after restore" "$(gp_bound)" "$orig_bound"
@@ -67,5 +84,7 @@ tap_check "without ids= the stand-ins stay unbound" no_ids
 tap_check "ids=1b36:0010 binds those devices and no others" one_id
 tap_check "malformed ids= entries are logged and skipped" malformed
 tap_check "ids= with subsystem IDs matches on them" subsystem
+tap_check "placement=pack is the policy at load" placement_param
+tap_check "placement=banana fails the load and says why" placement_bad
 tap_check "reload with the original ids= restores the bindings" restore
 tap_finish
