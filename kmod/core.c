@@ -64,6 +64,7 @@ void gpupart_dev_unregister(struct gpupart_dev *gdev)
 	gdev->dying = true;
 	mutex_unlock(&gpupart_lock);
 	cancel_work_sync(&gdev->scrub_work);
+	cancel_work_sync(&gdev->err_work);
 
 	mutex_lock(&gpupart_lock);
 	__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_DEL_NTF);
@@ -228,6 +229,7 @@ static void gpupart_gone_work_fn(struct work_struct *work)
 	list_for_each_entry_safe(gdev, tmp, &gone, node) {
 		list_del(&gdev->node);
 		cancel_work_sync(&gdev->scrub_work);
+		cancel_work_sync(&gdev->err_work);
 		pci_dev_put(gdev->pdev);	/* the reference a passed GPU holds */
 		kfree(gdev);
 	}

@@ -37,7 +37,7 @@ static struct gpupart_dev *__gpupart_dda_pick(const char *pci, char *why)
 			WHY("%s is held by VM %s", pci, gdev->dda_vm);
 			return ERR_PTR(-EBUSY);
 		}
-		if (gdev->error) {
+		if (gpupart_in_error(gdev)) {
 			WHY("%s is out of service after a PCIe error", pci);
 			return ERR_PTR(-EIO);
 		}
@@ -45,7 +45,7 @@ static struct gpupart_dev *__gpupart_dda_pick(const char *pci, char *why)
 	}
 	list_for_each_entry(gdev, &gpupart_devs, node)
 		if (gdev->mode == GPUPART_MODE_DDA && !gdev->dda_vm[0] &&
-		    !gdev->moving && !gdev->dying && !gdev->error)
+		    !gdev->moving && !gdev->dying && !gpupart_in_error(gdev))
 			return gdev;
 	WHY("no GPU in mode dda is free");
 	return ERR_PTR(-ENOSPC);

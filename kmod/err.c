@@ -7,9 +7,13 @@
  * quarantined partition back into service; failed recovery keeps the GPU
  * out of service. Each step is a monitor event.
  *
- * The PCI core calls these with the PF's device lock held, as it does
- * probe() and remove(), so gpupart_lock nests inside it as everywhere.
- * A GPU passed through whole is vfio-pci's then, and its VM's to recover.
+ * The PCI core calls the handlers with the PF's device lock held and, as
+ * it walks the bus, pci_bus_sem read-held; enabling SR-IOV takes that
+ * semaphore for writing under gpupart_lock. So the handlers never take
+ * gpupart_lock: they record what happened (err_lock) and err_work acts
+ * on it, in order. gpupart_in_error() refuses new assignments from the
+ * first report on. A GPU passed through whole is vfio-pci's then, and
+ * its VM's to recover.
  */
 #include <linux/pci.h>
 
@@ -53,42 +57,44 @@ static void __gpupart_err_fail(struct gpupart_dev *gdev)
 	__gpupart_err_notify(gdev, GPUPART_ERROR_FAILED);
 }
 
+/* What a handler learnt, for err_work; @seen is enum gpupart_error or 0. */
+static void gpupart_err_post(struct gpupart_dev *gdev, u32 seen, bool failed,
+			     bool resumed)
+{
+	spin_lock(&gdev->err_lock);
+	/* FATAL is numerically above NON_FATAL: keep the worst. */
+	if (seen > gdev->err_seen)
+		WRITE_ONCE(gdev->err_seen, seen);
+	gdev->err_failed |= failed;
+	gdev->err_resumed |= resumed;
+	spin_unlock(&gdev->err_lock);
+	schedule_work(&gdev->err_work);
+}
+
 static pci_ers_result_t gpupart_error_detected(struct pci_dev *pdev,
 					       pci_channel_state_t state)
 {
 	struct gpupart_dev *gdev = pci_get_drvdata(pdev);
 	bool fatal = state != pci_channel_io_normal;
 
-	mutex_lock(&gpupart_lock);
-	if (gdev->error == GPUPART_ERROR_FAILED ||
-	    state == pci_channel_io_perm_failure) {
-		if (gdev->error != GPUPART_ERROR_FAILED)
-			__gpupart_err_fail(gdev);
-		mutex_unlock(&gpupart_lock);
+	if (state == pci_channel_io_perm_failure) {
+		gpupart_err_post(gdev, 0, true, false);
 		return PCI_ERS_RESULT_DISCONNECT;
 	}
-	gdev->error = fatal ? GPUPART_ERROR_FATAL : GPUPART_ERROR_NON_FATAL;
 	pci_warn(pdev, "PCIe %s error: no new assignment until it recovers%s\n",
 		 fatal ? "fatal" : "non-fatal",
 		 fatal ? "; its VMs lose their partitions" : "");
-	if (fatal)
-		__gpupart_dev_revoke(gdev, GPUPART_REVOKE_REASON_DEVICE_ERROR);
-	__gpupart_err_quarantine(gdev);
-	__gpupart_err_notify(gdev, gdev->error);
-	mutex_unlock(&gpupart_lock);
+	gpupart_err_post(gdev, fatal ? GPUPART_ERROR_FATAL : GPUPART_ERROR_NON_FATAL,
+			 false, false);
 	return fatal ? PCI_ERS_RESULT_NEED_RESET : PCI_ERS_RESULT_CAN_RECOVER;
 }
 
 /* After a non-fatal error, or the reset of a fatal one: is the GPU there? */
 static pci_ers_result_t gpupart_err_check(struct pci_dev *pdev)
 {
-	struct gpupart_dev *gdev = pci_get_drvdata(pdev);
-
 	if (!gpupart_fault(&gpupart_fail_recovery) && pci_device_is_present(pdev))
 		return PCI_ERS_RESULT_RECOVERED;
-	mutex_lock(&gpupart_lock);
-	__gpupart_err_fail(gdev);
-	mutex_unlock(&gpupart_lock);
+	gpupart_err_post(pci_get_drvdata(pdev), 0, true, false);
 	return PCI_ERS_RESULT_DISCONNECT;
 }
 
@@ -116,21 +122,68 @@ static pci_ers_result_t gpupart_slot_reset(struct pci_dev *pdev)
 
 static void gpupart_err_resume(struct pci_dev *pdev)
 {
-	struct gpupart_dev *gdev = pci_get_drvdata(pdev);
+	gpupart_err_post(pci_get_drvdata(pdev), 0, false, true);
+}
+
+/* An error was reported: out of service, and for a fatal one, VMs out. */
+static void __gpupart_err_detected(struct gpupart_dev *gdev, u32 seen)
+{
+	gdev->error = seen;
+	if (seen == GPUPART_ERROR_FATAL)
+		__gpupart_dev_revoke(gdev, GPUPART_REVOKE_REASON_DEVICE_ERROR);
+	__gpupart_err_quarantine(gdev);
+	__gpupart_err_notify(gdev, seen);
+}
+
+static void __gpupart_err_recovered(struct gpupart_dev *gdev)
+{
 	u32 i;
 
-	mutex_lock(&gpupart_lock);
-	if (gdev->error == GPUPART_ERROR_FAILED) {
-		mutex_unlock(&gpupart_lock);
-		return;
-	}
 	gdev->error = 0;
 	for (i = 0; i < gdev->count; i++)
 		if (gdev->parts[i].state == GPUPART_PARTITION_STATE_QUARANTINED)
 			gdev->parts[i].state = GPUPART_PARTITION_STATE_SCRUBBING;
 	__gpupart_scrub_queue(gdev);
-	pci_info(pdev, "recovered from a PCIe error: partitions return to service after a reset\n");
+	pci_info(gdev->pdev, "recovered from a PCIe error: partitions return to service after a reset\n");
 	__gpupart_err_notify(gdev, GPUPART_ERROR_RECOVERED);
+}
+
+/**
+ * gpupart_err_work() - act on what the PCI core's error callbacks reported
+ * @work: the GPU's err_work
+ *
+ * In the order recovery goes: the error, then its failure or its end. A
+ * GPU that failed stays failed until it is unbound.
+ */
+void gpupart_err_work(struct work_struct *work)
+{
+	struct gpupart_dev *gdev = container_of(work, struct gpupart_dev, err_work);
+	bool failed, resumed;
+	u32 seen;
+
+	mutex_lock(&gpupart_lock);
+	spin_lock(&gdev->err_lock);
+	seen = gdev->err_seen;
+	failed = gdev->err_failed;
+	resumed = gdev->err_resumed;
+	gdev->err_failed = false;
+	gdev->err_resumed = false;
+	spin_unlock(&gdev->err_lock);
+
+	if (!gdev->dying && gdev->error != GPUPART_ERROR_FAILED) {
+		if (seen)
+			__gpupart_err_detected(gdev, seen);
+		if (failed)
+			__gpupart_err_fail(gdev);
+		else if (resumed)
+			__gpupart_err_recovered(gdev);
+	}
+
+	/* Acted on, unless a new error came meanwhile: it has its own run. */
+	spin_lock(&gdev->err_lock);
+	if (gdev->err_seen == seen)
+		WRITE_ONCE(gdev->err_seen, 0);
+	spin_unlock(&gdev->err_lock);
 	mutex_unlock(&gpupart_lock);
 }
 

@@ -64,6 +64,13 @@ struct gpupart_partition {
  * @scrub_work: resets released partitions, off the releasing caller's path
  * @error: enum gpupart_error while a PCIe error is being recovered from
  *	or recovery failed, else 0; no new assignment, no mode change then
+ * @err_work: acts on what the PCI core's error callbacks reported
+ * @err_lock: guards @err_seen, @err_failed and @err_resumed, which the
+ *	error callbacks set for @err_work; @err_seen is also read without it
+ * @err_seen: the worst error (enum gpupart_error) reported and not yet
+ *	acted on, else 0
+ * @err_failed: recovery failed, not yet acted on
+ * @err_resumed: recovery succeeded, not yet acted on
  *
  * Context: the registry lock (gpupart_lock) guards @node, @mode, @count,
  * @parts, @adopted, @dying, @dda_vm, @moving, @passed and @error; @pdev, @model
@@ -86,7 +93,27 @@ struct gpupart_dev {
 	bool passed;
 	struct work_struct scrub_work;
 	u32 error;
+	struct work_struct err_work;
+	spinlock_t err_lock;	/* the error callbacks' reports, see above */
+	u32 err_seen;
+	bool err_failed;
+	bool err_resumed;
 };
+
+/**
+ * gpupart_in_error() - whether a GPU is out of service for a PCIe error
+ * @gdev: the device
+ *
+ * True from the moment the PCI core reports the error, before err_work
+ * has acted on it.
+ *
+ * Context: caller holds gpupart_lock.
+ * Return: true while the GPU takes no new assignment.
+ */
+static inline bool gpupart_in_error(const struct gpupart_dev *gdev)
+{
+	return gdev->error || READ_ONCE(gdev->err_seen);
+}
 
 /**
  * struct gpupart_vm - a VM that holds GPU resources
@@ -152,6 +179,7 @@ extern atomic_t gpupart_fail_reset;
 
 /* err.c: PCIe error recovery */
 extern const struct pci_error_handlers gpupart_err_handlers;
+void gpupart_err_work(struct work_struct *work);
 extern atomic_t gpupart_fail_recovery;
 
 /* pci.c: the PCI driver */

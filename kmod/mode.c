@@ -221,7 +221,7 @@ int __gpupart_dev_set(struct gpupart_dev *gdev, enum gpupart_mode mode,
 		WHY("the GPU failed after a PCIe error; unbind and bind it again");
 		return -EIO;
 	}
-	if (gdev->error) {
+	if (gpupart_in_error(gdev)) {
 		WHY("the GPU is recovering from a PCIe error; try again");
 		return -EBUSY;
 	}

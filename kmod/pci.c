@@ -60,6 +60,8 @@ static int gpupart_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	gdev->total_vfs = pci_sriov_get_totalvfs(pdev);
 	gdev->mode = GPUPART_MODE_NONE;
 	INIT_WORK(&gdev->scrub_work, gpupart_scrub_work);
+	INIT_WORK(&gdev->err_work, gpupart_err_work);
+	spin_lock_init(&gdev->err_lock);
 	if (pci_num_vf(pdev) && gpupart_dev_adopt(gdev, pci_num_vf(pdev))) {
 		kfree(gdev);
 		return -ENOMEM;

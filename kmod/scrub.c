@@ -123,7 +123,7 @@ int gpupart_partition_clear(struct gpupart_dev *gdev, u32 idx, char *why)
 	int rc;
 
 	mutex_lock(&gpupart_lock);
-	if (gdev->error) {
+	if (gpupart_in_error(gdev)) {
 		mutex_unlock(&gpupart_lock);
 		snprintf(why, GPUPART_EXTACK_LEN,
 			 "the GPU is out of service after a PCIe error");

@@ -177,7 +177,7 @@ static struct gpupart_dev *__gpupart_pick(u32 *idx)
 
 	list_for_each_entry(gdev, &gpupart_devs, node) {
 		if (gdev->mode != GPUPART_MODE_PARTITION || gdev->dying ||
-		    gdev->error)
+		    gpupart_in_error(gdev))
 			continue;
 		for (free = 0, i = 0; i < gdev->count; i++)
 			free += gdev->parts[i].state == GPUPART_PARTITION_STATE_FREE;
@@ -205,7 +205,7 @@ static struct gpupart_dev *__gpupart_pick_vf(const char *vf, u32 *idx)
 
 	list_for_each_entry(gdev, &gpupart_devs, node) {
 		if (gdev->mode != GPUPART_MODE_PARTITION || gdev->dying ||
-		    gdev->error)
+		    gpupart_in_error(gdev))
 			continue;
 		for (i = 0; i < gdev->count; i++) {
 			if (strcmp(pci_name(gdev->parts[i].vf), vf))
