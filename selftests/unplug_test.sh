@@ -99,12 +99,22 @@ host_replug() {
 }
 
 hot_unplug() {
-	QID=$(qemu_id "$DEV") || return 1
-	two_vms_on "$DEV" || { diag "setup failed"; return 1; }
+	# A GPU in a hot-plug slot (pciehp lists it in /sys/bus/pci/slots).
+	HP=
+	for d in $(gp_bound); do
+		[ "$(cat /sys/bus/pci/devices/$d/sriov_totalvfs)" -ge 4 ] || continue
+		for s in /sys/bus/pci/slots/*/address; do
+			[ "$(cat "$s" 2>/dev/null)" = "${d%.*}" ] && HP=$d
+		done
+		[ -n "$HP" ] && break
+	done
+	[ -n "$HP" ] || { diag "no GPU with 4 VFs in a hot-plug slot"; return 1; }
+	QID=$(qemu_id "$HP") || return 1
+	two_vms_on "$HP" || { diag "setup failed"; return 1; }
 	monitor_start
 	echo "GPUPART-HOST device_del $QID" >/dev/console
 	back=host_replug
-	check_gone_and_back "$DEV" tenant-1 tenant-2
+	check_gone_and_back "$HP" tenant-1 tenant-2
 	rc=$?
 	back=
 	return $rc
@@ -125,7 +135,12 @@ if [ -d /sys/bus/pci/drivers/vfio-pci ]; then
 else
 	tap_skip "whole GPU removed" "vfio-pci not loaded"
 fi
-if grep -q gpupart_hostctl=1 /proc/cmdline; then
+if [ -e /proc/lockdep ] && uname -r | grep -q '^6\.1\.'; then
+	# pciehp_ist holds reset_lock and takes pci_rescan_remove_lock, and
+	# pciehp_unconfigure_device takes them the other way round: Linux
+	# 6.1's lockdep reports every hot-unplug, with no gpupart frame in it.
+	tap_skip "PCIe hot-unplug" "Linux 6.1's pciehp trips lockdep on any hot-unplug; runs on kernels without lockdep"
+elif grep -q gpupart_hostctl=1 /proc/cmdline; then
 	tap_check "PCIe hot-unplug (QEMU device_del) under two VMs: revoked, told, re-plugged" hot_unplug
 else
 	tap_skip "PCIe hot-unplug" "no host to unplug the device (runs in the QEMU test bed)"
