@@ -17,18 +17,11 @@
 #include <json-c/json.h>
 
 #include "gpupartctl.h"
+#include "config.h"
+#include "jsonutil.h"
 
 #define CFG_FORMAT	"gpupart-config"
 #define CFG_VERSION	1
-
-struct cfg_dev {
-	char pci[GPUPART_PCI_ADDR_MAX_LEN + 1];
-	uint16_t vendor, device, subsys_vendor, subsys_device;
-	char model[64];
-	uint32_t mode;
-	uint32_t count;
-	const struct gpnl_dev *host;	/* the host's view, when read from it */
-};
 
 /* One assignment: a VM's partition (with its VF) or one of its whole GPUs. */
 struct cfg_vm {
@@ -238,38 +231,17 @@ static int config_save(struct ctl *ctl, int argc, char **argv)
 
 /* ---- the file: reading and checking ---- */
 
-struct cfg_err {
-	const char *file;
-	int n;
-};
-
-static void __attribute__((format(printf, 2, 3)))
-cfg_bad(struct cfg_err *e, const char *fmt, ...)
+void cfg_bad(struct cfg_err *e, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (!e->n++)
-		fprintf(stderr, "Error: %s is not a valid gpupart configuration:\n", e->file);
+		fprintf(stderr, "Error: %s is not valid:\n", e->file);
 	fprintf(stderr, "  - ");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\n");
-}
-
-/* As the kernel prints them: 0000:01:00.0, lower-case hex. */
-static bool pci_addr_ok(const char *s)
-{
-	unsigned int i;
-
-	if (strlen(s) != 12)
-		return false;
-	for (i = 0; i < 12; i++) {
-		if (i == 4 || i == 7 ? s[i] != ':' : i == 10 ? s[i] != '.' :
-		    !isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
-			return false;
-	}
-	return true;
 }
 
 /* The kernel's rule, so a bad name is caught before anything changes. */
@@ -285,36 +257,8 @@ static bool vm_name_ok(const char *s)
 	return true;
 }
 
-/* A string member, copied to @out (of @len); NULL when absent or wrong. */
-static const char *str_member(json_object *o, const char *key, char *out,
-			      size_t len)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string) ||
-	    (size_t)json_object_get_string_len(v) >= len)
-		return NULL;
-	snprintf(out, len, "%s", json_object_get_string(v));
-	return out;
-}
-
-static bool hex16_member(json_object *o, const char *key, uint16_t *out)
-{
-	char buf[8], *end;
-	unsigned long v;
-
-	if (!str_member(o, key, buf, sizeof(buf)) || strlen(buf) != 4)
-		return false;
-	v = strtoul(buf, &end, 16);
-	if (*end)
-		return false;
-	*out = v;
-	return true;
-}
-
-static void cfg_read_dev(json_object *o, unsigned int i, struct cfg_dev *d,
-			 struct cfg_err *e)
+void cfg_read_dev(json_object *o, unsigned int i, struct cfg_dev *d,
+		  struct cfg_err *e)
 {
 	char mode[16];
 	json_object *v;

@@ -15,7 +15,8 @@
 #include "print.h"
 
 static const struct ctl_object *const objects[] = {
-	&ctl_dev, &ctl_vm, &ctl_host, &ctl_config, &ctl_monitor, NULL
+	&ctl_dev, &ctl_vm, &ctl_host, &ctl_config, &ctl_monitor, &ctl_metrics,
+	&ctl_cluster, NULL
 };
 
 static void usage_object(FILE *f, const struct ctl_object *obj)

@@ -38,9 +38,11 @@ struct ctl_object {
 	const struct ctl_cmd *cmds;
 };
 
+extern const struct ctl_object ctl_cluster;
 extern const struct ctl_object ctl_config;
 extern const struct ctl_object ctl_dev;
 extern const struct ctl_object ctl_host;
+extern const struct ctl_object ctl_metrics;
 extern const struct ctl_object ctl_monitor;
 extern const struct ctl_object ctl_vm;
 

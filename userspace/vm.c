@@ -25,16 +25,20 @@ void vm_assign_fields(const struct gpnl_vm *vm, const struct gpnl_assign *a)
 
 static int vm_assign(struct ctl *ctl, int argc, char **argv)
 {
-	const char *dev = NULL;
+	const char *dev = NULL, *vf = NULL;
 	uint32_t kind = 0;
 	struct gpnl_vm vm;
 	int rc;
 
 	if (argc < 1)
 		return ctl_usage_error(&ctl_vm, "vm assign needs a NAME");
-	if (argc >= 2) {
+	if (argc >= 2 && !strcmp(argv[1], "vf")) {
+		if (argc != 3)
+			return ctl_usage_error(&ctl_vm, "vm assign NAME vf takes one VF address");
+		vf = argv[2];
+	} else if (argc >= 2) {
 		if (strcmp(argv[1], "dda"))
-			return ctl_usage_error(&ctl_vm, "unknown argument \"%s\"; vm assign takes: dda [dev DEV]",
+			return ctl_usage_error(&ctl_vm, "unknown argument \"%s\"; vm assign takes: vf VF, or dda [dev DEV]",
 					       argv[1]);
 		kind = GPUPART_KIND_DDA;
 		if (argc == 4 && !strcmp(argv[2], "dev"))
@@ -44,13 +48,16 @@ static int vm_assign(struct ctl *ctl, int argc, char **argv)
 	}
 	if (!ctl_connect(ctl))
 		return EXIT_FAIL;
-	rc = gpnl_vm_assign(&ctl->nl, argv[0], kind, dev, &vm);
+	rc = vf ? gpnl_vm_restore(&ctl->nl, argv[0], vf, &vm) :
+		  gpnl_vm_assign(&ctl->nl, argv[0], kind, dev, &vm);
 	if (rc)
 		return ctl_fail(ctl, rc);
 	if (!vm.n) {
 		fprintf(stderr, "Error: the kernel's reply names no assignment\n");
 		return EXIT_FAIL;
 	}
+	if (vf && strcmp(vm.a[vm.n - 1].vf, vf))
+		fprintf(stderr, "Warning: VF %s is not a free partition; placed by policy\n", vf);
 	/* The reply carries the new resource only. */
 	if (!print_json()) {
 		const struct gpnl_assign *a = &vm.a[vm.n - 1];
@@ -139,8 +146,8 @@ static int vm_show(struct ctl *ctl, int argc, char **argv)
 
 static const struct ctl_cmd vm_cmds[] = {
 	{ "show", "[NAME]", "list VMs and what they hold, or one VM", vm_show },
-	{ "assign", "NAME [ dda [ dev DEV ] ]",
-	  "give VM NAME a free partition, placed by the kernel; with dda, a whole GPU in mode dda", vm_assign },
+	{ "assign", "NAME [ vf VF | dda [ dev DEV ] ]",
+	  "give VM NAME a free partition, placed by the kernel; with vf, the partition at VF if it is free (restoring a VM whose definition names its VF), else placed with a warning; with dda, a whole GPU in mode dda", vm_assign },
 	{ "release", "NAME", "release what VM NAME holds; partitions are scrubbed before reuse", vm_release },
 	{ }
 };

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What config.c shares with the other readers of gpupartctl's JSON: a
+ * GPU as config save and dev show -j write it, and the error list.
+ */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <json-c/json.h>
+
+#include "gpnl.h"
+
+struct cfg_dev {
+	char pci[GPUPART_PCI_ADDR_MAX_LEN + 1];
+	uint16_t vendor, device, subsys_vendor, subsys_device;
+	char model[64];
+	uint32_t mode;
+	uint32_t count;
+	const struct gpnl_dev *host;	/* the host's view, when read from it */
+};
+
+/* Problems found in one file; the first prints a heading naming it. */
+struct cfg_err {
+	const char *file;
+	int n;
+};
+
+void cfg_bad(struct cfg_err *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* devices[@i] of a file, into @d; every problem goes to @e. */
+void cfg_read_dev(json_object *o, unsigned int i, struct cfg_dev *d,
+		  struct cfg_err *e);
+
+#endif
