@@ -9,6 +9,12 @@
 #   make lint       W=1, sparse and checkpatch --strict on kmod/ and uapi/
 #   make vm-shell   interactive shell in the test bed
 #   make vm-run SCRIPT=path [TOPOLOGY="..."]   run a script in the test bed
+#   make install [DESTDIR=] [PREFIX=/usr/local]   module, gpupartctl, man
+#                   page, bash completion, systemd unit, modprobe.d example
+#   make uninstall  the same, removed
+#   make dkms-install / dkms-remove   register gpupart with DKMS (as root)
+#   make check-host the host-side tests: install, DKMS, docs, cluster check
+#   make check-all  check-host, check and check-debug, with the summed totals
 #
 # KDIR: the running kernel's build tree when it has one (a real host),
 # otherwise the newest installed Debian kernel's, which the test bed boots.
@@ -22,8 +28,20 @@ KSRC := $(BUILD)/linux-src
 
 export KVER KDIR BUILD KSRC
 
-.PHONY: all module tool selftests lint check check-debug debug-module demo \
-	vm-shell vm-run deps ksrc clean kdir-info
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+INCLUDEDIR ?= $(PREFIX)/include
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+# Modules go where modprobe looks, whatever the prefix.
+MODDIR ?= /lib/modules/$(KVER)/updates
+
+.PHONY: install-files all module tool selftests lint check check-debug debug-module demo \
+	vm-shell vm-run deps ksrc clean kdir-info install uninstall \
+	dkms-install dkms-remove check-host check-all
 
 all: module tool selftests
 
@@ -90,6 +108,62 @@ vm-shell: all
 vm-run: all
 	@test -n "$(SCRIPT)" || { echo "usage: make vm-run SCRIPT=path [TOPOLOGY=...]" >&2; exit 2; }
 	scripts/testbed/vm.sh run $(SCRIPT)
+
+# The files "make install" puts in place, relative to DESTDIR; the install
+# test checks the list against what appears.
+INSTALL_FILES = $(MODDIR)/gpupart.ko $(SBINDIR)/gpupartctl \
+	$(MANDIR)/man8/gpupartctl.8 \
+	$(DATADIR)/bash-completion/completions/gpupartctl \
+	$(UNITDIR)/gpupart.service $(SYSCONFDIR)/modprobe.d/gpupart.conf \
+	$(DATADIR)/gpupart/libvirt-hook-qemu $(DATADIR)/gpupart/gpupart.conf.example \
+	$(INCLUDEDIR)/linux/gpupart.h
+
+install-files:
+	@echo $(INSTALL_FILES) | tr ' ' '\n'
+
+install: module tool
+	install -D -m 0644 gpupart.ko $(DESTDIR)$(MODDIR)/gpupart.ko
+	install -D -m 0755 userspace/gpupartctl $(DESTDIR)$(SBINDIR)/gpupartctl
+	install -D -m 0644 Documentation/gpupartctl.8 $(DESTDIR)$(MANDIR)/man8/gpupartctl.8
+	install -D -m 0644 dist/gpupartctl.bash-completion \
+		$(DESTDIR)$(DATADIR)/bash-completion/completions/gpupartctl
+	install -D -m 0644 uapi/linux/gpupart.h $(DESTDIR)$(INCLUDEDIR)/linux/gpupart.h
+	install -D -m 0755 dist/libvirt-hook-qemu $(DESTDIR)$(DATADIR)/gpupart/libvirt-hook-qemu
+	mkdir -p $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/modprobe.d \
+		$(DESTDIR)$(SYSCONFDIR)/gpupart $(DESTDIR)$(DATADIR)/gpupart
+	sed 's|@SBINDIR@|$(SBINDIR)|g' dist/gpupart.service.in >$(DESTDIR)$(UNITDIR)/gpupart.service
+	sed 's|@SBINDIR@|$(SBINDIR)|g' dist/gpupart.conf.in >$(DESTDIR)$(DATADIR)/gpupart/gpupart.conf.example
+	# An operator's own modprobe.d file is never overwritten.
+	test -e $(DESTDIR)$(SYSCONFDIR)/modprobe.d/gpupart.conf || \
+		cp $(DESTDIR)$(DATADIR)/gpupart/gpupart.conf.example \
+			$(DESTDIR)$(SYSCONFDIR)/modprobe.d/gpupart.conf
+	if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); \
+		! command -v systemctl >/dev/null || systemctl daemon-reload || true; fi
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(filter-out $(SYSCONFDIR)/%,$(INSTALL_FILES)))
+	-rmdir $(DESTDIR)$(DATADIR)/gpupart $(DESTDIR)$(SYSCONFDIR)/gpupart 2>/dev/null
+	if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
+
+# DKMS builds from a copy of the module's sources in /usr/src.
+DKMS_SRC := /usr/src/gpupart-$(VERSION)
+dkms-install:
+	rm -rf $(DKMS_SRC) && mkdir -p $(DKMS_SRC)
+	cp -r Kbuild kmod uapi dkms.conf $(DKMS_SRC)/
+	dkms add -m gpupart -v $(VERSION)
+	dkms build -m gpupart -v $(VERSION) -k $(KVER)
+	dkms install -m gpupart -v $(VERSION) -k $(KVER)
+
+dkms-remove:
+	-dkms remove -m gpupart -v $(VERSION) --all
+	rm -rf $(DKMS_SRC)
+
+check-host: deps
+	$(MAKE) module tool
+	selftests/host/run.sh
+
+check-all:
+	scripts/check-all.sh
 
 clean:
 	-test -d "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -1,0 +1,31 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Every test: "make check-host" (install, DKMS, docs, cluster check),
+# "make check" (the selftests in the test bed, Debian's kernel) and "make
+# check-debug" (the same on the debug kernel: KASAN, lockdep, kmemleak).
+# Prints each run's verdict and ends with their sum; fails if any run
+# failed or did not finish.
+set -u
+cd "$(dirname "$0")/.."
+log=$(mktemp)
+sum=$(mktemp)
+trap 'rm -f "$log" "$sum"' EXIT
+rc=0
+for target in check-host check check-debug; do
+	start=$(date +%s)
+	{ make "$target" 2>&1; echo "make-exit $?"; } | tee "$log"
+	made=$(tail -n 1 "$log")
+	status=$(tail -n 2 "$log" | head -n 1)
+	# A run's verdict is its last line; no such line is a failure.
+	echo "$status" | grep -qE '^[0-9]+ passed, [0-9]+ failed' || {
+		echo "check-all: make $target did not finish its test run"
+		status="0 passed, 1 failed, 0 skipped"
+	}
+	echo "$status" | grep -qE ', [0-9]+ skipped' || status="$status, 0 skipped"
+	[ "$made" = "make-exit 0" ] && echo "$status" | grep -qE ' 0 failed' || rc=1
+	echo "check-all: make $target: $status ($(($(date +%s) - start)) s)"
+	echo "$status" >>"$sum"
+done
+awk '{ p += $1; f += $3; s += $5 } END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$sum"
+exit $rc

@@ -1,0 +1,96 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# gpupartctl cluster check on crafted hosts' files: homogeneous hosts
+# exit 0; a different count, a different model (A2 and A16 differ only in
+# their subsystem) and an unpartitioned GPU are each reported, exit 1, in
+# text and JSON; unreadable or malformed files are named, exit 2. Both
+# input formats (dev show -j, config save) are read.
+. "$(dirname "$0")/../lib.sh"
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+G=$TOP/userspace/gpupartctl
+
+tap_plan 6
+[ -x "$G" ] || tap_skip_rest "cluster" "run 'make tool' first"
+command -v jq >/dev/null || tap_skip_rest "cluster" "jq not installed"
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+
+# gpu PCI SUBDEVICE MODEL MODE COUNT: one device as dev show -j writes it.
+gpu() {
+	printf '{"pci":"%s","vendor":"10de","device":"25b6","subsystem_vendor":"10de","subsystem_device":"%s","model":"%s","total_vfs":16,"mode":"%s","partition_count":%s,"partitions":[]}' "$@"
+}
+a16() { gpu "$1" 14a9 A16 partition 4; }
+host() {
+	hname=$1
+	shift
+	printf '{"devices":[%s],"host":{"placement":"spread"}}\n' "$(IFS=,; echo "$*")" >"$dir/$hname.json"
+}
+host alpha "$(a16 0000:41:00.0)" "$(a16 0000:42:00.0)"
+host beta "$(a16 0000:41:00.0)" "$(gpu 0000:42:00.0 14a9 A16 dda 0)"
+host gamma "$(a16 0000:41:00.0)" "$(gpu 0000:42:00.0 14a9 A16 partition 8)"
+host delta "$(gpu 0000:41:00.0 157e A2 partition 4)" "$(gpu 0000:42:00.0 14a9 A16 none 0)"
+# The config save format, for the same hardware as alpha.
+printf '{"format":"gpupart-config","version":1,"placement":"pack","devices":[%s,%s],"vms":[]}\n' \
+	"$(a16 0000:41:00.0)" "$(a16 0000:42:00.0)" >"$dir/epsilon.json"
+
+run() {
+	want=$1
+	shift
+	"$G" "$@" >"$dir/out" 2>"$dir/err"
+	rc=$?
+	expect_eq "exit status of $*" "$rc" "$want" || { diag "$(cat "$dir/out" "$dir/err")"; return 1; }
+}
+
+homogeneous() {
+	run 0 cluster check "$dir/alpha.json" "$dir/beta.json" "$dir/epsilon.json" || return 1
+	grep -q "^3 *6 *0 *yes" "$dir/out" || { diag "$(cat "$dir/out")"; return 1; }
+}
+
+# "HOST PCI DIFFERENCE" triples, from JSON.
+diffs() {
+	jq -r '.differences[] | "\(.host) \(.pci) \(.difference)"' "$dir/out" | sort | tr '\n' ';'
+}
+
+heterogeneous_json() {
+	run 1 -j cluster check "$dir/alpha.json" "$dir/gamma.json" "$dir/delta.json" || return 1
+	expect_eq "differences" "$(diffs)" "delta 0000:41:00.0 model;delta 0000:42:00.0 unpartitioned;gamma 0000:42:00.0 partition_count;" || return 1
+	expect_eq "reference" "$(jq -c '.reference | [.model, .subsystem_device, .partition_count, .gpus]' "$dir/out")" '["A16","14a9",4,3]' || return 1
+	expect_eq "verdict" "$(jq -c '.cluster' "$dir/out")" '{"hosts":3,"gpus":6,"differences":3,"homogeneous":false}'
+}
+
+heterogeneous_text() {
+	run 1 cluster check "$dir/alpha.json" "$dir/gamma.json" || return 1
+	grep -q '^gamma  *0000:42:00.0  *partition_count  *8  *4' "$dir/out" || { diag "$(cat "$dir/out")"; return 1; }
+	grep -q ' no$' "$dir/out"
+}
+
+unpartitioned_only() {
+	host zeta "$(gpu 0000:41:00.0 14a9 A16 none 0)"
+	run 1 -j cluster check "$dir/zeta.json" || return 1
+	expect_eq "differences" "$(diffs)" "zeta 0000:41:00.0 unpartitioned;"
+}
+
+malformed() {
+	printf '{"devices":[{"pci":"41:00.0","vendor":"10de"}]}' >"$dir/bad.json"
+	printf '{"devices":' >"$dir/cut.json"
+	printf '[1,2]' >"$dir/array.json"
+	run 2 cluster check "$dir/alpha.json" "$dir/bad.json" "$dir/cut.json" "$dir/array.json" "$dir/none.json" || return 1
+	for f in bad cut array none; do
+		grep -q "$dir/$f.json" "$dir/err" || { diag "$f not named: $(cat "$dir/err")"; return 1; }
+	done
+	grep -qF 'devices[0].pci: a PCI address like "0000:01:00.0" is required' "$dir/err" || return 1
+	expect_eq "output" "$(cat "$dir/out")" ""
+}
+
+usage() {
+	run 2 cluster check
+}
+
+tap_check "homogeneous hosts (dev show -j and config save files, dda ignored): exit 0" homogeneous
+tap_check "a different count, model and an unpartitioned GPU: each reported in JSON, exit 1" heterogeneous_json
+tap_check "text output names host, GPU, difference, value and reference" heterogeneous_text
+tap_check "a host with no partitioned GPU is reported unpartitioned" unpartitioned_only
+tap_check "unreadable and malformed files are each named, exit 2, no report" malformed
+tap_check "no FILE is a usage error" usage
+tap_finish

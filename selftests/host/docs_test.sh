@@ -1,0 +1,96 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The docs keep up with the code: every gpupartctl command (as the tool's
+# own help lists them), option, JSON key and event, and every module
+# parameter (as modinfo lists them) is in the man page, and every command,
+# event and parameter is in the administrator's guide.
+. "$(dirname "$0")/../lib.sh"
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+G=$TOP/userspace/gpupartctl
+MAN=$TOP/Documentation/gpupartctl.8
+RST=$TOP/Documentation/gpupart.rst
+
+tap_plan 6
+[ -x "$G" ] && [ -f "$TOP/gpupart.ko" ] || tap_skip_rest "docs" "run 'make module tool' first"
+command -v man >/dev/null || tap_skip_rest "docs" "man is not installed"
+text=$(mktemp)
+trap 'rm -f "$text"' EXIT
+# The page as a reader sees it, one long line per paragraph.
+MANWIDTH=1000 man -l "$MAN" 2>/dev/null | col -b | sed 's/‐/-/g' >"$text"
+
+# "OBJECT COMMAND" for each command the tool knows, e.g. "dev show", "monitor".
+commands() {
+	"$G" help | sed -n 's/^  gpupartctl \[-j\] \[-p\] \([a-z]*\)\( [a-z]*\)\{0,1\}\( .*\)\{0,1\}$/\1\2/p' |
+		sed 's/ $//' | sort -u
+}
+
+missing() {
+	where=$1
+	file=$2
+	shift 2
+	n=0
+	for w in "$@"; do
+		grep -qF -- "$w" "$file" || { diag "$where lacks '$w'"; n=$((n + 1)); }
+	done
+	[ $n -eq 0 ]
+}
+
+man_commands() {
+	set -- $(commands | tr ' ' '+')
+	[ $# -ge 12 ] || { diag "only $# commands found in help: $*"; return 1; }
+	for c in "$@"; do
+		grep -qF "$(echo "$c" | tr '+' ' ')" "$text" || { diag "gpupartctl.8 lacks '$(echo "$c" | tr '+' ' ')'"; return 1; }
+	done
+}
+
+rst_commands() {
+	for c in $(commands | tr ' ' '+'); do
+		grep -qF "gpupartctl $(echo "$c" | tr '+' ' ')" "$RST" ||
+			{ diag "gpupart.rst lacks 'gpupartctl $(echo "$c" | tr '+' ' ')'"; return 1; }
+	done
+}
+
+params() {
+	modinfo -F parm "$TOP/gpupart.ko" | cut -d: -f1
+}
+
+man_params() {
+	set -- $(params)
+	[ $# -ge 3 ] || { diag "modinfo lists: $*"; return 1; }
+	missing "gpupartctl.8" "$text" $(for p in "$@"; do echo "$p="; done) &&
+		missing "gpupart.rst" "$RST" $(for p in "$@"; do echo "$p="; done)
+}
+
+man_options_exits() {
+	missing "gpupartctl.8" "$text" -j --json -p --pretty -h --help "EXIT STATUS" &&
+		grep -A12 '^EXIT STATUS' "$text" | grep -qE '^ +0 ' &&
+		grep -A12 '^EXIT STATUS' "$text" | grep -qE '^ +1 ' &&
+		grep -A12 '^EXIT STATUS' "$text" | grep -qE '^ +2 '
+}
+
+# Every key the tool prints in JSON, from its sources.
+man_json_keys() {
+	set -- $(cat "$TOP"/userspace/*.c | grep -o 'print_[a-z0-9_]*("[a-z_]*"' |
+		sed 's/.*("//; s/"$//' | sort -u)
+	[ $# -ge 30 ] || { diag "only $# keys found"; return 1; }
+	missing "gpupartctl.8" "$text" "$@"
+}
+
+events() {
+	sed -n '/gpnl_event_name/,/^}/p' "$TOP/userspace/gpnl.c" | sed -n 's/.*return "\([a-z-]*\)";/\1/p'
+}
+
+events_documented() {
+	set -- $(events)
+	[ $# -ge 9 ] || { diag "only $# events found"; return 1; }
+	missing "gpupartctl.8" "$text" "$@" && missing "gpupart.rst" "$RST" "$@"
+}
+
+tap_check "every gpupartctl command is in gpupartctl.8" man_commands
+tap_check "every gpupartctl command is in the admin guide" rst_commands
+tap_check "every module parameter is in gpupartctl.8 and the admin guide" man_params
+tap_check "gpupartctl.8 has every option and exit code" man_options_exits
+tap_check "gpupartctl.8 has every JSON key the tool prints" man_json_keys
+tap_check "every event is in gpupartctl.8 and the admin guide" events_documented
+tap_finish
