@@ -86,6 +86,7 @@ for t in "$STAGE"/usr/lib/gpupart/selftests/*; do
 	fi
 done
 cp "$TOP"/scripts/testbed/demo.sh "$STAGE"/usr/lib/gpupart/demo.sh
+cp "$TOP"/dist/libvirt-hook-qemu "$STAGE"/usr/lib/gpupart/libvirt-hook-qemu
 
 # The reference facts the table test checks against, when the checkout has them.
 REF="$TOP/../shared/reference/gpus.md"
