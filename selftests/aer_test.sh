@@ -33,17 +33,6 @@ INJ="$(dirname "$0")/aer_inj"
 
 mon=$(mktemp)
 trap 'rm -f "$mon"' EXIT
-monitor_start() {
-	: >"$mon"
-	gpupartctl -j monitor >"$mon" &
-	MON=$!
-	sleep 1
-}
-monitor_stop() {
-	sleep 2
-	kill "$MON"
-	wait "$MON" 2>/dev/null
-}
 # The events but dev-change, a word each: "dev-error:fatal", "vm-revoke:t1:device-error"...
 events() {
 	jq -r 'select(.event != "dev-change") |
@@ -78,7 +67,7 @@ correctable() {
 	before=$(parts)
 	monitor_start
 	"$INJ" "$PORT" cor 1 || return 1
-	monitor_stop
+	monitor_stop 2
 	expect_eq "events" "$(events)" "" || return 1
 	expect_eq "partitions" "$(parts)" "$before"
 }
@@ -87,7 +76,7 @@ non_fatal() {
 	setup || { diag "setup failed"; return 1; }
 	monitor_start
 	"$INJ" "$PORT" uncor 4000 || return 1	# Completion Timeout
-	monitor_stop
+	monitor_stop 2
 	expect_eq "events" "$(events)" "dev-error:non-fatal dev-error:recovered partition-quarantined:1 partition-quarantined:2 partition-quarantined:3 partition-scrubbed:1 partition-scrubbed:2 partition-scrubbed:3 " || return 1
 	expect_eq "partitions" "$(parts_settle)" "ok assigned/t1 free/- free/- free/-"
 }
@@ -96,7 +85,7 @@ fatal() {
 	setup || { diag "setup failed"; return 1; }
 	monitor_start
 	"$INJ" "$PORT" uncor 10 || return 1	# Data Link Protocol Error
-	monitor_stop
+	monitor_stop 2
 	expect_eq "events" "$(events)" "dev-error:fatal dev-error:recovered partition-quarantined:0 partition-quarantined:1 partition-quarantined:2 partition-quarantined:3 partition-scrubbed:0 partition-scrubbed:1 partition-scrubbed:2 partition-scrubbed:3 vm-revoke:t1:device-error " || return 1
 	expect_eq "partitions" "$(parts_settle)" "ok free/- free/- free/- free/-" || return 1
 	expect_eq "VMs" "$(gpupartctl -j vm show | jq -c .vms)" "[]" || return 1
@@ -109,7 +98,7 @@ failed() {
 	monitor_start
 	echo 1 >"$KNOB"
 	"$INJ" "$PORT" uncor 4000 || return 1
-	monitor_stop
+	monitor_stop 2
 	expect_eq "events" "$(events)" "dev-error:failed dev-error:non-fatal partition-quarantined:0 partition-quarantined:1 partition-quarantined:2 partition-quarantined:3 vm-revoke:t1:device-error " || return 1
 	expect_eq "partitions" "$(parts)" "failed quarantined/- quarantined/- quarantined/- quarantined/-" || return 1
 	# Out of service: every change is refused, and says why.

@@ -115,3 +115,19 @@ gp_reload() {
 	rmmod gpupart 2>/dev/null
 	modprobe gpupart "$@"
 }
+
+# Record the monitor group's events, one JSON object a line, in $mon
+# (the caller's file) from monitor_start until monitor_stop [SECONDS],
+# which first gives late events SECONDS (default 1) to arrive.
+monitor_start() {
+	: >"$mon"
+	gpupartctl -j monitor >"$mon" &
+	MON=$!
+	sleep 1
+}
+
+monitor_stop() {
+	sleep "${1:-1}"
+	kill "$MON"
+	wait "$MON" 2>/dev/null
+}

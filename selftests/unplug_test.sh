@@ -24,19 +24,6 @@ back=
 mon=$(mktemp)
 trap 'rm -f "$mon"' EXIT
 
-monitor_start() {
-	: >"$mon"
-	gpupartctl -j monitor >"$mon" &
-	MON=$!
-	sleep 1
-}
-
-monitor_stop() {
-	sleep 1
-	kill "$MON"
-	wait "$MON" 2>/dev/null
-}
-
 # Partition DEV into 4 and give two VMs a partition of it.
 two_vms_on() {
 	gpupartctl host set placement pack &&

@@ -11,7 +11,7 @@ G=$TOP/userspace/gpupartctl
 MAN=$TOP/Documentation/gpupartctl.8
 RST=$TOP/Documentation/gpupart.rst
 
-tap_plan 6
+tap_plan 7
 [ -x "$G" ] && [ -f "$TOP/gpupart.ko" ] || tap_skip_rest "docs" "run 'make module tool' first"
 command -v man >/dev/null || tap_skip_rest "docs" "man is not installed"
 text=$(mktemp)
@@ -87,10 +87,31 @@ events_documented() {
 	missing "gpupartctl.8" "$text" "$@" && missing "gpupart.rst" "$RST" "$@"
 }
 
+# The netlink spec documents every attribute, operation and enum value.
+spec_documented() {
+	/usr/bin/python3 - "$TOP/Documentation/netlink/specs/gpupart.yaml" <<'PY'
+import sys, yaml
+spec = yaml.safe_load(open(sys.argv[1]))
+bare = []
+for s in spec["attribute-sets"]:
+    bare += ["attribute %s.%s" % (s["name"], a["name"]) for a in s["attributes"]
+             if a.get("type") != "pad" and not a.get("doc")]
+bare += ["operation " + o["name"] for o in spec["operations"]["list"] if not o.get("doc")]
+for d in spec.get("definitions", []):
+    bare += ["definition " + d["name"]] if not d.get("doc") else []
+    bare += ["%s value %s" % (d["name"], e["name"]) for e in d.get("entries", [])
+             if isinstance(e, dict) and not e.get("doc")]
+for b in bare:
+    print("# undocumented: " + b)
+sys.exit(1 if bare else 0)
+PY
+}
+
 tap_check "every gpupartctl command is in gpupartctl.8" man_commands
 tap_check "every gpupartctl command is in the admin guide" rst_commands
 tap_check "every module parameter is in gpupartctl.8 and the admin guide" man_params
 tap_check "gpupartctl.8 has every option and exit code" man_options_exits
 tap_check "gpupartctl.8 has every JSON key the tool prints" man_json_keys
 tap_check "every event is in gpupartctl.8 and the admin guide" events_documented
+tap_check "the netlink spec documents every attribute, operation and value" spec_documented
 tap_finish
