@@ -17,7 +17,7 @@ trap 'rm -rf "$dest"' EXIT
 files_match() {
 	make -s -C "$TOP" install DESTDIR="$dest" PREFIX=/usr >"$dest.log" 2>&1 ||
 		{ diag "make install failed: $(tail -n 5 "$dest.log")"; return 1; }
-	want=$(make -s -C "$TOP" install-files PREFIX=/usr | sort)
+	want=$(make -s --no-print-directory -C "$TOP" install-files PREFIX=/usr | sort)
 	got=$(cd "$dest" && find . -type f | sed 's|^\.||' | sort)
 	expect_eq "installed files" "$got" "$want" || return 1
 	[ "$(echo "$want" | wc -l)" -ge 9 ] || { diag "list too short: $want"; return 1; }
