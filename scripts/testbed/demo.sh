@@ -107,6 +107,20 @@ step "Pack instead of spread"
 show gpupartctl host set placement pack
 show gpupartctl vm assign db-1
 show gpupartctl host show
+kill $MON 2>/dev/null || true
+
+step "Metrics for Prometheus (node_exporter's textfile collector)"
+show sh -c "gpupartctl metrics | grep -E '^gpupart_(gpu_partitions|gpu_vms|host)'"
+
+step "A configuration that survives: save, reload the module, apply"
+show gpupartctl config save /tmp/gpupart.json
 for vm in web-02 web-03 db-1; do gpupartctl vm release $vm; done
 sleep 1
-kill $MON 2>/dev/null || true
+show sh -c "rmmod gpupart && modprobe gpupart ids=1b36:0010,8086:5845"
+show gpupartctl vm show
+show gpupartctl config apply /tmp/gpupart.json --dry-run
+show gpupartctl config apply /tmp/gpupart.json
+show gpupartctl vm show
+show gpupartctl config apply /tmp/gpupart.json
+for vm in web-02 web-03 db-1; do gpupartctl vm release $vm; done
+sleep 1
