@@ -11,7 +11,7 @@ G=$TOP/userspace/gpupartctl
 MAN=$TOP/Documentation/gpupartctl.8
 RST=$TOP/Documentation/gpupart.rst
 
-tap_plan 7
+tap_plan 8
 [ -x "$G" ] && [ -f "$TOP/gpupart.ko" ] || tap_skip_rest "docs" "run 'make module tool' first"
 command -v man >/dev/null || tap_skip_rest "docs" "man is not installed"
 text=$(mktemp)
@@ -107,6 +107,31 @@ sys.exit(1 if bare else 0)
 PY
 }
 
+# Every line the module can log, its fixed text, is in the admin guide's
+# troubleshooting list (or elsewhere in it).
+log_lines_documented() {
+	/usr/bin/python3 - "$RST" "$TOP/kmod" <<'PY'
+import glob, re, sys
+rst = open(sys.argv[1]).read()
+missing = []
+for path in sorted(glob.glob(sys.argv[2] + "/*.c")):
+    src = open(path).read()
+    for m in re.finditer(r'\b(?:pr|pci|dev)_(?:info|warn|err|notice)(?:_ratelimited)?\s*\(', src):
+        lit = re.match(r'[^"]*?((?:"(?:[^"\\]|\\.)*"\s*)+)', src[m.end():], re.S)
+        if not lit:
+            continue
+        fmt = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', lit.group(1)))
+        fmt = fmt.replace('\\"', '"').replace("\\n", "")
+        for chunk in re.split(r'%[-+ #0-9.]*[a-zA-Z]+', fmt):
+            chunk = chunk.strip(" :()")
+            if len(chunk) >= 4 and chunk not in rst:
+                missing.append('%s: "%s"' % (path.split("/")[-1], chunk))
+for x in missing:
+    print("# not in the admin guide: " + x)
+sys.exit(1 if missing else 0)
+PY
+}
+
 tap_check "every gpupartctl command is in gpupartctl.8" man_commands
 tap_check "every gpupartctl command is in the admin guide" rst_commands
 tap_check "every module parameter is in gpupartctl.8 and the admin guide" man_params
@@ -114,4 +139,5 @@ tap_check "gpupartctl.8 has every option and exit code" man_options_exits
 tap_check "gpupartctl.8 has every JSON key the tool prints" man_json_keys
 tap_check "every event is in gpupartctl.8 and the admin guide" events_documented
 tap_check "the netlink spec documents every attribute, operation and value" spec_documented
+tap_check "every kernel log line of the module is in the admin guide" log_lines_documented
 tap_finish
