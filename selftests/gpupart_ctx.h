@@ -7,6 +7,8 @@
 #ifndef GPUPART_CTX_H
 #define GPUPART_CTX_H
 
+#include <stdarg.h>
+
 #include "gpupart_test.h"
 
 #define FAIL_ENABLE "/sys/kernel/debug/gpupart/fail_enable"
@@ -75,6 +77,75 @@ static bool snap_same(const struct snap *x, const struct snap *y)
 	}
 	return true;
 }
+
+/* Everything a request could change, as text: GPUs, partitions, VMs, policy. */
+struct world {
+	char text[16384];
+	size_t len;
+};
+
+static inline void world_add(struct world *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static inline void world_add(struct world *w, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(w->text + w->len, sizeof(w->text) - w->len, fmt, ap);
+	va_end(ap);
+	if (n > 0 && w->len + n < sizeof(w->text))
+		w->len += n;
+}
+
+static inline int world_dev(const struct gpnl_dev *d, void *arg)
+{
+	char drv[64];
+	unsigned int i;
+
+	world_add(arg, "%s mode %u count %u vm '%s' numvfs %ld driver %s:", d->pci,
+		  d->mode, d->count, d->vm, gp_sysfs_num(d->pci, "sriov_numvfs"),
+		  gp_link(d->pci, "driver", drv, sizeof(drv)));
+	for (i = 0; i < d->n_parts; i++)
+		world_add(arg, " %u/%s", d->parts[i].state, d->parts[i].vm);
+	world_add(arg, "\n");
+	return 0;
+}
+
+static inline int world_vm(const struct gpnl_vm *vm, void *arg)
+{
+	unsigned int i;
+
+	world_add(arg, "vm %s kind %u:", vm->name, vm->kind);
+	for (i = 0; i < vm->n; i++)
+		world_add(arg, " %s/%s", vm->a[i].dev, vm->a[i].vf);
+	world_add(arg, "\n");
+	return 0;
+}
+
+static inline void world_take(struct gpnl *nl, struct world *w)
+{
+	struct gpnl_host h = { 0 };
+
+	w->len = 0;
+	w->text[0] = '\0';
+	gpnl_dev_get(nl, NULL, world_dev, w);
+	gpnl_vm_get(nl, NULL, world_vm, w);
+	gpnl_host_get(nl, &h);
+	world_add(w, "placement %u\n", h.placement);
+}
+
+/* A refusal: @call fails with @err and the kernel's @msg; nothing changes. */
+#define EXPECT_REFUSED(_c, _call, _err, _msg) do {			\
+	struct world _before, _after;					\
+									\
+	world_take(&(_c)->nl, &_before);				\
+	EXPECT_NE(0, strstr(_before.text, " mode ") != NULL);		\
+	EXPECT_EQ(_err, _call);						\
+	EXPECT_STREQ(_msg, (_c)->nl.err);				\
+	world_take(&(_c)->nl, &_after);					\
+	EXPECT_STREQ(_before.text, _after.text);			\
+} while (0)
 
 static int pick(const struct gpnl_dev *d, void *arg)
 {

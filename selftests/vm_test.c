@@ -168,6 +168,17 @@ TEST_F(vm, placement_spread)
 		EXPECT_EQ(2, per_gpu[g]) TH_LOG("GPU %s", self->c.same[g]);
 }
 
+/* A policy that does not exist: the netlink policy's range check refuses it. */
+TEST_F(vm, placement_out_of_range)
+{
+	struct ctx *c = &self->c;
+
+	SKIP_IF_UNFIT(c);
+	EXPECT_REFUSED(c, gpnl_host_set(&c->nl, GPUPART_PLACEMENT_MAX + 1), -ERANGE,
+		       "integer out of range");
+	EXPECT_REFUSED(c, gpnl_host_set(&c->nl, 0), -ERANGE, "integer out of range");
+}
+
 TEST_F(vm, placement_pack)
 {
 	unsigned int per_gpu[8], g, left;
@@ -333,7 +344,7 @@ TEST_F(vm, quarantine)
 	struct gpnl_part p;
 	struct evlog l;
 	unsigned int i;
-	char name[16];
+	char name[16], why[64];
 	int rc;
 
 	SKIP_IF_UNFIT(c);
@@ -365,8 +376,9 @@ TEST_F(vm, quarantine)
 	EXPECT_NE(NULL, strstr(c->nl.err, "1 quarantined")) TH_LOG("%s", c->nl.err);
 
 	/* Only a quarantined partition can be cleared; clearing resets it. */
-	EXPECT_EQ(-EINVAL, gpnl_partition_clear(&c->nl, vm.a[0].dev,
-						(vm.a[0].index + 1) % 4));
+	snprintf(why, sizeof(why), "partition %u is not quarantined", (vm.a[0].index + 1) % 4);
+	EXPECT_REFUSED(c, gpnl_partition_clear(&c->nl, vm.a[0].dev, (vm.a[0].index + 1) % 4),
+		       -EINVAL, why);
 	EXPECT_EQ(0, gpnl_partition_clear(&c->nl, vm.a[0].dev, vm.a[0].index));
 	ASSERT_EQ(0, part_of(&c->nl, vm.a[0].dev, vm.a[0].index, &p));
 	EXPECT_EQ(GPUPART_PARTITION_STATE_FREE, p.state);
@@ -502,30 +514,34 @@ TEST_F(vm, dda_rules)
 	SKIP_IF_UNFIT(c);
 	if (!c->other[0] || access("/sys/bus/pci/drivers/vfio-pci", F_OK))
 		SKIP(return, "needs a GPU of another model and vfio-pci");
-	EXPECT_EQ(-ENOSPC, gpnl_vm_assign(&c->nl, "big-1", GPUPART_KIND_DDA, NULL, NULL));
-	EXPECT_STREQ("no GPU in mode dda is free", c->nl.err);
-	EXPECT_EQ(-EINVAL, gpnl_vm_assign(&c->nl, "big-1", GPUPART_KIND_DDA, c->a, NULL));
+	EXPECT_REFUSED(c, gpnl_vm_assign(&c->nl, "big-1", GPUPART_KIND_DDA, NULL, NULL),
+		       -ENOSPC, "no GPU in mode dda is free");
 	snprintf(why, sizeof(why), "%s is not in mode dda; set it first", c->a);
-	EXPECT_STREQ(why, c->nl.err);
+	EXPECT_REFUSED(c, gpnl_vm_assign(&c->nl, "big-1", GPUPART_KIND_DDA, c->a, NULL),
+		       -EINVAL, why);
 
 	ASSERT_EQ(0, gpnl_dev_set(&c->nl, c->other, GPUPART_MODE_DDA, 0, false));
 	ASSERT_EQ(0, gpnl_dev_set(&c->nl, second, GPUPART_MODE_NONE, 0, false));
 	ASSERT_EQ(0, gpnl_dev_set(&c->nl, second, GPUPART_MODE_DDA, 0, false));
 	/* A VM with a partition gets no whole GPU, and the other way round. */
 	ASSERT_EQ(0, gpnl_vm_assign(&c->nl, "small-1", 0, NULL, NULL));
-	EXPECT_EQ(-EBUSY, gpnl_vm_assign(&c->nl, "small-1", GPUPART_KIND_DDA, NULL, NULL));
-	EXPECT_STREQ("VM small-1 holds a partition; it cannot also hold a whole GPU", c->nl.err);
+	EXPECT_REFUSED(c, gpnl_vm_assign(&c->nl, "small-1", GPUPART_KIND_DDA, NULL, NULL),
+		       -EBUSY, "VM small-1 holds a partition; it cannot also hold a whole GPU");
 	/* A named GPU; then any free one: one VM may hold several. */
 	ASSERT_EQ(0, gpnl_vm_assign(&c->nl, "big-1", GPUPART_KIND_DDA, c->other, &vm));
 	EXPECT_STREQ(c->other, vm.a[0].dev);
-	EXPECT_EQ(-EBUSY, gpnl_vm_assign(&c->nl, "big-2", GPUPART_KIND_DDA, c->other, NULL));
 	snprintf(why, sizeof(why), "%s is held by VM big-1", c->other);
-	EXPECT_STREQ(why, c->nl.err);
+	EXPECT_REFUSED(c, gpnl_vm_assign(&c->nl, "big-2", GPUPART_KIND_DDA, c->other, NULL),
+		       -EBUSY, why);
 	ASSERT_EQ(0, gpnl_vm_assign(&c->nl, "big-1", GPUPART_KIND_DDA, NULL, &vm));
 	ASSERT_EQ(1, vm.n);
 	EXPECT_STREQ(second, vm.a[0].dev);
-	EXPECT_EQ(-EBUSY, gpnl_vm_assign(&c->nl, "big-1", 0, NULL, NULL));
-	EXPECT_STREQ("VM big-1 holds whole GPUs; it cannot also hold a partition", c->nl.err);
+	EXPECT_REFUSED(c, gpnl_vm_assign(&c->nl, "big-1", 0, NULL, NULL),
+		       -EBUSY, "VM big-1 holds whole GPUs; it cannot also hold a partition");
+	/* restore-vf names a partition, never a whole GPU. */
+	EXPECT_REFUSED(c, gpnl_vm_assign_full(&c->nl, "big-3", GPUPART_KIND_DDA, NULL,
+					      "0000:00:00.1", NULL),
+		       -EINVAL, "restore-vf names a partition; a whole GPU is named by pci-addr");
 	ASSERT_EQ(0, gpnl_vm_get(&c->nl, "big-1", gp_vm_one_cb, &got));
 	EXPECT_EQ(2, got.n);
 	EXPECT_EQ(0, gpnl_vm_release(&c->nl, "big-1"));

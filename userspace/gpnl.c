@@ -406,9 +406,9 @@ static int gpnl_vm_one(struct nlmsghdr *nlh, void *arg)
 	return gpnl_vm_parse(nlh, arg);
 }
 
-static int gpnl_vm_assign_msg(struct gpnl *nl, const char *name, uint32_t kind,
-			      const char *dev, const char *restore_vf,
-			      struct gpnl_vm *out)
+int gpnl_vm_assign_full(struct gpnl *nl, const char *name, uint32_t kind,
+			const char *dev, const char *restore_vf,
+			struct gpnl_vm *out)
 {
 	struct nl_msg *msg = gpnl_msg(nl, GPUPART_CMD_VM_ASSIGN, 0);
 	struct gpnl_vm scratch;
@@ -428,13 +428,13 @@ static int gpnl_vm_assign_msg(struct gpnl *nl, const char *name, uint32_t kind,
 int gpnl_vm_assign(struct gpnl *nl, const char *name, uint32_t kind,
 		   const char *dev, struct gpnl_vm *out)
 {
-	return gpnl_vm_assign_msg(nl, name, kind, dev, NULL, out);
+	return gpnl_vm_assign_full(nl, name, kind, dev, NULL, out);
 }
 
 int gpnl_vm_restore(struct gpnl *nl, const char *name, const char *vf,
 		    struct gpnl_vm *out)
 {
-	return gpnl_vm_assign_msg(nl, name, 0, NULL, vf, out);
+	return gpnl_vm_assign_full(nl, name, 0, NULL, vf, out);
 }
 
 int gpnl_vm_release(struct gpnl *nl, const char *name)

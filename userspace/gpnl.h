@@ -124,6 +124,10 @@ int gpnl_vm_assign(struct gpnl *nl, const char *name, uint32_t kind,
  */
 int gpnl_vm_restore(struct gpnl *nl, const char *name, const char *vf,
 		    struct gpnl_vm *out);
+/* VM_ASSIGN with every attribute the caller gives (NULL or 0: not sent). */
+int gpnl_vm_assign_full(struct gpnl *nl, const char *name, uint32_t kind,
+			const char *dev, const char *restore_vf,
+			struct gpnl_vm *out);
 int gpnl_vm_release(struct gpnl *nl, const char *name);
 /* VM_GET for one VM (@name) or, with @name NULL, a dump. */
 int gpnl_vm_get(struct gpnl *nl, const char *name,
