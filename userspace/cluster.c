@@ -6,8 +6,9 @@
  * show" or "gpupartctl config save"; the host is named after the file.
  *
  * The reference is the model and count most partitioned GPUs have; every
- * partitioned GPU that differs from it is reported, and so is every GPU
- * left in mode none. GPUs in mode dda are passed through whole and take
+ * partitioned GPU that differs from it (in vendor; else in model: device
+ * and subsystem IDs; and in count) is reported, and so is every GPU left
+ * in mode none. GPUs in mode dda are passed through whole and take
  * no part.
  */
 #include <errno.h>
@@ -160,9 +161,16 @@ static unsigned int compare(const struct host *hosts, unsigned int n,
 			}
 			if (d->mode != GPUPART_MODE_PARTITION || !ref->n)
 				continue;
-			if (d->vendor != r.vendor || d->device != r.device ||
-			    d->subsys_vendor != r.subsys_vendor ||
-			    d->subsys_device != r.subsys_device) {
+			if (d->vendor != r.vendor) {
+				char a[8], b[8];
+
+				snprintf(a, sizeof(a), "%04x", d->vendor);
+				snprintf(b, sizeof(b), "%04x", r.vendor);
+				difference(&hosts[i], d, "vendor", a, b);
+				diffs++;
+			} else if (d->device != r.device ||
+				   d->subsys_vendor != r.subsys_vendor ||
+				   d->subsys_device != r.subsys_device) {
 				ids(got, sizeof(got), d);
 				difference(&hosts[i], d, "model", got, want);
 				diffs++;

@@ -16,9 +16,10 @@ command -v jq >/dev/null || tap_skip_rest "cluster" "jq not installed"
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
-# gpu PCI SUBDEVICE MODEL MODE COUNT: one device as dev show -j writes it.
+# gpu PCI SUBDEVICE MODEL MODE COUNT [VENDOR]: one device as dev show -j writes it.
 gpu() {
-	printf '{"pci":"%s","vendor":"10de","device":"25b6","subsystem_vendor":"10de","subsystem_device":"%s","model":"%s","total_vfs":16,"mode":"%s","partition_count":%s,"partitions":[]}' "$@"
+	printf '{"pci":"%s","vendor":"%s","device":"25b6","subsystem_vendor":"10de","subsystem_device":"%s","model":"%s","total_vfs":16,"mode":"%s","partition_count":%s,"partitions":[]}' \
+		"$1" "${6:-10de}" "$2" "$3" "$4" "$5"
 }
 a16() { gpu "$1" 14a9 A16 partition 4; }
 host() {
@@ -29,7 +30,8 @@ host() {
 host alpha "$(a16 0000:41:00.0)" "$(a16 0000:42:00.0)"
 host beta "$(a16 0000:41:00.0)" "$(gpu 0000:42:00.0 14a9 A16 dda 0)"
 host gamma "$(a16 0000:41:00.0)" "$(gpu 0000:42:00.0 14a9 A16 partition 8)"
-host delta "$(gpu 0000:41:00.0 157e A2 partition 4)" "$(gpu 0000:42:00.0 14a9 A16 none 0)"
+host delta "$(gpu 0000:41:00.0 157e A2 partition 4)" "$(gpu 0000:42:00.0 14a9 A16 none 0)" \
+	"$(gpu 0000:43:00.0 14a9 other partition 4 1002)"
 # The config save format, for the same hardware as alpha.
 printf '{"format":"gpupart-config","version":1,"placement":"pack","devices":[%s,%s],"vms":[]}\n' \
 	"$(a16 0000:41:00.0)" "$(a16 0000:42:00.0)" >"$dir/epsilon.json"
@@ -54,9 +56,10 @@ diffs() {
 
 heterogeneous_json() {
 	run 1 -j cluster check "$dir/alpha.json" "$dir/gamma.json" "$dir/delta.json" || return 1
-	expect_eq "differences" "$(diffs)" "delta 0000:41:00.0 model;delta 0000:42:00.0 unpartitioned;gamma 0000:42:00.0 partition_count;" || return 1
+	expect_eq "differences" "$(diffs)" "delta 0000:41:00.0 model;delta 0000:42:00.0 unpartitioned;delta 0000:43:00.0 vendor;gamma 0000:42:00.0 partition_count;" || return 1
 	expect_eq "reference" "$(jq -c '.reference | [.model, .subsystem_device, .partition_count, .gpus]' "$dir/out")" '["A16","14a9",4,3]' || return 1
-	expect_eq "verdict" "$(jq -c '.cluster' "$dir/out")" '{"hosts":3,"gpus":6,"differences":3,"homogeneous":false}'
+	expect_eq "vendor" "$(jq -c '.differences[] | select(.difference == "vendor") | [.value, .reference]' "$dir/out")" '["1002","10de"]' || return 1
+	expect_eq "verdict" "$(jq -c '.cluster' "$dir/out")" '{"hosts":3,"gpus":7,"differences":4,"homogeneous":false}'
 }
 
 heterogeneous_text() {
@@ -88,7 +91,7 @@ usage() {
 }
 
 tap_check "homogeneous hosts (dev show -j and config save files, dda ignored): exit 0" homogeneous
-tap_check "a different count, model and an unpartitioned GPU: each reported in JSON, exit 1" heterogeneous_json
+tap_check "a different count, vendor, model and an unpartitioned GPU: each reported in JSON, exit 1" heterogeneous_json
 tap_check "text output names host, GPU, difference, value and reference" heterogeneous_text
 tap_check "a host with no partitioned GPU is reported unpartitioned" unpartitioned_only
 tap_check "unreadable and malformed files are each named, exit 2, no report" malformed
