@@ -19,7 +19,10 @@ config save $CFG
 config apply $CFG
 config apply $CFG --dry-run
 config apply $CFG.bad
-config apply /nonexistent.json"
+config apply /nonexistent.json
+metrics
+-j cluster check $CFG $CFG
+cluster check $CFG $CFG.bad"
 tap_plan "$(printf '%s\n' "$RUNS" | wc -l)"
 command -v valgrind >/dev/null || tap_skip_rest "valgrind" "valgrind not installed"
 command -v gpupartctl >/dev/null || tap_skip_rest "valgrind" "gpupartctl not in PATH"
