@@ -6,7 +6,10 @@
 #ifndef _GPUPART_COMPAT_H
 #define _GPUPART_COMPAT_H
 
+#include <linux/device.h>
 #include <linux/netlink.h>
+#include <linux/pci.h>
+#include <linux/string.h>
 
 /* Longest formatted extack message, as the 6.2+ kernels allow. */
 #define GPUPART_EXTACK_LEN	80
@@ -34,6 +37,25 @@ const char *gpupart_extack_msg(const char *fmt, ...) __printf(1, 2);
 		__ea->_msg = gpupart_extack_msg(fmt, ##__VA_ARGS__);	\
 } while (0)
 
+#endif
+
+/*
+ * driver_override moved from struct pci_dev into struct device, with its
+ * own setter (6.12 stable has it, 6.1 does not). A kernel version cannot
+ * tell, as stable trees took the change, so Kbuild looks for the setter
+ * in the headers. "" clears the override.
+ */
+#ifdef GPUPART_HAVE_DEVICE_DRIVER_OVERRIDE
+static inline int gpupart_set_driver_override(struct pci_dev *pdev, const char *drv)
+{
+	return device_set_driver_override(&pdev->dev, drv);
+}
+#else
+static inline int gpupart_set_driver_override(struct pci_dev *pdev, const char *drv)
+{
+	return driver_set_override(&pdev->dev, &pdev->driver_override, drv,
+				   strlen(drv));
+}
 #endif
 
 #endif /* _GPUPART_COMPAT_H */

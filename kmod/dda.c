@@ -16,8 +16,6 @@
 
 #include "gpupart.h"
 
-#define WHY(fmt, ...) snprintf(why, GPUPART_EXTACK_LEN, fmt, ##__VA_ARGS__)
-
 /* A GPU in mode dda that no VM holds: the named one, or the first. */
 static struct gpupart_dev *__gpupart_dda_pick(const char *pci, char *why)
 {

@@ -29,6 +29,13 @@ struct gpupart_model {
 	u8 counts[12];
 };
 
+/*
+ * A refusal's reason, into the caller's why[GPUPART_EXTACK_LEN]. A longer
+ * one (a 64-byte VM name in it) is cut, as the kernel's formatted extack
+ * cuts it.
+ */
+#define WHY(fmt, ...) scnprintf(why, GPUPART_EXTACK_LEN, fmt, ##__VA_ARGS__)
+
 /* Longest VM name, without the NUL. */
 #define GPUPART_VM_NAME_MAX	64
 

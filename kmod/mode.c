@@ -15,8 +15,6 @@
 
 #include "gpupart.h"
 
-#define WHY(fmt, ...) snprintf(why, GPUPART_EXTACK_LEN, fmt, ##__VA_ARGS__)
-
 /* "1,2,4,8": the valid counts, for a refusal's text. */
 static void gpupart_counts_str(const struct gpupart_dev *gdev, char *buf,
 			       size_t len)

@@ -152,8 +152,7 @@ static int gpupart_bus_notify(struct notifier_block *nb, unsigned long action,
 	/* Stable: pci_enable_sriov() runs under the PF's device lock. */
 	if (pci_physfn(vf)->dev.driver != &gpupart_pci_driver.driver)
 		return NOTIFY_DONE;
-	if (driver_set_override(dev, &vf->driver_override, gpupart_passthrough,
-				strlen(gpupart_passthrough)))
+	if (gpupart_set_driver_override(vf, gpupart_passthrough))
 		pci_warn(vf, "could not reserve for %s\n", gpupart_passthrough);
 	return NOTIFY_OK;
 }
@@ -173,8 +172,7 @@ int gpupart_pci_handover(struct pci_dev *pdev, const char *driver)
 	bool ok;
 	int rc;
 
-	rc = driver_set_override(&pdev->dev, &pdev->driver_override, driver,
-				 strlen(driver));
+	rc = gpupart_set_driver_override(pdev, driver);
 	if (rc)
 		return rc;
 	device_release_driver(&pdev->dev);
@@ -183,7 +181,7 @@ int gpupart_pci_handover(struct pci_dev *pdev, const char *driver)
 	ok = rc > 0 && pdev->dev.driver && !strcmp(pdev->dev.driver->name, driver);
 	device_unlock(&pdev->dev);
 	if (!strcmp(driver, KBUILD_MODNAME))
-		driver_set_override(&pdev->dev, &pdev->driver_override, "", 0);
+		gpupart_set_driver_override(pdev, "");
 	return ok ? 0 : -EIO;
 }
 

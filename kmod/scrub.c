@@ -125,8 +125,7 @@ int gpupart_partition_clear(struct gpupart_dev *gdev, u32 idx, char *why)
 	mutex_lock(&gpupart_lock);
 	if (gpupart_in_error(gdev)) {
 		mutex_unlock(&gpupart_lock);
-		snprintf(why, GPUPART_EXTACK_LEN,
-			 "the GPU is out of service after a PCIe error");
+		WHY("the GPU is out of service after a PCIe error");
 		return -EBUSY;
 	}
 	state = idx < gdev->count ? gdev->parts[idx].state : 0;
@@ -136,11 +135,11 @@ int gpupart_partition_clear(struct gpupart_dev *gdev, u32 idx, char *why)
 	}
 	mutex_unlock(&gpupart_lock);
 	if (idx >= gdev->count) {
-		snprintf(why, GPUPART_EXTACK_LEN, "the GPU has no partition %u", idx);
+		WHY("the GPU has no partition %u", idx);
 		return -EINVAL;
 	}
 	if (!vf) {
-		snprintf(why, GPUPART_EXTACK_LEN, "partition %u is not quarantined", idx);
+		WHY("partition %u is not quarantined", idx);
 		return -EINVAL;
 	}
 
@@ -155,7 +154,6 @@ int gpupart_partition_clear(struct gpupart_dev *gdev, u32 idx, char *why)
 	mutex_unlock(&gpupart_lock);
 	pci_dev_put(vf);
 	if (rc)
-		snprintf(why, GPUPART_EXTACK_LEN,
-			 "reset of partition %u failed (%d); it stays quarantined", idx, rc);
+		WHY("reset of partition %u failed (%d); it stays quarantined", idx, rc);
 	return rc;
 }

@@ -11,8 +11,6 @@
 
 #include "gpupart.h"
 
-#define WHY(fmt, ...) snprintf(why, GPUPART_EXTACK_LEN, fmt, ##__VA_ARGS__)
-
 /* gpupart_lock guards gpupart_vms and gpupart_placement. */
 LIST_HEAD(gpupart_vms);
 enum gpupart_placement gpupart_placement = GPUPART_PLACEMENT_SPREAD;
