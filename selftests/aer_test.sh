@@ -23,10 +23,7 @@ modprobe aer_inject 2>/dev/null
 [ -c /dev/aer_inject ] || tap_skip_rest "aer" "no /dev/aer_inject (CONFIG_PCIEAER_INJECT)"
 KNOB=/sys/kernel/debug/gpupart/fail_recovery
 [ -e "$KNOB" ] || tap_skip_rest "aer" "no $KNOB (debugfs not mounted)"
-DEV=
-for d in $(gp_bound); do
-	[ "$(cat /sys/bus/pci/devices/$d/sriov_totalvfs)" -ge 4 ] && DEV=$d && break
-done
+DEV=$(gp_sriov_devs 4 | head -n 1)
 [ -n "$DEV" ] || tap_skip_rest "aer" "no SR-IOV capable device with 4 VFs bound to gpupart"
 PORT=$(basename "$(dirname "$(readlink -f /sys/bus/pci/devices/"$DEV")")")
 INJ="$(dirname "$0")/aer_inj"

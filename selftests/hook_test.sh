@@ -18,9 +18,7 @@ done
 is_root || tap_skip_rest "hook" "needs root"
 module_loaded || tap_skip_rest "hook" "gpupart not loaded"
 command -v jq >/dev/null || tap_skip_rest "hook" "jq not installed"
-set -- $(for d in $(gp_bound); do
-	[ "$(cat /sys/bus/pci/devices/$d/sriov_totalvfs)" -ge 4 ] && echo "$d"
-done)
+set -- $(gp_sriov_devs 4)
 [ $# -ge 2 ] || tap_skip_rest "hook" "needs two SR-IOV devices bound to gpupart"
 DEV=$1
 WHOLE=$2

@@ -85,6 +85,13 @@ gp_bound() {
 	done
 }
 
+# Devices bound to gpupart with at least N VFs (sriov_totalvfs), a line each.
+gp_sriov_devs() {
+	for d in $(gp_bound); do
+		[ "$(cat /sys/bus/pci/devices/$d/sriov_totalvfs)" -ge "$1" ] && echo "$d"
+	done
+}
+
 # PCI devices with the given vendor and device ID that are SR-IOV PFs.
 pfs_with_id() {
 	for d in /sys/bus/pci/devices/*; do

@@ -10,10 +10,7 @@ tap_plan 3
 is_root || tap_skip_rest "metrics" "needs root"
 module_loaded || tap_skip_rest "metrics" "gpupart not loaded"
 command -v jq >/dev/null || tap_skip_rest "metrics" "jq not installed"
-DEV=
-for d in $(gp_bound); do
-	[ "$(cat /sys/bus/pci/devices/$d/sriov_totalvfs)" -ge 4 ] && DEV=$d && break
-done
+DEV=$(gp_sriov_devs 4 | head -n 1)
 [ -n "$DEV" ] || tap_skip_rest "metrics" "no SR-IOV capable device with 4 VFs bound to gpupart"
 out=$(mktemp)
 trap 'rm -f "$out"; gpupartctl vm release m-1 2>/dev/null; gpupartctl vm release m-2 2>/dev/null' EXIT

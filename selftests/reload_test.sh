@@ -13,10 +13,7 @@ is_root || tap_skip_rest "reload" "needs root"
 module_loaded || tap_skip_rest "reload" "gpupart not loaded"
 command -v jq >/dev/null || tap_skip_rest "reload" "jq not installed"
 IDS=$(cat /sys/module/gpupart/parameters/ids)
-SRIOV=
-for d in $(gp_bound); do
-	[ "$(cat /sys/bus/pci/devices/$d/sriov_totalvfs)" -ge 2 ] && SRIOV="$SRIOV $d"
-done
+SRIOV=$(gp_sriov_devs 2)
 set -- $SRIOV
 [ $# -ge 2 ] || tap_skip_rest "reload" "needs two SR-IOV devices bound to gpupart"
 gpupartctl -j vm show | jq -e '.vms == []' >/dev/null ||

@@ -14,10 +14,7 @@ tap_plan 3
 is_root || tap_skip_rest "unplug" "needs root"
 module_loaded || tap_skip_rest "unplug" "gpupart not loaded"
 command -v jq >/dev/null || tap_skip_rest "unplug" "jq not installed"
-DEV=
-for d in $(gp_bound); do
-	[ "$(cat /sys/bus/pci/devices/$d/sriov_totalvfs)" -ge 4 ] && DEV=$d && break
-done
+DEV=$(gp_sriov_devs 4 | head -n 1)
 [ -n "$DEV" ] || tap_skip_rest "unplug" "no SR-IOV capable device with 4 VFs bound to gpupart"
 
 back=
