@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The fixture the mode and VM selftests share: GPUs picked from what is
- * bound, a request socket and an event socket, snapshots of every GPU's
- * state to prove a refusal changed nothing, and the events received.
+ * bound, a request socket and an event socket, snapshots of everything a
+ * request could change, to prove a refusal changed nothing, and the events
+ * received.
  */
 #ifndef GPUPART_CTX_H
 #define GPUPART_CTX_H
@@ -27,124 +28,102 @@ struct ctx {
 	int n_all;
 };
 
+/*
+ * Everything a request could change, as text: each GPU's mode, count, VM,
+ * sriov_numvfs, driver and partitions; each VM's assignments; the
+ * placement policy. Two snapshots are the same when their texts are.
+ */
 struct snap {
-	int n;
-	struct {
-		char pci[32];
-		uint32_t mode, count;
-		long numvfs;
-	} d[GP_MAX_DEVS];
-};
-
-static int snap_add(const struct gpnl_dev *d, void *arg)
-{
-	struct snap *s = arg;
-
-	if (s->n == GP_MAX_DEVS)
-		return -ENOSPC;
-	snprintf(s->d[s->n].pci, 32, "%s", d->pci);
-	s->d[s->n].mode = d->mode;
-	s->d[s->n].count = d->count;
-	s->d[s->n].numvfs = gp_sysfs_num(d->pci, "sriov_numvfs");
-	s->n++;
-	return 0;
-}
-
-/* Every device's mode, count and sriov_numvfs. */
-static void snap_take(struct gpnl *nl, struct snap *s)
-{
-	memset(s, 0, sizeof(*s));
-	gpnl_dev_get(nl, NULL, snap_add, s);
-}
-
-static bool snap_same(const struct snap *x, const struct snap *y)
-{
-	int i;
-
-	if (x->n != y->n) {
-		printf("# %d devices, then %d\n", x->n, y->n);
-		fflush(stdout);
-		return false;
-	}
-	for (i = 0; i < x->n; i++) {
-		if (!memcmp(&x->d[i], &y->d[i], sizeof(x->d[i])))
-			continue;
-		printf("# %s: mode %u count %u numvfs %ld, then %s: mode %u count %u numvfs %ld\n",
-		       x->d[i].pci, x->d[i].mode, x->d[i].count, x->d[i].numvfs,
-		       y->d[i].pci, y->d[i].mode, y->d[i].count, y->d[i].numvfs);
-		fflush(stdout);
-		return false;
-	}
-	return true;
-}
-
-/* Everything a request could change, as text: GPUs, partitions, VMs, policy. */
-struct world {
 	char text[16384];
 	size_t len;
 };
 
-static inline void world_add(struct world *w, const char *fmt, ...)
+static inline void snap_add(struct snap *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-static inline void world_add(struct world *w, const char *fmt, ...)
+static inline void snap_add(struct snap *s, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(w->text + w->len, sizeof(w->text) - w->len, fmt, ap);
+	n = vsnprintf(s->text + s->len, sizeof(s->text) - s->len, fmt, ap);
 	va_end(ap);
-	if (n > 0 && w->len + n < sizeof(w->text))
-		w->len += n;
+	if (n > 0 && s->len + n < sizeof(s->text))
+		s->len += n;
 }
 
-static inline int world_dev(const struct gpnl_dev *d, void *arg)
+static inline int snap_dev(const struct gpnl_dev *d, void *arg)
 {
 	char drv[64];
 	unsigned int i;
 
-	world_add(arg, "%s mode %u count %u vm '%s' numvfs %ld driver %s:", d->pci,
-		  d->mode, d->count, d->vm, gp_sysfs_num(d->pci, "sriov_numvfs"),
-		  gp_link(d->pci, "driver", drv, sizeof(drv)));
+	snap_add(arg, "%s mode %u count %u vm '%s' numvfs %ld driver %s:", d->pci,
+		 d->mode, d->count, d->vm, gp_sysfs_num(d->pci, "sriov_numvfs"),
+		 gp_link(d->pci, "driver", drv, sizeof(drv)));
 	for (i = 0; i < d->n_parts; i++)
-		world_add(arg, " %u/%s", d->parts[i].state, d->parts[i].vm);
-	world_add(arg, "\n");
+		snap_add(arg, " %u/%s", d->parts[i].state, d->parts[i].vm);
+	snap_add(arg, "\n");
 	return 0;
 }
 
-static inline int world_vm(const struct gpnl_vm *vm, void *arg)
+static inline int snap_vm(const struct gpnl_vm *vm, void *arg)
 {
 	unsigned int i;
 
-	world_add(arg, "vm %s kind %u:", vm->name, vm->kind);
+	snap_add(arg, "vm %s kind %u:", vm->name, vm->kind);
 	for (i = 0; i < vm->n; i++)
-		world_add(arg, " %s/%s", vm->a[i].dev, vm->a[i].vf);
-	world_add(arg, "\n");
+		snap_add(arg, " %s/%s", vm->a[i].dev, vm->a[i].vf);
+	snap_add(arg, "\n");
 	return 0;
 }
 
-static inline void world_take(struct gpnl *nl, struct world *w)
+static inline void snap_take(struct gpnl *nl, struct snap *s)
 {
 	struct gpnl_host h = { 0 };
 
-	w->len = 0;
-	w->text[0] = '\0';
-	gpnl_dev_get(nl, NULL, world_dev, w);
-	gpnl_vm_get(nl, NULL, world_vm, w);
+	s->len = 0;
+	s->text[0] = '\0';
+	gpnl_dev_get(nl, NULL, snap_dev, s);
+	gpnl_vm_get(nl, NULL, snap_vm, s);
 	gpnl_host_get(nl, &h);
-	world_add(w, "placement %u\n", h.placement);
+	snap_add(s, "placement %u\n", h.placement);
+}
+
+/* Print a snapshot as TAP diagnostics, a "# " before each line. */
+static inline void snap_print(const char *what, const struct snap *s)
+{
+	const char *p, *nl;
+
+	printf("# %s:\n", what);
+	for (p = s->text; *p; p = nl + 1) {
+		nl = strchrnul(p, '\n');
+		printf("#   %.*s\n", (int)(nl - p), p);
+		if (!*nl)
+			break;
+	}
+}
+
+/* Whether two snapshots agree; when not, both are printed. */
+static inline bool snap_same(const struct snap *x, const struct snap *y)
+{
+	if (!strcmp(x->text, y->text))
+		return true;
+	snap_print("before", x);
+	snap_print("after", y);
+	fflush(stdout);
+	return false;
 }
 
 /* A refusal: @call fails with @err and the kernel's @msg; nothing changes. */
 #define EXPECT_REFUSED(_c, _call, _err, _msg) do {			\
-	struct world _before, _after;					\
+	struct snap _before, _after;					\
 									\
-	world_take(&(_c)->nl, &_before);				\
-	EXPECT_NE(0, strstr(_before.text, " mode ") != NULL);		\
+	snap_take(&(_c)->nl, &_before);					\
+	EXPECT_TRUE(strstr(_before.text, " mode ") != NULL);		\
 	EXPECT_EQ(_err, _call);						\
 	EXPECT_STREQ(_msg, (_c)->nl.err);				\
-	world_take(&(_c)->nl, &_after);					\
-	EXPECT_STREQ(_before.text, _after.text);			\
+	snap_take(&(_c)->nl, &_after);					\
+	EXPECT_TRUE(snap_same(&_before, &_after));			\
 } while (0)
 
 static int pick(const struct gpnl_dev *d, void *arg)
