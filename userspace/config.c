@@ -37,14 +37,14 @@ struct cfg {
 	unsigned int n_devs;
 	struct cfg_vm *vms;
 	unsigned int n_vms;
-	struct gpnl_dev *host_devs;	/* owned, when read from the host */
+	struct dev_list host;		/* the GPUs, when read from the host */
 };
 
 static void cfg_free(struct cfg *c)
 {
 	free(c->devs);
 	free(c->vms);
-	free(c->host_devs);
+	free(c->host.devs);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -54,18 +54,6 @@ static void *grow(void *p, unsigned int n, size_t size)
 }
 
 /* ---- the host ---- */
-
-static int cfg_add_host_dev(const struct gpnl_dev *d, void *arg)
-{
-	struct cfg *c = arg;
-	struct gpnl_dev *hd = grow(c->host_devs, c->n_devs, sizeof(*hd));
-
-	if (!hd)
-		return -ENOMEM;
-	c->host_devs = hd;
-	hd[c->n_devs++] = *d;
-	return 0;
-}
 
 static int cfg_add_vm(struct cfg *c, const char *name, uint32_t kind,
 		      const char *dev, const char *vf)
@@ -105,18 +93,19 @@ static int cfg_from_host(struct ctl *ctl, struct cfg *c)
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	rc = gpnl_dev_get(&ctl->nl, NULL, cfg_add_host_dev, c);
+	rc = gpnl_dev_get(&ctl->nl, NULL, dev_collect, &c->host);
 	if (!rc)
 		rc = gpnl_vm_get(&ctl->nl, NULL, cfg_add_host_vm, c);
 	if (!rc)
 		rc = gpnl_host_get(&ctl->nl, &h);
+	c->n_devs = c->host.n;
 	if (!rc && c->n_devs && !(c->devs = calloc(c->n_devs, sizeof(*c->devs))))
 		rc = -ENOMEM;
 	if (rc)
 		return rc;
 	c->placement = h.placement;
 	for (i = 0; i < c->n_devs; i++) {
-		const struct gpnl_dev *d = &c->host_devs[i];
+		const struct gpnl_dev *d = &c->host.devs[i];
 		struct cfg_dev *cd = &c->devs[i];
 
 		snprintf(cd->pci, sizeof(cd->pci), "%s", d->pci);

@@ -11,12 +11,7 @@
 #include "gpupartctl.h"
 #include "print.h"
 
-struct dev_list {
-	struct gpnl_dev *devs;
-	unsigned int n;
-};
-
-static int dev_collect(const struct gpnl_dev *d, void *arg)
+int dev_collect(const struct gpnl_dev *d, void *arg)
 {
 	struct dev_list *l = arg;
 	struct gpnl_dev *devs;

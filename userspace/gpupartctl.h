@@ -46,6 +46,14 @@ extern const struct ctl_object ctl_metrics;
 extern const struct ctl_object ctl_monitor;
 extern const struct ctl_object ctl_vm;
 
+/* The devices of a DEV_GET, collected in order by dev_collect(); free @devs. */
+struct dev_list {
+	struct gpnl_dev *devs;
+	unsigned int n;
+};
+
+int dev_collect(const struct gpnl_dev *d, void *arg);
+
 /* The fields of one device, and of the host, for every command that shows them. */
 void dev_fields(const struct gpnl_dev *d);
 void host_fields(const struct gpnl_host *h);

@@ -4,30 +4,15 @@
  * exposition format, for node_exporter's textfile collector. Metric and
  * label names are part of the interface: add, never rename.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "gpupartctl.h"
 
 struct metrics {
-	struct gpnl_dev *devs;
-	unsigned int n_devs;
+	struct dev_list gpus;
 	unsigned int vms[GPUPART_KIND_MAX + 1];
 };
-
-static int metrics_dev(const struct gpnl_dev *d, void *arg)
-{
-	struct metrics *m = arg;
-	struct gpnl_dev *devs = realloc(m->devs, (m->n_devs + 1) * sizeof(*devs));
-
-	if (!devs)
-		return -ENOMEM;
-	m->devs = devs;
-	devs[m->n_devs++] = *d;
-	return 0;
-}
 
 static int metrics_vm(const struct gpnl_vm *vm, void *arg)
 {
@@ -75,8 +60,8 @@ static void metrics_print(const struct metrics *m, const struct gpnl_host *h)
 	char id[8];
 
 	family("gpupart_gpu_info", "A GPU bound to gpupart, with its identity; always 1.");
-	for (i = 0; i < m->n_devs; i++) {
-		const struct gpnl_dev *d = &m->devs[i];
+	for (i = 0; i < m->gpus.n; i++) {
+		const struct gpnl_dev *d = &m->gpus.devs[i];
 
 		printf("gpupart_gpu_info{");
 		label("pci", d->pci, false);
@@ -92,44 +77,44 @@ static void metrics_print(const struct metrics *m, const struct gpnl_host *h)
 		printf("} 1\n");
 	}
 	family("gpupart_gpu_mode", "1 for the mode the GPU is in (none, partition, dda), 0 for the others.");
-	for (i = 0; i < m->n_devs; i++) {
+	for (i = 0; i < m->gpus.n; i++) {
 		for (j = 0; j < sizeof(modes) / sizeof(modes[0]); j++) {
 			printf("gpupart_gpu_mode{");
-			label("pci", m->devs[i].pci, false);
+			label("pci", m->gpus.devs[i].pci, false);
 			label("mode", gpnl_mode_name(modes[j]), true);
-			printf("} %d\n", m->devs[i].mode == modes[j]);
+			printf("} %d\n", m->gpus.devs[i].mode == modes[j]);
 		}
 	}
 	family("gpupart_gpu_partitions", "Partitions the GPU is split into; 0 unless in mode partition.");
-	for (i = 0; i < m->n_devs; i++) {
+	for (i = 0; i < m->gpus.n; i++) {
 		printf("gpupart_gpu_partitions{");
-		label("pci", m->devs[i].pci, true);
-		printf("} %u\n", m->devs[i].count);
+		label("pci", m->gpus.devs[i].pci, true);
+		printf("} %u\n", m->gpus.devs[i].count);
 	}
 	family("gpupart_gpu_partitions_by_state", "The GPU's partitions in each state.");
-	for (i = 0; i < m->n_devs; i++) {
+	for (i = 0; i < m->gpus.n; i++) {
 		for (s = 1; s <= GPUPART_PARTITION_STATE_MAX; s++) {
 			unsigned int n = 0;
 
-			for (j = 0; j < m->devs[i].n_parts; j++)
-				n += m->devs[i].parts[j].state == s;
+			for (j = 0; j < m->gpus.devs[i].n_parts; j++)
+				n += m->gpus.devs[i].parts[j].state == s;
 			printf("gpupart_gpu_partitions_by_state{");
-			label("pci", m->devs[i].pci, false);
+			label("pci", m->gpus.devs[i].pci, false);
 			label("state", gpnl_state_name(s), true);
 			printf("} %u\n", n);
 		}
 	}
 	family("gpupart_gpu_vms", "VMs holding a partition of the GPU, or the whole GPU.");
-	for (i = 0; i < m->n_devs; i++) {
+	for (i = 0; i < m->gpus.n; i++) {
 		printf("gpupart_gpu_vms{");
-		label("pci", m->devs[i].pci, true);
-		printf("} %u\n", dev_vms(&m->devs[i]));
+		label("pci", m->gpus.devs[i].pci, true);
+		printf("} %u\n", dev_vms(&m->gpus.devs[i]));
 	}
 	family("gpupart_gpu_error", "1 while the GPU is recovering from a PCIe error or failed to.");
-	for (i = 0; i < m->n_devs; i++) {
+	for (i = 0; i < m->gpus.n; i++) {
 		printf("gpupart_gpu_error{");
-		label("pci", m->devs[i].pci, true);
-		printf("} %d\n", m->devs[i].error != 0);
+		label("pci", m->gpus.devs[i].pci, true);
+		printf("} %d\n", m->gpus.devs[i].error != 0);
 	}
 	family("gpupart_vms", "VMs holding GPU resources, by what they hold.");
 	for (i = GPUPART_KIND_PARTITION; i <= GPUPART_KIND_MAX; i++)
@@ -152,14 +137,14 @@ static int metrics_run(struct ctl *ctl, int argc, char **argv)
 	if (!ctl_connect(ctl))
 		return EXIT_FAIL;
 	/* Collect first: a scrape gets all of it or an error, never half. */
-	rc = gpnl_dev_get(&ctl->nl, NULL, metrics_dev, &m);
+	rc = gpnl_dev_get(&ctl->nl, NULL, dev_collect, &m.gpus);
 	if (!rc)
 		rc = gpnl_vm_get(&ctl->nl, NULL, metrics_vm, &m);
 	if (!rc)
 		rc = gpnl_host_get(&ctl->nl, &h);
 	if (!rc)
 		metrics_print(&m, &h);
-	free(m.devs);
+	free(m.gpus.devs);
 	if (rc)
 		return ctl_fail(ctl, rc);
 	return fflush(stdout) ? EXIT_FAIL : EXIT_OK;
