@@ -162,6 +162,13 @@ unsigned int __gpupart_vm_holds(const struct gpupart_vm *vm)
 	return n;
 }
 
+/* A partitioned GPU that may give a partition to a new VM. */
+static bool __gpupart_takes_tenants(const struct gpupart_dev *gdev)
+{
+	return gdev->mode == GPUPART_MODE_PARTITION && !gdev->dying &&
+	       !gpupart_in_error(gdev);
+}
+
 /*
  * The GPU placement chooses: among partitioned GPUs with a free partition,
  * the one with the most (spread) or fewest (pack) free ones; the list is
@@ -174,8 +181,7 @@ static struct gpupart_dev *__gpupart_pick(u32 *idx)
 	u32 best_free = 0, free, i;
 
 	list_for_each_entry(gdev, &gpupart_devs, node) {
-		if (gdev->mode != GPUPART_MODE_PARTITION || gdev->dying ||
-		    gpupart_in_error(gdev))
+		if (!__gpupart_takes_tenants(gdev))
 			continue;
 		for (free = 0, i = 0; i < gdev->count; i++)
 			free += gdev->parts[i].state == GPUPART_PARTITION_STATE_FREE;
@@ -202,8 +208,7 @@ static struct gpupart_dev *__gpupart_pick_vf(const char *vf, u32 *idx)
 	u32 i;
 
 	list_for_each_entry(gdev, &gpupart_devs, node) {
-		if (gdev->mode != GPUPART_MODE_PARTITION || gdev->dying ||
-		    gpupart_in_error(gdev))
+		if (!__gpupart_takes_tenants(gdev))
 			continue;
 		for (i = 0; i < gdev->count; i++) {
 			if (strcmp(pci_name(gdev->parts[i].vf), vf))
