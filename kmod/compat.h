@@ -40,6 +40,16 @@ const char *gpupart_extack_msg(const char *fmt, ...) __printf(1, 2);
 #endif
 
 /*
+ * pre_doit and post_doit are handed the split ops from 6.2 on, the full ops
+ * before. Kbuild looks for the type in the headers.
+ */
+#ifdef GPUPART_HAVE_GENL_SPLIT_OPS
+#define gpupart_genl_ops genl_split_ops
+#else
+#define gpupart_genl_ops genl_ops
+#endif
+
+/*
  * driver_override moved from struct pci_dev into struct device, with its
  * own setter (6.12 stable has it, 6.1 does not). A kernel version cannot
  * tell, as stable trees took the change, so Kbuild looks for the setter

@@ -10,13 +10,9 @@
 
 #include "gpupart.h"
 
-/*
- * gpupart_lock guards gpupart_devs and the mutable fields of every
- * struct gpupart_dev on it. Lock order: the PCI core holds
- * device_lock(&pdev->dev) around probe(), remove() and sriov_configure(),
- * so a device lock is always taken before gpupart_lock, never after.
- */
+/* gpupart_lock and gpupart_mode_lock: see "Locking" in gpupart.h. */
 DEFINE_MUTEX(gpupart_lock);
+DEFINE_MUTEX(gpupart_mode_lock);
 LIST_HEAD(gpupart_devs);
 
 /* Domain, bus and devfn in one number that sorts as the PCI address does. */
@@ -29,8 +25,68 @@ static u64 gpupart_dev_key(const struct gpupart_dev *gdev)
 }
 
 /**
+ * gpupart_dev_alloc() - a new record for a PF, not yet in the registry
+ * @pdev: the PF; referenced until the record is freed
+ *
+ * Return: the record, holding the reference the registry will own, or NULL.
+ */
+struct gpupart_dev *gpupart_dev_alloc(struct pci_dev *pdev)
+{
+	struct gpupart_dev *gdev;
+
+	gdev = kzalloc(sizeof(*gdev), GFP_KERNEL);
+	if (!gdev)
+		return NULL;
+	kref_init(&gdev->ref);
+	INIT_LIST_HEAD(&gdev->node);
+	gdev->pdev = pci_dev_get(pdev);
+	gdev->mode = GPUPART_MODE_NONE;
+	INIT_WORK(&gdev->scrub_work, gpupart_scrub_work);
+	INIT_WORK(&gdev->err_work, gpupart_err_work);
+	spin_lock_init(&gdev->err_lock);
+	return gdev;
+}
+
+static void gpupart_dev_free(struct kref *ref)
+{
+	struct gpupart_dev *gdev = container_of(ref, struct gpupart_dev, ref);
+
+	pci_dev_put(gdev->pdev);
+	kfree(gdev);
+}
+
+/**
+ * gpupart_dev_put() - drop a reference on a record
+ * @gdev: the record; freed with the last reference
+ *
+ * Context: no gpupart lock is needed; the last reference is dropped only
+ * once the record is out of the registry and its work items are idle.
+ */
+void gpupart_dev_put(struct gpupart_dev *gdev)
+{
+	kref_put(&gdev->ref, gpupart_dev_free);
+}
+
+/**
+ * __gpupart_dev_get() - take a reference on a record found in the registry
+ * @gdev: the record
+ *
+ * For a user that goes on with gpupart_lock dropped; the record may leave
+ * the registry meanwhile (@dying), but is not freed.
+ *
+ * Context: caller holds gpupart_lock.
+ * Return: @gdev.
+ */
+struct gpupart_dev *__gpupart_dev_get(struct gpupart_dev *gdev)
+{
+	lockdep_assert_held(&gpupart_lock);
+	kref_get(&gdev->ref);
+	return gdev;
+}
+
+/**
  * gpupart_dev_register() - add a probed device to the registry
- * @gdev: the device, fully initialised
+ * @gdev: the device, fully initialised; the registry takes its reference
  *
  * The registry is kept sorted by PCI address so that dumps, and every
  * choice that breaks ties by address, are stable. Listeners are told.
@@ -49,29 +105,81 @@ void gpupart_dev_register(struct gpupart_dev *gdev)
 }
 
 /**
- * gpupart_dev_unregister() - remove a device from the registry
- * @gdev: the device; the caller frees it afterwards
+ * __gpupart_dev_forget() - take a record out of service for good
+ * @gdev: the record, in the registry
+ * @reason: enum gpupart_revoke_reason, for its VMs
  *
- * Listeners are told, with the device as it was; then its partitions go
- * (VFs gpupart enabled are disabled, adopted ones left as found).
+ * Listeners are told, with the device as it was; every VM holding part of
+ * it loses that, and is told. The caller unlinks @gdev->node (it may keep
+ * it on a list of its own) and then calls gpupart_dev_drop().
+ *
+ * Context: caller holds gpupart_lock.
+ */
+void __gpupart_dev_forget(struct gpupart_dev *gdev, u32 reason)
+{
+	lockdep_assert_held(&gpupart_lock);
+	gdev->dying = true;
+	__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_DEL_NTF);
+	__gpupart_dev_revoke(gdev, reason);
+}
+
+/**
+ * gpupart_dev_drop() - the registry lets go of a forgotten record
+ * @gdev: the record, out of the registry and @dying
+ *
+ * Its work items are waited for (none can be queued again: @dying); then
+ * the registry's reference goes.
+ *
+ * Context: no gpupart lock held: the work items take gpupart_lock.
+ */
+void gpupart_dev_drop(struct gpupart_dev *gdev)
+{
+	cancel_work_sync(&gdev->scrub_work);
+	cancel_work_sync(&gdev->err_work);
+	gpupart_dev_put(gdev);
+}
+
+/**
+ * gpupart_dev_unregister() - remove() of a GPU: out of the registry
+ * @gdev: the device; the registry's reference goes, the caller's stays
+ *
+ * gpupart_mode_lock keeps every mode change off the GPU meanwhile; its
+ * partitions go last (VFs gpupart enabled are disabled, adopted ones left
+ * as found), with gpupart_lock dropped, see "Locking".
  *
  * Context: the PF's device lock is held (remove()).
  */
 void gpupart_dev_unregister(struct gpupart_dev *gdev)
 {
-	/* No scrub may start once this is set; one under way is waited for. */
+	mutex_lock(&gpupart_mode_lock);
 	mutex_lock(&gpupart_lock);
-	gdev->dying = true;
+	__gpupart_dev_forget(gdev, GPUPART_REVOKE_REASON_DEVICE_REMOVED);
+	list_del_init(&gdev->node);
 	mutex_unlock(&gpupart_lock);
+	/* Scrubbing uses the partitions: it is over before they go. */
 	cancel_work_sync(&gdev->scrub_work);
 	cancel_work_sync(&gdev->err_work);
+	gpupart_dev_release(gdev);
+	mutex_unlock(&gpupart_mode_lock);
+}
 
-	mutex_lock(&gpupart_lock);
-	__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_DEL_NTF);
-	__gpupart_dev_revoke(gdev, GPUPART_REVOKE_REASON_DEVICE_REMOVED);
-	list_del(&gdev->node);
-	__gpupart_dev_release(gdev);
-	mutex_unlock(&gpupart_lock);
+/**
+ * __gpupart_dev_gone() - whether a GPU not bound to gpupart was deleted
+ * @gdev: the record
+ *
+ * A GPU handed to the passthrough driver (or left without a driver) is not
+ * gpupart's to remove(), so its record must go when its PCI device does
+ * (hot-unplug, sysfs remove); not while a handover is under way, whose
+ * end checks again.
+ *
+ * Context: caller holds gpupart_lock.
+ * Return: true when the record is to be forgotten.
+ */
+bool __gpupart_dev_gone(struct gpupart_dev *gdev)
+{
+	lockdep_assert_held(&gpupart_lock);
+	return gdev->passed && !gdev->moving && !gdev->dying &&
+	       !device_is_registered(&gdev->pdev->dev);
 }
 
 /**
@@ -200,12 +308,10 @@ const struct gpupart_dev *__gpupart_host_state(bool *homogeneous, u32 *n)
 }
 
 /*
- * A GPU handed to the passthrough driver is not gpupart's to remove(), but
- * its record must go when the device does (hot-unplug, sysfs remove), and
- * its VM be told. The bus notifier cannot take gpupart_lock (it runs under
- * the notifier rwsem, which pci_enable_sriov() takes under gpupart_lock),
- * so it schedules this work; the PCI rescan/remove lock, taken first as in
- * DEV_SET, makes the work wait until the removal is complete.
+ * The bus notifier cannot take gpupart_lock (it runs under the notifier
+ * rwsem, which pci_enable_sriov() takes under gpupart_mode_lock), so it
+ * schedules this work. The rescan/remove lock, taken first with nothing
+ * held, makes the work wait until the removal is complete.
  */
 static void gpupart_gone_work_fn(struct work_struct *work)
 {
@@ -215,23 +321,17 @@ static void gpupart_gone_work_fn(struct work_struct *work)
 	pci_lock_rescan_remove();
 	mutex_lock(&gpupart_lock);
 	list_for_each_entry_safe(gdev, tmp, &gpupart_devs, node) {
-		if (!gdev->passed || gdev->moving ||
-		    device_is_registered(&gdev->pdev->dev))
+		if (!__gpupart_dev_gone(gdev))
 			continue;
-		gdev->dying = true;
-		__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_DEL_NTF);
-		__gpupart_dev_revoke(gdev, GPUPART_REVOKE_REASON_DEVICE_REMOVED);
+		__gpupart_dev_forget(gdev, GPUPART_REVOKE_REASON_DEVICE_REMOVED);
 		list_move(&gdev->node, &gone);
 	}
 	mutex_unlock(&gpupart_lock);
 	pci_unlock_rescan_remove();
 
 	list_for_each_entry_safe(gdev, tmp, &gone, node) {
-		list_del(&gdev->node);
-		cancel_work_sync(&gdev->scrub_work);
-		cancel_work_sync(&gdev->err_work);
-		pci_dev_put(gdev->pdev);	/* the reference a passed GPU holds */
-		kfree(gdev);
+		list_del_init(&gdev->node);
+		gpupart_dev_drop(gdev);
 	}
 }
 

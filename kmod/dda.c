@@ -49,28 +49,48 @@ static struct gpupart_dev *__gpupart_dda_pick(const char *pci, char *why)
 	return ERR_PTR(-ENOSPC);
 }
 
+/*
+ * The end of a handover, under gpupart_lock: the PF may have been deleted
+ * while it moved, when neither remove() nor gone_work could forget it.
+ * Return: true when the caller is to drop the record.
+ */
+static bool __gpupart_dda_settle(struct gpupart_dev *gdev)
+{
+	gdev->moving = false;
+	if (!__gpupart_dev_gone(gdev))
+		return false;
+	__gpupart_dev_forget(gdev, GPUPART_REVOKE_REASON_DEVICE_REMOVED);
+	list_del_init(&gdev->node);
+	return true;
+}
+
 /**
  * gpupart_vm_assign_dda() - give a VM a whole GPU
  * @name: a valid VM name
  * @pci: the GPU wanted, or NULL for any GPU in mode dda that is free
  * @why: GPUPART_EXTACK_LEN bytes for the reason of a refusal
- * @gdevp: set to the GPU given
+ * @reply: the VM_ASSIGN reply, filled in the critical section that
+ *	records the assignment, so it says what was assigned
+ * @info: the request
  *
  * A VM may hold several whole GPUs, but not a partition too. When the
  * passthrough driver does not take the PF, gpupart takes it back and
  * nothing changed.
  *
- * Context: no lock held; takes the PF's device lock through the driver core.
+ * Context: no lock held; sleeps on the PF's device lock in the driver core,
+ * which remove() never holds while it waits for a handover.
  * Return: 0; -ENOENT when the passthrough driver is not loaded; -EBUSY,
- * -EINVAL, -ENODEV or -ENOSPC from the choice; -EIO when the handover failed.
+ * -EINVAL, -ENODEV or -ENOSPC from the choice; -EIO when the handover
+ * failed; -ENODEV when the GPU went away meanwhile.
  */
 int gpupart_vm_assign_dda(const char *name, const char *pci, char *why,
-			  struct gpupart_dev **gdevp)
+			  struct sk_buff *reply, struct genl_info *info)
 {
 	struct gpupart_dev *gdev;
 	struct gpupart_vm *vm;
 	struct pci_dev *pdev;
-	int rc;
+	int rc, back = 0;
+	bool gone;
 
 	if (!gpupart_passthrough[0] || !driver_find(gpupart_passthrough, &pci_bus_type)) {
 		WHY("passthrough driver %s is not loaded",
@@ -96,32 +116,47 @@ int gpupart_vm_assign_dda(const char *name, const char *pci, char *why,
 	}
 	strscpy(gdev->dda_vm, name, sizeof(gdev->dda_vm));
 	gdev->moving = true;
-	pdev = pci_dev_get(gdev->pdev);
+	__gpupart_dev_get(gdev);
+	pdev = gdev->pdev;
 	mutex_unlock(&gpupart_lock);
 
 	rc = gpupart_pci_handover(pdev, gpupart_passthrough);
-	if (rc) {
+	if (rc)
 		/* Back to gpupart; probe() finds the record. */
-		gpupart_pci_handover(pdev, KBUILD_MODNAME);
-		WHY("%s did not take %s (%d); it stays with the host",
-		    gpupart_passthrough, pci_name(pdev), rc);
-	}
+		back = gpupart_pci_handover(pdev, KBUILD_MODNAME);
 
 	mutex_lock(&gpupart_lock);
-	gdev->moving = false;
+	/* Not gpupart's now: the passthrough driver's, or nobody's. */
+	gdev->passed = !rc || back;
+	vm = __gpupart_vm_find(name);
+	if (rc && back)
+		WHY("%s did not take %s (%d), nor did gpupart take it back",
+		    gpupart_passthrough, pci_name(pdev), rc);
+	else if (rc)
+		WHY("%s did not take %s (%d); it stays with the host",
+		    gpupart_passthrough, pci_name(pdev), rc);
+	/* A fatal PCIe error meanwhile revoked the VM's claim. */
+	if (!rc && (strcmp(gdev->dda_vm, name) || !vm)) {
+		WHY("%s failed while it was handed over", pci_name(pdev));
+		rc = -EIO;
+	}
 	if (rc) {
-		gdev->dda_vm[0] = '\0';
-		vm = __gpupart_vm_find(name);
+		if (!strcmp(gdev->dda_vm, name))
+			gdev->dda_vm[0] = '\0';
 		if (vm && !__gpupart_vm_holds(vm))
 			__gpupart_vm_del(vm);
-	} else {
-		/* The record must not outlive the pci_dev: see gpupart_gone_work. */
-		gdev->passed = true;
-		pci_dev_get(pdev);
-		*gdevp = gdev;
 	}
+	gone = __gpupart_dda_settle(gdev);
+	if (gone && !rc) {
+		WHY("%s was removed while it was handed over", pci_name(pdev));
+		rc = -ENODEV;
+	}
+	if (!rc)
+		rc = __gpupart_nl_vm_assigned(reply, info, vm, gdev);
 	mutex_unlock(&gpupart_lock);
-	pci_dev_put(pdev);
+	if (gone)
+		gpupart_dev_drop(gdev);
+	gpupart_dev_put(gdev);
 	return rc;
 
 out_unlock:
@@ -131,31 +166,39 @@ out_unlock:
 
 /**
  * gpupart_dda_return() - take a released whole GPU back from its VM
- * @gdev: the GPU, marked @moving by the caller with its VM released
+ * @gdev: the GPU, marked @moving by the caller with its VM released; the
+ *	caller holds a reference
  *
  * The passthrough driver lets go of the PF, which is reset (a failed reset
  * is logged: the GPU rejoins the host regardless, as nothing else could
- * use it) and bound to gpupart again.
+ * use it) and bound to gpupart again. A PF deleted meanwhile is forgotten.
  *
- * Context: no lock held.
+ * Context: no lock held; sleeps on the PF's device lock, see
+ * gpupart_vm_assign_dda().
  */
 void gpupart_dda_return(struct gpupart_dev *gdev)
 {
-	struct pci_dev *pdev = pci_dev_get(gdev->pdev);
+	struct pci_dev *pdev = gdev->pdev;
+	bool gone;
 	int rc;
 
 	device_release_driver(&pdev->dev);
 	rc = pci_reset_function(pdev);
-	if (rc)
+	if (rc && device_is_registered(&pdev->dev))
 		pci_warn(pdev, "reset after DDA failed (%d)\n", rc);
-	if (gpupart_pci_handover(pdev, KBUILD_MODNAME))
+	rc = gpupart_pci_handover(pdev, KBUILD_MODNAME);
+	if (rc && device_is_registered(&pdev->dev))
 		pci_warn(pdev, "could not take the GPU back from %s\n",
 			 gpupart_passthrough);
 
 	mutex_lock(&gpupart_lock);
-	gdev->moving = false;
 	gdev->dda_vm[0] = '\0';
-	__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_CHANGE_NTF);
+	/* probe() cleared it when gpupart took the GPU back. */
+	gdev->passed = rc != 0;
+	gone = __gpupart_dda_settle(gdev);
+	if (!gone)
+		__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_CHANGE_NTF);
 	mutex_unlock(&gpupart_lock);
-	pci_dev_put(pdev);
+	if (gone)
+		gpupart_dev_drop(gdev);
 }

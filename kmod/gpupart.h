@@ -6,6 +6,7 @@
 #ifndef _GPUPART_H
 #define _GPUPART_H
 
+#include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
@@ -15,6 +16,50 @@
 #include <linux/gpupart.h>
 
 #include "compat.h"
+
+/*
+ * Locking
+ *
+ * The order, outermost first. Nothing is taken against it, and nothing
+ * of gpupart's is held while a lock above it is waited for.
+ *
+ * 1. pci_rescan_remove_lock and the PF's device lock: the PCI core's.
+ *    It takes them in both orders itself (removal and hot-unplug: rescan
+ *    lock, then device lock; Debian 6.1's sriov_numvfs_store: device lock,
+ *    then rescan lock), so gpupart takes the device lock of a PF only
+ *    through the driver core (the DDA handover) and the rescan lock only
+ *    with nothing of its own held (DEV_SET, gone_work).
+ * 2. gpupart_mode_lock: serialises every mode change, SR-IOV enable and
+ *    disable with it, so that the host's homogeneity is checked and made
+ *    in one step. remove() takes it, so no mode change runs on a GPU
+ *    being removed. pci_enable_sriov() and pci_disable_sriov() run under
+ *    it and take pci_bus_sem, the bus notifier rwsem and the VFs' device
+ *    locks.
+ * 3. A VF's device lock: the FLR of scrubbing and PARTITION_CLEAR.
+ * 4. gpupart_lock: the registry and every record's state. A leaf: held
+ *    only to read or change state, send an event or allocate; never
+ *    across a PCI call that sleeps on a lock, a work item or another lock
+ *    of this list. So the PCI core, holding any lock above while it calls
+ *    into gpupart, always gets it.
+ * 5. gdev->err_lock (spinlock): what the PCIe error callbacks report.
+ *
+ * genl_mutex is not taken: the family is parallel_ops. gpupart guards its
+ * own state, and a request that waits (a handover, a reset, the rescan
+ * lock) must not stop every other generic netlink family of the host.
+ * Requests pin the module for their duration (pre_doit); once module exit
+ * has begun they are refused.
+ *
+ * Work items: scrub_work and err_work take only locks 3 to 5; remove()
+ * waits for them under locks 1 and 2. gone_work takes lock 1 (the rescan
+ * lock) and then 4; only module exit waits for it, holding nothing.
+ *
+ * Lifetime: a record (struct gpupart_dev) is counted (@ref). The registry
+ * holds one reference, and so does anyone who uses a record with
+ * gpupart_lock dropped; a record removed from the registry is @dying and
+ * stays readable until its last reference goes. Each record holds a
+ * reference on its PF, and each partition one on its VF, for its whole
+ * life, so a pci_dev outlives every record that points at it.
+ */
 
 /**
  * struct gpupart_model - a partitionable GPU model from the built-in table
@@ -54,7 +99,8 @@ struct gpupart_partition {
 /**
  * struct gpupart_dev - a GPU (PCI physical function) bound to gpupart
  * @node: entry in the registry, sorted by PCI address
- * @pdev: the physical function; gpupart is its driver
+ * @ref: references: the registry's, and those of users outside gpupart_lock
+ * @pdev: the physical function, referenced for the record's whole life
  * @model: built-in model, or NULL for devices added with the ids= parameter
  * @total_vfs: the device's sriov_totalvfs, read at probe
  * @mode: current mode
@@ -62,12 +108,12 @@ struct gpupart_partition {
  * @parts: the @count partitions, by VF index
  * @adopted: the VFs were enabled before gpupart bound the device, so
  *	unbinding leaves them as they were found
- * @dying: being removed; no new assignment, no new scrub
+ * @dying: out of the registry: no new assignment, scrub or mode change
  * @dda_vm: in mode dda, the VM the whole GPU is assigned to, or ""
  * @moving: being handed to or back from the passthrough driver
- * @passed: bound to the passthrough driver for @dda_vm; gpupart is not its
- *	driver then, but keeps this record, so that nobody partitions it, and
- *	a reference on @pdev
+ * @passed: gpupart is not the PF's driver: the passthrough driver has it
+ *	for @dda_vm (or nothing has it, when taking it back failed); the record
+ *	stays, so that nobody partitions the GPU, until the PF is deleted
  * @scrub_work: resets released partitions, off the releasing caller's path
  * @error: enum gpupart_error while a PCIe error is being recovered from
  *	or recovery failed, else 0; no new assignment, no mode change then
@@ -81,12 +127,12 @@ struct gpupart_partition {
  *
  * Context: the registry lock (gpupart_lock) guards @node, @mode, @count,
  * @parts, @adopted, @dying, @dda_vm, @moving, @passed and @error; @pdev, @model
- * and @total_vfs are set at probe and never change. Changing @mode also
- * needs the PF's device lock, as the PCI core holds it around
- * sriov_configure().
+ * and @total_vfs are set at probe and never change. Changing @mode, @count
+ * or @parts also needs gpupart_mode_lock. See "Locking" above.
  */
 struct gpupart_dev {
 	struct list_head node;
+	struct kref ref;
 	struct pci_dev *pdev;
 	const struct gpupart_model *model;
 	u16 total_vfs;
@@ -139,10 +185,17 @@ struct gpupart_vm {
 
 /* core.c: the registry of bound devices */
 extern struct mutex gpupart_lock;
+extern struct mutex gpupart_mode_lock;
 extern struct list_head gpupart_devs;
 
+struct gpupart_dev *gpupart_dev_alloc(struct pci_dev *pdev);
+void gpupart_dev_put(struct gpupart_dev *gdev);
+struct gpupart_dev *__gpupart_dev_get(struct gpupart_dev *gdev);
 void gpupart_dev_register(struct gpupart_dev *gdev);
 void gpupart_dev_unregister(struct gpupart_dev *gdev);
+void __gpupart_dev_forget(struct gpupart_dev *gdev, u32 reason);
+bool __gpupart_dev_gone(struct gpupart_dev *gdev);
+void gpupart_dev_drop(struct gpupart_dev *gdev);
 struct gpupart_dev *__gpupart_dev_find(const char *pci_addr);
 u32 gpupart_next_count(const struct gpupart_dev *gdev, u32 after);
 bool gpupart_count_valid(const struct gpupart_dev *gdev, u32 count);
@@ -151,10 +204,10 @@ bool gpupart_same_model(const struct gpupart_dev *a, const struct gpupart_dev *b
 const struct gpupart_dev *__gpupart_host_state(bool *homogeneous, u32 *n);
 
 /* mode.c: the one policy behind DEV_SET and sriov_numvfs */
-int __gpupart_dev_set(struct gpupart_dev *gdev, enum gpupart_mode mode,
-		      u32 count, char *why);
+int gpupart_dev_set(struct gpupart_dev *gdev, enum gpupart_mode mode,
+		    u32 count, char *why);
 int gpupart_dev_adopt(struct gpupart_dev *gdev, u16 num_vfs);
-void __gpupart_dev_release(struct gpupart_dev *gdev);
+void gpupart_dev_release(struct gpupart_dev *gdev);
 
 /* models.c: the built-in table */
 extern const struct pci_device_id gpupart_pci_ids[];
@@ -171,10 +224,11 @@ struct gpupart_vm *__gpupart_vm_add(const char *name, enum gpupart_kind kind);
 void __gpupart_vm_del(struct gpupart_vm *vm);
 unsigned int __gpupart_vm_holds(const struct gpupart_vm *vm);
 int __gpupart_vm_assign_partition(const char *name, const char *restore_vf,
-				  struct gpupart_dev **gdevp, u32 *idx, char *why);
+				  struct gpupart_vm **vmp, struct gpupart_dev **gdevp,
+				  u32 *idx, char *why);
 int __gpupart_vm_release(struct gpupart_vm *vm);
 int gpupart_vm_assign_dda(const char *name, const char *pci, char *why,
-			  struct gpupart_dev **gdevp);
+			  struct sk_buff *reply, struct genl_info *info);
 void gpupart_dda_return(struct gpupart_dev *gdev);
 void __gpupart_dev_revoke(struct gpupart_dev *gdev, u32 reason);
 
@@ -198,6 +252,7 @@ extern char gpupart_passthrough[32];
 
 /* netlink.c and nl_ops.c: the generic netlink family */
 extern struct genl_family gpupart_nl_family;
+int gpupart_nl_register(void);
 int gpupart_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info);
 int gpupart_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int gpupart_nl_dump_list(struct sk_buff *skb, struct netlink_callback *cb,
@@ -220,6 +275,9 @@ void __gpupart_nl_vm_notify(const struct gpupart_vm *vm,
 void __gpupart_nl_part_notify(const struct gpupart_dev *gdev, u32 idx, u8 cmd);
 void __gpupart_nl_vm_revoke(const struct gpupart_vm *vm,
 			    const struct gpupart_dev *gdev, u32 reason);
+int __gpupart_nl_vm_assigned(struct sk_buff *reply, struct genl_info *info,
+			     const struct gpupart_vm *vm,
+			     const struct gpupart_dev *gdev);
 
 /* Index of the monitor group in gpupart_nl_family.mcgrps. */
 enum { GPUPART_NLGRP_MONITOR };

@@ -20,7 +20,7 @@ static int __init gpupart_init(void)
 	 * ORDER: the family first, so that it exists before any device can
 	 * appear, and the PCI driver after it; exit undoes this in reverse.
 	 */
-	rc = genl_register_family(&gpupart_nl_family);
+	rc = gpupart_nl_register();
 	if (rc)
 		return rc;
 	rc = gpupart_pci_init();

@@ -135,82 +135,106 @@ static struct gpupart_partition *gpupart_parts_get(struct pci_dev *pdev, u32 n)
 	return parts;
 }
 
-static int __gpupart_partition(struct gpupart_dev *gdev, u32 count, char *why)
+/*
+ * SR-IOV on, and its VFs as partitions. gpupart_lock is not held: enabling
+ * waits for pci_bus_sem and the new VFs' device locks, see "Locking".
+ */
+static struct gpupart_partition *gpupart_sriov_on(struct gpupart_dev *gdev,
+						  u32 count, int *rc, char *why)
 {
 	struct pci_dev *pdev = gdev->pdev;
 	struct gpupart_partition *parts;
-	int rc;
 
-	rc = pci_enable_sriov(pdev, count);
-	if (rc) {
-		WHY("enabling %u VFs failed (%d)", count, rc);
-		return rc;
+	lockdep_assert_held(&gpupart_mode_lock);
+	*rc = pci_enable_sriov(pdev, count);
+	if (*rc) {
+		WHY("enabling %u VFs failed (%d)", count, *rc);
+		return NULL;
 	}
 	parts = gpupart_parts_get(pdev, count);
 	if (!parts) {
 		pci_disable_sriov(pdev);
 		WHY("the %u VFs could not be taken as partitions", count);
-		return -ENOMEM;
+		*rc = -ENOMEM;
+		return NULL;
 	}
 	/* The VFs exist: an injected failure here unwinds them for real. */
 	if (gpupart_fault(&gpupart_fail_enable)) {
 		gpupart_parts_put(parts, count);
 		pci_disable_sriov(pdev);
 		WHY("setting up %u partitions failed (injected fault)", count);
-		return -EIO;
+		*rc = -EIO;
+		return NULL;
 	}
-	gdev->parts = parts;
-	gdev->count = count;
-	gdev->mode = GPUPART_MODE_PARTITION;
-	return 0;
+	return parts;
+}
+
+/*
+ * Take a GPU's partitions from it; with @disable, SR-IOV goes off too.
+ * Returns what was taken, for gpupart_sriov_off() once gpupart_lock is
+ * dropped.
+ */
+static struct gpupart_partition *__gpupart_parts_take(struct gpupart_dev *gdev,
+						      u32 *count, bool *disable)
+{
+	struct gpupart_partition *parts = gdev->parts;
+
+	lockdep_assert_held(&gpupart_lock);
+	*count = gdev->count;
+	*disable = gdev->count && !gdev->adopted;
+	gdev->parts = NULL;
+	gdev->count = 0;
+	gdev->adopted = false;
+	gdev->mode = GPUPART_MODE_NONE;
+	return parts;
+}
+
+static void gpupart_sriov_off(struct gpupart_dev *gdev,
+			      struct gpupart_partition *parts, u32 count,
+			      bool disable)
+{
+	lockdep_assert_held(&gpupart_mode_lock);
+	if (disable)
+		pci_disable_sriov(gdev->pdev);
+	gpupart_parts_put(parts, count);
 }
 
 /**
- * __gpupart_dev_release() - drop a GPU's partitions
- * @gdev: the device
+ * gpupart_dev_release() - drop a GPU's partitions as it leaves gpupart
+ * @gdev: the device, out of the registry
  *
  * Disables SR-IOV unless the VFs were adopted and are to be left as found,
  * which only unbinding does; an administrator's request to leave mode
  * partition always disables them.
  *
- * Context: caller holds the PF's device lock and gpupart_lock.
+ * Context: caller holds gpupart_mode_lock, not gpupart_lock.
  */
-void __gpupart_dev_release(struct gpupart_dev *gdev)
+void gpupart_dev_release(struct gpupart_dev *gdev)
 {
-	lockdep_assert_held(&gpupart_lock);
-	if (gdev->count && !gdev->adopted)
-		pci_disable_sriov(gdev->pdev);
-	gpupart_parts_put(gdev->parts, gdev->count);
-	gdev->parts = NULL;
-	gdev->count = 0;
-	gdev->adopted = false;
-	gdev->mode = GPUPART_MODE_NONE;
+	struct gpupart_partition *parts;
+	bool disable;
+	u32 count;
+
+	mutex_lock(&gpupart_lock);
+	parts = __gpupart_parts_take(gdev, &count, &disable);
+	mutex_unlock(&gpupart_lock);
+	gpupart_sriov_off(gdev, parts, count, disable);
 }
 
-/**
- * __gpupart_dev_set() - move a GPU to a mode, if the rules allow it
- * @gdev: the device
- * @mode: the mode wanted
- * @count: partitions wanted in mode partition; ignored otherwise
- * @why: GPUPART_EXTACK_LEN bytes for the reason of a refusal
- *
- * Setting the mode a GPU already has (with the same count) succeeds and
- * changes nothing, so that applying a configuration twice is harmless.
- *
- * Context: caller holds the PF's device lock, then gpupart_lock.
- * Return: 1 when the mode changed, 0 when nothing had to, or a negative
- * errno with @why filled in: -EBUSY for a transition that must go through
- * none or is blocked by a VM, -EINVAL or -ERANGE for a bad count, -EINVAL
- * for breaking homogeneity, or what enabling SR-IOV failed with.
+/*
+ * Whether the rules let @gdev move to @mode (with @count): 1 when it is to
+ * change, 0 when it is there already, or a refusal with @why filled in.
  */
-int __gpupart_dev_set(struct gpupart_dev *gdev, enum gpupart_mode mode,
-		      u32 count, char *why)
+static int __gpupart_dev_set_check(const struct gpupart_dev *gdev,
+				   enum gpupart_mode mode, u32 count, char *why)
 {
 	int rc;
 
-	device_lock_assert(&gdev->pdev->dev);
 	lockdep_assert_held(&gpupart_lock);
-
+	if (gdev->dying) {
+		WHY("the GPU was removed");
+		return -ENODEV;
+	}
 	if (gdev->moving) {
 		WHY("the GPU is being handed over to or from a VM; try again");
 		return -EBUSY;
@@ -234,12 +258,7 @@ int __gpupart_dev_set(struct gpupart_dev *gdev, enum gpupart_mode mode,
 			return -EBUSY;
 		}
 		rc = __gpupart_check_idle(gdev, why);
-		if (rc)
-			return rc;
-		/* Asked for: the VFs go, adopted or not. */
-		gdev->adopted = false;
-		__gpupart_dev_release(gdev);
-		return 1;
+		return rc ? rc : 1;
 	case GPUPART_MODE_DDA:
 		if (mode != GPUPART_MODE_NONE) {
 			WHY("reserved for DDA; set mode none first");
@@ -249,22 +268,82 @@ int __gpupart_dev_set(struct gpupart_dev *gdev, enum gpupart_mode mode,
 			WHY("passed through to VM %s; release it first", gdev->dda_vm);
 			return -EBUSY;
 		}
-		gdev->mode = GPUPART_MODE_NONE;
+		if (gdev->passed) {
+			WHY("bound to another driver since a failed handover; rebind it to gpupart first");
+			return -EBUSY;
+		}
 		return 1;
 	default:
 		break;
 	}
-
-	if (mode == GPUPART_MODE_DDA) {
-		gdev->mode = GPUPART_MODE_DDA;
+	if (mode == GPUPART_MODE_DDA)
 		return 1;
-	}
 	rc = gpupart_check_count(gdev, count, why);
 	if (!rc)
 		rc = __gpupart_check_homogeneous(gdev, count, why);
-	if (!rc)
-		rc = __gpupart_partition(gdev, count, why);
 	return rc ? rc : 1;
+}
+
+/**
+ * gpupart_dev_set() - move a GPU to a mode, if the rules allow it
+ * @gdev: the device, referenced by the caller or bound to gpupart
+ * @mode: the mode wanted
+ * @count: partitions wanted in mode partition; ignored otherwise
+ * @why: GPUPART_EXTACK_LEN bytes for the reason of a refusal
+ *
+ * Setting the mode a GPU already has (with the same count) succeeds and
+ * changes nothing, so that applying a configuration twice is harmless.
+ * The rules are checked, and the result recorded, under gpupart_lock; SR-IOV
+ * is enabled or disabled between the two with only gpupart_mode_lock held,
+ * which keeps every other mode change (and remove()) waiting, so the check
+ * still holds when the result is recorded.
+ *
+ * Context: no gpupart lock held. The netlink door holds the PCI rescan
+ * lock; the sysfs door (sriov_numvfs) the PF's device lock and, on Debian's
+ * 6.1, the rescan lock too.
+ * Return: 1 when the mode changed, 0 when nothing had to, or a negative
+ * errno with @why filled in: -EBUSY for a transition that must go through
+ * none or is blocked by a VM, -EINVAL or -ERANGE for a bad count, -EINVAL
+ * for breaking homogeneity, -ENODEV for a removed GPU, or what enabling
+ * SR-IOV failed with.
+ */
+int gpupart_dev_set(struct gpupart_dev *gdev, enum gpupart_mode mode,
+		    u32 count, char *why)
+{
+	struct gpupart_partition *parts;
+	bool disable;
+	u32 old;
+	int rc;
+
+	mutex_lock(&gpupart_mode_lock);
+	mutex_lock(&gpupart_lock);
+	rc = __gpupart_dev_set_check(gdev, mode, count, why);
+	if (rc <= 0)
+		goto out_unlock;
+
+	if (gdev->mode == GPUPART_MODE_PARTITION) {
+		/* Asked for: the VFs go, adopted or not. */
+		gdev->adopted = false;
+		parts = __gpupart_parts_take(gdev, &old, &disable);
+		mutex_unlock(&gpupart_lock);
+		gpupart_sriov_off(gdev, parts, old, disable);
+		mutex_lock(&gpupart_lock);
+	} else if (mode == GPUPART_MODE_PARTITION) {
+		mutex_unlock(&gpupart_lock);
+		parts = gpupart_sriov_on(gdev, count, &rc, why);
+		mutex_lock(&gpupart_lock);
+		if (!parts)
+			goto out_unlock;
+		gdev->parts = parts;
+		gdev->count = count;
+		rc = 1;
+	}
+	gdev->mode = mode;
+	__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_CHANGE_NTF);
+out_unlock:
+	mutex_unlock(&gpupart_lock);
+	mutex_unlock(&gpupart_mode_lock);
+	return rc;
 }
 
 /**

@@ -224,7 +224,7 @@ int gpupart_nl_dump_list(struct sk_buff *skb, struct netlink_callback *cb,
 	return rc == -EMSGSIZE && skb->len ? skb->len : rc;
 }
 
-static int gpupart_dev_put(struct sk_buff *skb, struct list_head *entry,
+static int gpupart_dev_dump_one(struct sk_buff *skb, struct list_head *entry,
 			   u32 portid, u32 seq)
 {
 	return gpupart_dev_msg(skb, list_entry(entry, struct gpupart_dev, node),
@@ -240,7 +240,7 @@ static int gpupart_dev_put(struct sk_buff *skb, struct list_head *entry,
  */
 int gpupart_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	return gpupart_nl_dump_list(skb, cb, &gpupart_devs, gpupart_dev_put);
+	return gpupart_nl_dump_list(skb, cb, &gpupart_devs, gpupart_dev_dump_one);
 }
 
 /*
@@ -276,10 +276,11 @@ static int gpupart_nl_dev_set_precheck(struct genl_info *info, u32 *mode,
  * @skb: request
  * @info: request attributes and extack
  *
- * Takes the locks in the order the sysfs door (sriov_numvfs) has them: the
- * PF's device lock, the PCI rescan/remove lock, then gpupart_lock. The
- * device is looked up, referenced and looked up again under them, as it
- * may have been removed in between.
+ * The GPU is looked up and referenced; then, holding nothing of gpupart's,
+ * the PCI rescan/remove lock is taken, as the sysfs door has it around
+ * sriov_configure(), so that VFs are never added while the bus is being
+ * rescanned. The PF's device lock is not taken: removal takes it before
+ * it waits for gpupart (see "Locking").
  *
  * Return: 0 or a negative errno; failures carry an extack message.
  */
@@ -287,7 +288,6 @@ int gpupart_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	char why[GPUPART_EXTACK_LEN];
 	struct gpupart_dev *gdev;
-	struct pci_dev *pdev;
 	u32 mode, count;
 	int rc;
 
@@ -297,32 +297,21 @@ int gpupart_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&gpupart_lock);
 	gdev = __gpupart_nl_dev_lookup(info);
-	pdev = IS_ERR(gdev) ? NULL : pci_dev_get(gdev->pdev);
+	if (!IS_ERR(gdev))
+		__gpupart_dev_get(gdev);
 	mutex_unlock(&gpupart_lock);
-	if (!pdev)
+	if (IS_ERR(gdev))
 		return PTR_ERR(gdev);
 
-	device_lock(&pdev->dev);
 	pci_lock_rescan_remove();
-	mutex_lock(&gpupart_lock);
-	gdev = __gpupart_nl_dev_lookup(info);
-	if (IS_ERR(gdev)) {
-		rc = PTR_ERR(gdev);
-	} else if (gdev->pdev != pdev) {
-		NL_SET_ERR_MSG(info->extack, "the GPU was replaced meanwhile; retry");
-		rc = -EAGAIN;
-	} else {
-		rc = __gpupart_dev_set(gdev, mode, count, why);
-		if (rc < 0)
-			gpupart_extack_fmt(info->extack, "%s", why);
-		else if (rc > 0)
-			__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_CHANGE_NTF);
-	}
-	mutex_unlock(&gpupart_lock);
+	rc = gpupart_dev_set(gdev, mode, count, why);
 	pci_unlock_rescan_remove();
-	device_unlock(&pdev->dev);
-	pci_dev_put(pdev);
-	return rc < 0 ? rc : 0;
+	gpupart_dev_put(gdev);
+	if (rc < 0) {
+		gpupart_extack_fmt(info->extack, "%s", why);
+		return rc;
+	}
+	return 0;
 }
 
 static int gpupart_host_fill(struct sk_buff *msg)

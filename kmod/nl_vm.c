@@ -177,47 +177,61 @@ static int gpupart_nl_vm_name(struct genl_info *info, char *name)
 				     info->extack);
 }
 
-/* The reply and events of an accepted assignment; @vm holds @gdev. */
-static int gpupart_nl_vm_assigned(struct genl_info *info, const char *name,
-				  struct gpupart_dev *gdev)
+/**
+ * __gpupart_nl_vm_assigned() - the reply and events of an assignment
+ * @reply: the VM_ASSIGN reply to fill
+ * @info: the request
+ * @vm: the VM
+ * @gdev: what it was just given (of that GPU)
+ *
+ * Called in the critical section that made the assignment, so that the
+ * reply says what was assigned, whatever comes next.
+ *
+ * Context: caller holds gpupart_lock.
+ * Return: 0 or -EMSGSIZE.
+ */
+int __gpupart_nl_vm_assigned(struct sk_buff *reply, struct genl_info *info,
+			     const struct gpupart_vm *vm,
+			     const struct gpupart_dev *gdev)
 {
-	struct gpupart_vm *vm;
-	struct sk_buff *msg;
-	int rc = -ENOENT;
-
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	mutex_lock(&gpupart_lock);
-	vm = __gpupart_vm_find(name);
-	if (vm) {
-		rc = msg ? gpupart_vm_msg(msg, vm, gdev, info->snd_portid,
-					  info->snd_seq, 0, GPUPART_CMD_VM_ASSIGN) :
-			   -ENOMEM;
-		__gpupart_nl_vm_notify(vm, gdev, GPUPART_CMD_VM_ASSIGN_NTF);
-		__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_CHANGE_NTF);
-	}
-	mutex_unlock(&gpupart_lock);
-	if (rc) {
-		nlmsg_free(msg);
-		return rc;
-	}
-	return genlmsg_reply(msg, info);
+	lockdep_assert_held(&gpupart_lock);
+	__gpupart_nl_vm_notify(vm, gdev, GPUPART_CMD_VM_ASSIGN_NTF);
+	__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_CHANGE_NTF);
+	return gpupart_vm_msg(reply, vm, gdev, info->snd_portid, info->snd_seq,
+			      0, GPUPART_CMD_VM_ASSIGN);
 }
 
-/* VM_ASSIGN of kind dda: a whole GPU, handed to the passthrough driver. */
-static int gpupart_nl_vm_assign_dda(struct genl_info *info, const char *name)
+/* VM_ASSIGN of a partition: placed by policy, or the one restore-vf names. */
+static int gpupart_nl_vm_assign_partition(struct genl_info *info,
+					  const char *name, struct sk_buff *reply)
 {
-	struct nlattr *pci_attr = info->attrs[GPUPART_A_PCI_ADDR];
+	struct nlattr *restore = info->attrs[GPUPART_A_RESTORE_VF];
 	char why[GPUPART_EXTACK_LEN];
 	struct gpupart_dev *gdev;
+	struct gpupart_vm *vm;
 	int rc;
+	u32 idx;
 
-	rc = gpupart_vm_assign_dda(name, pci_attr ? nla_data(pci_attr) : NULL,
-				   why, &gdev);
+	if (info->attrs[GPUPART_A_PCI_ADDR]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[GPUPART_A_PCI_ADDR],
+				    "partitions are placed by the kernel; a GPU cannot be named");
+		return -EINVAL;
+	}
+	mutex_lock(&gpupart_lock);
+	rc = __gpupart_vm_assign_partition(name, restore ? nla_data(restore) : NULL,
+					   &vm, &gdev, &idx, why);
 	if (rc) {
+		mutex_unlock(&gpupart_lock);
 		gpupart_extack_fmt(info->extack, "%s", why);
 		return rc;
 	}
-	return gpupart_nl_vm_assigned(info, name, gdev);
+	if (restore && strcmp(pci_name(gdev->parts[idx].vf), nla_data(restore)))
+		/* A warning: the assignment stands, the reply says where. */
+		gpupart_extack_fmt(info->extack, "VF %s is not a free partition; placed by policy",
+				   (char *)nla_data(restore));
+	rc = __gpupart_nl_vm_assigned(reply, info, vm, gdev);
+	mutex_unlock(&gpupart_lock);
+	return rc;
 }
 
 /**
@@ -229,10 +243,11 @@ static int gpupart_nl_vm_assign_dda(struct genl_info *info, const char *name)
  */
 int gpupart_nl_vm_assign_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	char name[GPUPART_VM_NAME_MAX + 1], why[GPUPART_EXTACK_LEN];
 	struct nlattr *restore = info->attrs[GPUPART_A_RESTORE_VF];
-	u32 kind = GPUPART_KIND_PARTITION, idx;
-	struct gpupart_dev *gdev;
+	char name[GPUPART_VM_NAME_MAX + 1], why[GPUPART_EXTACK_LEN];
+	u32 kind = GPUPART_KIND_PARTITION;
+	struct nlattr *pci_attr;
+	struct sk_buff *reply;
 	int rc;
 
 	rc = gpupart_nl_vm_name(info, name);
@@ -245,26 +260,50 @@ int gpupart_nl_vm_assign_doit(struct sk_buff *skb, struct genl_info *info)
 				    "restore-vf names a partition; a whole GPU is named by pci-addr");
 		return -EINVAL;
 	}
-	if (kind == GPUPART_KIND_DDA)
-		return gpupart_nl_vm_assign_dda(info, name);
-	if (info->attrs[GPUPART_A_PCI_ADDR]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[GPUPART_A_PCI_ADDR],
-				    "partitions are placed by the kernel; a GPU cannot be named");
-		return -EINVAL;
+	reply = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!reply)
+		return -ENOMEM;
+	if (kind == GPUPART_KIND_DDA) {
+		pci_attr = info->attrs[GPUPART_A_PCI_ADDR];
+		rc = gpupart_vm_assign_dda(name, pci_attr ? nla_data(pci_attr) : NULL,
+					   why, reply, info);
+		if (rc)
+			gpupart_extack_fmt(info->extack, "%s", why);
+	} else {
+		rc = gpupart_nl_vm_assign_partition(info, name, reply);
 	}
-	mutex_lock(&gpupart_lock);
-	rc = __gpupart_vm_assign_partition(name, restore ? nla_data(restore) : NULL,
-					   &gdev, &idx, why);
-	if (!rc && restore && strcmp(pci_name(gdev->parts[idx].vf), nla_data(restore)))
-		/* A warning: the assignment stands, the reply says where. */
-		gpupart_extack_fmt(info->extack, "VF %s is not a free partition; placed by policy",
-				   (char *)nla_data(restore));
-	mutex_unlock(&gpupart_lock);
 	if (rc) {
-		gpupart_extack_fmt(info->extack, "%s", why);
+		nlmsg_free(reply);
 		return rc;
 	}
-	return gpupart_nl_vm_assigned(info, name, gdev);
+	return genlmsg_reply(reply, info);
+}
+
+/* A whole GPU of @name's that release marked: referenced, or NULL. */
+static struct gpupart_dev *gpupart_nl_vm_returning(const char *name)
+{
+	struct gpupart_dev *gdev, *found = NULL;
+
+	mutex_lock(&gpupart_lock);
+	list_for_each_entry(gdev, &gpupart_devs, node) {
+		if (gdev->moving && gdev->passed && !strcmp(gdev->dda_vm, name)) {
+			found = __gpupart_dev_get(gdev);
+			break;
+		}
+	}
+	mutex_unlock(&gpupart_lock);
+	return found;
+}
+
+/* Whether a whole GPU is being handed to @name: released only after. */
+static bool __gpupart_vm_moving(const char *name)
+{
+	const struct gpupart_dev *gdev;
+
+	list_for_each_entry(gdev, &gpupart_devs, node)
+		if (gdev->moving && !strcmp(gdev->dda_vm, name))
+			return true;
+	return false;
 }
 
 /**
@@ -291,25 +330,22 @@ int gpupart_nl_vm_release_doit(struct sk_buff *skb, struct genl_info *info)
 		gpupart_extack_fmt(info->extack, "VM %s holds nothing", name);
 		return -ENOENT;
 	}
+	if (__gpupart_vm_moving(name)) {
+		mutex_unlock(&gpupart_lock);
+		gpupart_extack_fmt(info->extack, "a GPU is being handed to VM %s; try again",
+				   name);
+		return -EBUSY;
+	}
 	/* The event says what it held, so it goes before the release. */
 	__gpupart_nl_vm_notify(vm, NULL, GPUPART_CMD_VM_RELEASE_NTF);
-	/* Pinned while whole GPUs come back, though the VM is gone. */
-	__module_get(THIS_MODULE);
 	whole = __gpupart_vm_release(vm);
 	mutex_unlock(&gpupart_lock);
 
-	while (whole--) {
-		mutex_lock(&gpupart_lock);
-		list_for_each_entry(gdev, &gpupart_devs, node)
-			if (gdev->moving && gdev->passed &&
-			    !strcmp(gdev->dda_vm, name))
-				break;
-		mutex_unlock(&gpupart_lock);
-		if (list_entry_is_head(gdev, &gpupart_devs, node))
-			break;
+	/* The request pins the module while whole GPUs come back. */
+	while (whole-- && (gdev = gpupart_nl_vm_returning(name))) {
 		gpupart_dda_return(gdev);
+		gpupart_dev_put(gdev);
 	}
-	module_put(THIS_MODULE);
 	return 0;
 }
 
@@ -399,7 +435,6 @@ int gpupart_nl_partition_clear_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	char why[GPUPART_EXTACK_LEN];
 	struct gpupart_dev *gdev;
-	struct pci_dev *pdev;
 	const char *addr;
 	int rc;
 
@@ -412,28 +447,17 @@ int gpupart_nl_partition_clear_doit(struct sk_buff *skb, struct genl_info *info)
 	addr = nla_data(info->attrs[GPUPART_A_PCI_ADDR]);
 	mutex_lock(&gpupart_lock);
 	gdev = __gpupart_dev_find(addr);
-	pdev = gdev ? pci_dev_get(gdev->pdev) : NULL;
+	if (gdev)
+		__gpupart_dev_get(gdev);
 	mutex_unlock(&gpupart_lock);
-	if (!pdev) {
+	if (!gdev) {
 		gpupart_extack_fmt(info->extack, "no GPU bound to gpupart at %s", addr);
 		return -ENODEV;
 	}
-	/* The device lock keeps the GPU bound, and so @gdev alive. */
-	device_lock(&pdev->dev);
-	mutex_lock(&gpupart_lock);
-	gdev = __gpupart_dev_find(addr);
-	mutex_unlock(&gpupart_lock);
-	if (!gdev || gdev->pdev != pdev) {
-		gpupart_extack_fmt(info->extack, "no GPU bound to gpupart at %s", addr);
-		rc = -ENODEV;
-	} else {
-		rc = gpupart_partition_clear(gdev,
-					     nla_get_u32(info->attrs[GPUPART_A_INDEX]),
-					     why);
-		if (rc)
-			gpupart_extack_fmt(info->extack, "%s", why);
-	}
-	device_unlock(&pdev->dev);
-	pci_dev_put(pdev);
+	rc = gpupart_partition_clear(gdev, nla_get_u32(info->attrs[GPUPART_A_INDEX]),
+				     why);
+	if (rc)
+		gpupart_extack_fmt(info->extack, "%s", why);
+	gpupart_dev_put(gdev);
 	return rc;
 }

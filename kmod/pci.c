@@ -43,8 +43,6 @@ static int gpupart_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	list_for_each_entry(gdev, &gpupart_devs, node) {
 		if (gdev->pdev == pdev) {
 			pci_set_drvdata(pdev, gdev);
-			if (gdev->passed)
-				pci_dev_put(pdev);
 			gdev->passed = false;
 			mutex_unlock(&gpupart_lock);
 			return 0;
@@ -52,18 +50,13 @@ static int gpupart_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	}
 	mutex_unlock(&gpupart_lock);
 
-	gdev = kzalloc(sizeof(*gdev), GFP_KERNEL);
+	gdev = gpupart_dev_alloc(pdev);
 	if (!gdev)
 		return -ENOMEM;
-	gdev->pdev = pdev;
 	gdev->model = gpupart_model_of(id);
 	gdev->total_vfs = pci_sriov_get_totalvfs(pdev);
-	gdev->mode = GPUPART_MODE_NONE;
-	INIT_WORK(&gdev->scrub_work, gpupart_scrub_work);
-	INIT_WORK(&gdev->err_work, gpupart_err_work);
-	spin_lock_init(&gdev->err_lock);
 	if (pci_num_vf(pdev) && gpupart_dev_adopt(gdev, pci_num_vf(pdev))) {
-		kfree(gdev);
+		gpupart_dev_put(gdev);
 		return -ENOMEM;
 	}
 	pci_set_drvdata(pdev, gdev);
@@ -80,14 +73,16 @@ static void gpupart_remove(struct pci_dev *pdev)
 	struct gpupart_dev *gdev = pci_get_drvdata(pdev);
 	bool handover;
 
-	/* Handed to the passthrough driver: the record stays, see dda.c. */
+	/*
+	 * Handed to the passthrough driver: the record stays, see dda.c. If
+	 * the PF is being deleted meanwhile, the handover's end finds out.
+	 */
 	mutex_lock(&gpupart_lock);
 	handover = gdev->moving;
 	mutex_unlock(&gpupart_lock);
 	if (handover)
 		return;
 	gpupart_dev_unregister(gdev);
-	kfree(gdev);
 }
 
 /*
@@ -104,12 +99,8 @@ static int gpupart_sriov_configure(struct pci_dev *pdev, int num_vfs)
 	int rc;
 
 	device_lock_assert(&pdev->dev);
-	mutex_lock(&gpupart_lock);
-	rc = __gpupart_dev_set(gdev, num_vfs ? GPUPART_MODE_PARTITION :
-			       GPUPART_MODE_NONE, num_vfs, why);
-	if (rc > 0)
-		__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_CHANGE_NTF);
-	mutex_unlock(&gpupart_lock);
+	rc = gpupart_dev_set(gdev, num_vfs ? GPUPART_MODE_PARTITION :
+			     GPUPART_MODE_NONE, num_vfs, why);
 
 	if (rc < 0) {
 		pci_info_ratelimited(pdev, "sriov_numvfs %d refused: %s\n",
@@ -149,7 +140,10 @@ static int gpupart_bus_notify(struct notifier_block *nb, unsigned long action,
 	if (action != BUS_NOTIFY_ADD_DEVICE || !vf->is_virtfn ||
 	    !gpupart_passthrough[0])
 		return NOTIFY_DONE;
-	/* Stable: pci_enable_sriov() runs under the PF's device lock. */
+	/*
+	 * Stable: pci_enable_sriov() runs under gpupart_mode_lock, which
+	 * remove() takes before gpupart stops being the PF's driver.
+	 */
 	if (pci_physfn(vf)->dev.driver != &gpupart_pci_driver.driver)
 		return NOTIFY_DONE;
 	if (gpupart_set_driver_override(vf, gpupart_passthrough))
@@ -264,10 +258,31 @@ int gpupart_pci_init(void)
 
 /**
  * gpupart_pci_exit() - unregister the PCI driver, unbinding every device
+ *
+ * No VM holds anything (each VM pins the module), so the only records left
+ * once the driver is unregistered are GPUs that another driver kept after
+ * a failed handover: they are forgotten, and their driver_override
+ * cleared, so that a later load can take them back.
  */
 void gpupart_pci_exit(void)
 {
+	struct gpupart_dev *gdev, *tmp;
+	LIST_HEAD(left);
+
 	pci_unregister_driver(&gpupart_pci_driver);
 	bus_unregister_notifier(&pci_bus_type, &gpupart_bus_nb);
 	flush_work(&gpupart_gone_work);
+
+	mutex_lock(&gpupart_lock);
+	list_for_each_entry_safe(gdev, tmp, &gpupart_devs, node) {
+		__gpupart_dev_forget(gdev, GPUPART_REVOKE_REASON_DEVICE_REMOVED);
+		list_move(&gdev->node, &left);
+	}
+	mutex_unlock(&gpupart_lock);
+	list_for_each_entry_safe(gdev, tmp, &left, node) {
+		pci_warn(gdev->pdev, "not bound to gpupart at unload; left as it is\n");
+		gpupart_set_driver_override(gdev->pdev, "");
+		list_del_init(&gdev->node);
+		gpupart_dev_drop(gdev);
+	}
 }

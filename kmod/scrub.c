@@ -112,48 +112,56 @@ void __gpupart_scrub_queue(struct gpupart_dev *gdev)
  * The partition is reset again, synchronously; it is free only if that
  * works, else it stays quarantined.
  *
- * Context: caller holds the PF's device lock, not gpupart_lock.
+ * Context: caller holds a reference on @gdev, no gpupart lock. The GPU
+ * may be removed during the reset: its partitions are then left alone.
  * Return: 0, -EINVAL when the partition is not quarantined, -EBUSY while
- * the GPU is in PCIe error recovery, or the reset's error.
+ * the GPU is in PCIe error recovery, -ENODEV when the GPU was removed, or
+ * the reset's error.
  */
 int gpupart_partition_clear(struct gpupart_dev *gdev, u32 idx, char *why)
 {
-	enum gpupart_partition_state state;
-	struct pci_dev *vf = NULL;
-	int rc;
+	struct pci_dev *vf;
+	int rc = 0;
 
 	mutex_lock(&gpupart_lock);
-	if (gpupart_in_error(gdev)) {
-		mutex_unlock(&gpupart_lock);
+	if (gdev->dying) {
+		WHY("the GPU was removed");
+		rc = -ENODEV;
+	} else if (gpupart_in_error(gdev)) {
 		WHY("the GPU is out of service after a PCIe error");
-		return -EBUSY;
-	}
-	state = idx < gdev->count ? gdev->parts[idx].state : 0;
-	if (state == GPUPART_PARTITION_STATE_QUARANTINED) {
-		gdev->parts[idx].state = GPUPART_PARTITION_STATE_SCRUBBING;
-		vf = pci_dev_get(gdev->parts[idx].vf);
-	}
-	mutex_unlock(&gpupart_lock);
-	if (idx >= gdev->count) {
+		rc = -EBUSY;
+	} else if (idx >= gdev->count) {
 		WHY("the GPU has no partition %u", idx);
-		return -EINVAL;
-	}
-	if (!vf) {
+		rc = -EINVAL;
+	} else if (gdev->parts[idx].state != GPUPART_PARTITION_STATE_QUARANTINED) {
 		WHY("partition %u is not quarantined", idx);
-		return -EINVAL;
+		rc = -EINVAL;
 	}
+	if (rc) {
+		mutex_unlock(&gpupart_lock);
+		return rc;
+	}
+	gdev->parts[idx].state = GPUPART_PARTITION_STATE_SCRUBBING;
+	vf = pci_dev_get(gdev->parts[idx].vf);
+	mutex_unlock(&gpupart_lock);
 
 	rc = gpupart_flr(vf);
 
 	mutex_lock(&gpupart_lock);
-	gdev->parts[idx].state = rc ? GPUPART_PARTITION_STATE_QUARANTINED :
-				      GPUPART_PARTITION_STATE_FREE;
-	if (!rc)
-		__gpupart_nl_part_notify(gdev, idx, GPUPART_CMD_PARTITION_SCRUBBED_NTF);
-	__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_CHANGE_NTF);
+	if (gdev->dying) {
+		WHY("the GPU was removed during the reset");
+		rc = -ENODEV;
+	} else {
+		gdev->parts[idx].state = rc ? GPUPART_PARTITION_STATE_QUARANTINED :
+					      GPUPART_PARTITION_STATE_FREE;
+		if (!rc)
+			__gpupart_nl_part_notify(gdev, idx, GPUPART_CMD_PARTITION_SCRUBBED_NTF);
+		__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_CHANGE_NTF);
+		if (rc)
+			WHY("reset of partition %u failed (%d); it stays quarantined",
+			    idx, rc);
+	}
 	mutex_unlock(&gpupart_lock);
 	pci_dev_put(vf);
-	if (rc)
-		WHY("reset of partition %u failed (%d); it stays quarantined", idx, rc);
 	return rc;
 }

@@ -266,6 +266,7 @@ static void __gpupart_vm_where(const char *name, char *buf, size_t len)
  * @name: a valid VM name
  * @restore_vf: NULL, or the VF of the partition a restored configuration
  *	gives the VM; taken when it is free, else placement chooses
+ * @vmp: set to the VM
  * @gdevp: set to the GPU chosen
  * @idx: set to the partition chosen
  * @why: GPUPART_EXTACK_LEN bytes for the reason of a refusal
@@ -279,7 +280,8 @@ static void __gpupart_vm_where(const char *name, char *buf, size_t len)
  * holds whole GPUs, -ENOSPC when no partition is free, -ENOMEM.
  */
 int __gpupart_vm_assign_partition(const char *name, const char *restore_vf,
-				  struct gpupart_dev **gdevp, u32 *idx, char *why)
+				  struct gpupart_vm **vmp, struct gpupart_dev **gdevp,
+				  u32 *idx, char *why)
 {
 	struct gpupart_vm *vm = __gpupart_vm_find(name);
 	struct gpupart_dev *gdev;
@@ -301,10 +303,12 @@ int __gpupart_vm_assign_partition(const char *name, const char *restore_vf,
 		__gpupart_why_full(why);
 		return -ENOSPC;
 	}
-	if (!__gpupart_vm_add(name, GPUPART_KIND_PARTITION)) {
+	vm = __gpupart_vm_add(name, GPUPART_KIND_PARTITION);
+	if (!vm) {
 		WHY("out of memory");
 		return -ENOMEM;
 	}
+	*vmp = vm;
 	gdev->parts[*idx].state = GPUPART_PARTITION_STATE_ASSIGNED;
 	strscpy(gdev->parts[*idx].vm, name, sizeof(gdev->parts[*idx].vm));
 	*gdevp = gdev;
@@ -313,7 +317,7 @@ int __gpupart_vm_assign_partition(const char *name, const char *restore_vf,
 
 /**
  * __gpupart_vm_release() - release everything a VM holds
- * @vm: the VM; freed on return
+ * @vm: the VM, none of whose whole GPUs is being handed over; freed on return
  *
  * Its partitions go to scrubbing: they are reset off the caller's path and
  * only then free (or quarantined if the reset fails). Its whole GPUs are
