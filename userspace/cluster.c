@@ -20,6 +20,7 @@
 #include <json-c/json.h>
 
 #include "config.h"
+#include "jsonutil.h"
 #include "gpupartctl.h"
 #include "print.h"
 
@@ -51,12 +52,9 @@ static int host_read(const char *file, struct host *h)
 	char *copy, *dot;
 	size_t i;
 
-	root = json_object_from_file(file);
-	if (!root) {
-		fprintf(stderr, "Error: %s: %s\n", file,
-			access(file, R_OK) ? strerror(errno) : json_util_get_last_err());
+	root = json_read_file(file);
+	if (!root)
 		return -1;
-	}
 	if (!json_object_is_type(root, json_type_object) ||
 	    !json_object_object_get_ex(root, "devices", &devs) ||
 	    !json_object_is_type(devs, json_type_array)) {

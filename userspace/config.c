@@ -226,6 +226,13 @@ void cfg_bad(struct cfg_err *e, const char *fmt, ...)
 
 	if (!e->n++)
 		fprintf(stderr, "Error: %s is not valid:\n", e->file);
+	/* A file of thousands of bad entries: the first ones say enough. */
+	if (e->n > CFG_BAD_MAX) {
+		if (e->n == CFG_BAD_MAX + 1)
+			fprintf(stderr, "  - and more: only the first %d problems are shown\n",
+				CFG_BAD_MAX);
+		return;
+	}
 	fprintf(stderr, "  - ");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -351,17 +358,25 @@ static void cfg_check(const struct cfg *c, struct cfg_err *e)
 			 d->mode != GPUPART_MODE_PARTITION : d->mode != GPUPART_MODE_DDA)
 			cfg_bad(e, "vms[%u]: device %s is not in mode %s", i, v->dev,
 				v->kind == GPUPART_KIND_PARTITION ? "partition" : "dda");
+		/* Each entry's conflict is told once, with the first it meets. */
 		for (j = 0; j < i; j++) {
 			const struct cfg_vm *w = &c->vms[j];
 
 			if (!strcmp(w->name, v->name) &&
-			    (v->kind == GPUPART_KIND_PARTITION || w->kind != v->kind))
-				cfg_bad(e, "vms[%u]: VM %s is listed twice; only whole GPUs can add up", i, v->name);
-			else if (v->kind == GPUPART_KIND_PARTITION && !strcmp(w->vf, v->vf))
-				cfg_bad(e, "vms[%u]: VF %s is given to two VMs", i, v->vf);
-			else if (v->kind == GPUPART_KIND_DDA && w->kind == GPUPART_KIND_DDA &&
-				 !strcmp(w->dev, v->dev))
-				cfg_bad(e, "vms[%u]: GPU %s is given to two VMs", i, v->dev);
+			    (v->kind == GPUPART_KIND_PARTITION || w->kind != v->kind)) {
+				cfg_bad(e, "vms[%u]: VM %s is listed twice (vms[%u]); only whole GPUs can add up",
+					i, v->name, j);
+				break;
+			}
+			if (v->kind == GPUPART_KIND_PARTITION && !strcmp(w->vf, v->vf)) {
+				cfg_bad(e, "vms[%u]: VF %s is given to vms[%u] already", i, v->vf, j);
+				break;
+			}
+			if (v->kind == GPUPART_KIND_DDA && w->kind == GPUPART_KIND_DDA &&
+			    !strcmp(w->dev, v->dev)) {
+				cfg_bad(e, "vms[%u]: GPU %s is given to vms[%u] already", i, v->dev, j);
+				break;
+			}
 		}
 	}
 }
@@ -375,12 +390,9 @@ static int cfg_read(const char *file, struct cfg *c)
 	int rc = EXIT_FAIL;
 
 	memset(c, 0, sizeof(*c));
-	root = json_object_from_file(file);
-	if (!root) {
-		fprintf(stderr, "Error: %s: %s\n", file,
-			access(file, R_OK) ? strerror(errno) : json_util_get_last_err());
+	root = json_read_file(file);
+	if (!root)
 		return EXIT_FAIL;
-	}
 	if (!json_object_is_type(root, json_type_object) ||
 	    !str_member(root, "format", buf, sizeof(buf)) || strcmp(buf, CFG_FORMAT)) {
 		cfg_bad(&e, "not a gpupart configuration (\"format\": \"%s\" is missing)", CFG_FORMAT);

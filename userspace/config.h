@@ -20,6 +20,9 @@ struct cfg_dev {
 };
 
 /* Problems found in one file; the first prints a heading naming it. */
+/* The most problems of one file that are printed; the rest are counted. */
+#define CFG_BAD_MAX	20
+
 struct cfg_err {
 	const char *file;
 	int n;

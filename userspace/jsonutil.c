@@ -4,11 +4,79 @@
  * members checked for their type as they are taken.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "jsonutil.h"
+
+json_object *json_read_file(const char *file)
+{
+	struct json_tokener *tok;
+	json_object *root;
+	size_t len = 0;
+	char *buf;
+	ssize_t n;
+	int fd;
+
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "Error: %s: %s\n", file, strerror(errno));
+		return NULL;
+	}
+	/* Read at most one byte more than allowed: any file, /dev/zero too. */
+	buf = malloc(JSON_FILE_MAX + 1);
+	if (!buf) {
+		close(fd);
+		fprintf(stderr, "Error: %s: %s\n", file, strerror(ENOMEM));
+		return NULL;
+	}
+	while (len <= JSON_FILE_MAX &&
+	       (n = read(fd, buf + len, JSON_FILE_MAX + 1 - len)) > 0)
+		len += n;
+	close(fd);
+	if (n < 0 && len <= JSON_FILE_MAX) {
+		fprintf(stderr, "Error: %s: %s\n", file, strerror(errno));
+		free(buf);
+		return NULL;
+	}
+	if (len > JSON_FILE_MAX) {
+		fprintf(stderr, "Error: %s: larger than %d MiB, the most gpupartctl reads\n",
+			file, JSON_FILE_MAX >> 20);
+		free(buf);
+		return NULL;
+	}
+	tok = json_tokener_new_ex(JSON_DEPTH_MAX);
+	if (!tok) {
+		free(buf);
+		fprintf(stderr, "Error: %s: %s\n", file, strerror(ENOMEM));
+		return NULL;
+	}
+	root = json_tokener_parse_ex(tok, buf, len);
+	if (!root || json_tokener_get_parse_end(tok) != len) {
+		enum json_tokener_error err = json_tokener_get_error(tok);
+
+		if (err == json_tokener_error_depth)
+			fprintf(stderr, "Error: %s: nested deeper than %d levels\n",
+				file, JSON_DEPTH_MAX);
+		else if (root || err == json_tokener_continue)
+			fprintf(stderr, "Error: %s: not one JSON document (byte %zu)\n",
+				file, json_tokener_get_parse_end(tok));
+		else
+			fprintf(stderr, "Error: %s: not JSON: %s at byte %zu\n", file,
+				json_tokener_error_desc(err),
+				json_tokener_get_parse_end(tok));
+		json_object_put(root);
+		root = NULL;
+	}
+	json_tokener_free(tok);
+	free(buf);
+	return root;
+}
 
 bool pci_addr_ok(const char *s)
 {
