@@ -513,25 +513,76 @@ int gpnl_partition_clear(struct gpnl *nl, const char *dev, uint32_t index)
 	return gpnl_exec(nl, msg, NULL, NULL);
 }
 
+/*
+ * Join @grp of @family on @nl's socket, resolving it on a socket of its
+ * own: a request on a socket that already receives events would read
+ * them as its answer. EPERM when the kernel refuses the join.
+ */
+static int gpnl_join(struct gpnl *nl, const char *family, const char *grp)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	int id = -ENOMEM;
+
+	if (sk && !genl_connect(sk))
+		id = genl_ctrl_resolve_grp(sk, family, grp);
+	if (sk)
+		nl_socket_free(sk);
+	if (id < 0)
+		return id == -ENOMEM ? id : -ENOENT;
+	if (setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK,
+		       NETLINK_ADD_MEMBERSHIP, &id, sizeof(id)))
+		return -errno;
+	return 0;
+}
+
 int gpnl_monitor(struct gpnl *nl)
 {
-	int grp;
+	int rc;
 
-	grp = genl_ctrl_resolve_grp(nl->sk, GPUPART_FAMILY_NAME,
-				    GPUPART_MCGRP_MONITOR);
-	if (grp < 0)
-		return -ENOENT;
 	/* Events carry no sequence number of ours. */
 	nl_socket_disable_seq_check(nl->sk);
-	return nl_socket_add_membership(nl->sk, grp) ? -EIO : 0;
+	rc = gpnl_join(nl, GPUPART_FAMILY_NAME, GPUPART_MCGRP_MONITOR);
+	/* nlctrl says when the family goes away (rmmod) and comes back. */
+	if (!rc)
+		rc = gpnl_join(nl, "nlctrl", "notify");
+	return rc;
+}
+
+int gpnl_monitor_rejoin(struct gpnl *nl)
+{
+	struct gpnl tmp;
+	int rc;
+
+	rc = gpnl_open(&tmp);
+	if (rc)
+		return rc;
+	nl->family = tmp.family;
+	gpnl_close(&tmp);
+	return gpnl_join(nl, GPUPART_FAMILY_NAME, GPUPART_MCGRP_MONITOR);
 }
 
 struct gpnl_ev_walk {
 	void (*each)(const struct gpnl_event *ev, void *arg);
 	void *arg;
+	int family;
 	int n;
 	int err;
 };
+
+/* nlctrl's news of the gpupart family: family-del or family-new, or NULL. */
+static const char *gpnl_ctrl_event(struct nlmsghdr *nlh)
+{
+	struct genlmsghdr *g = nlmsg_data(nlh);
+	struct nlattr *tb[CTRL_ATTR_MAX + 1];
+
+	if (g->cmd != CTRL_CMD_DELFAMILY && g->cmd != CTRL_CMD_NEWFAMILY)
+		return NULL;
+	if (genlmsg_parse(nlh, 0, tb, CTRL_ATTR_MAX, NULL) ||
+	    !tb[CTRL_ATTR_FAMILY_NAME] ||
+	    strcmp(nla_get_string(tb[CTRL_ATTR_FAMILY_NAME]), GPUPART_FAMILY_NAME))
+		return NULL;
+	return g->cmd == CTRL_CMD_DELFAMILY ? "family-del" : "family-new";
+}
 
 static const char *gpnl_event_name(uint8_t cmd)
 {
@@ -565,9 +616,21 @@ static int gpnl_event_one(struct nl_msg *msg, void *arg)
 	struct genlmsghdr *g = nlmsg_data(nlh);
 	struct gpnl_ev_walk *w = arg;
 	struct gpnl_event *ev;
+	const char *ctrl;
 	int rc;
 
-	if (!gpnl_event_name(g->cmd))
+	if (nlh->nlmsg_type == GENL_ID_CTRL) {
+		/* Notifications only: a reply carries a sequence number. */
+		ctrl = nlh->nlmsg_seq ? NULL : gpnl_ctrl_event(nlh);
+		if (ctrl) {
+			struct gpnl_event fev = { .name = ctrl, .what = GPNL_EV_FAMILY };
+
+			w->each(&fev, w->arg);
+			w->n++;
+		}
+		return NL_OK;
+	}
+	if (nlh->nlmsg_type != w->family || !gpnl_event_name(g->cmd))
 		return NL_OK;	/* a newer kernel's event: not ours to show */
 	ev = calloc(1, sizeof(*ev));
 	if (!ev) {
@@ -619,14 +682,21 @@ static int gpnl_event_one(struct nl_msg *msg, void *arg)
 int gpnl_events(struct gpnl *nl, int timeout_ms,
 		void (*each)(const struct gpnl_event *ev, void *arg), void *arg)
 {
-	struct gpnl_ev_walk w = { each, arg, 0, 0 };
+	struct gpnl_ev_walk w = { each, arg, nl->family, 0, 0 };
 	struct pollfd pfd = { .fd = nl_socket_get_fd(nl->sk), .events = POLLIN };
 	struct nl_cb *cb;
+	char c;
 	int rc;
 
 	rc = poll(&pfd, 1, timeout_ms);
 	if (rc <= 0)
 		return rc ? -errno : 0;
+	/*
+	 * An overrun is the socket's pending error, reported (and cleared) by
+	 * the next receive; libnl would turn it into a bare "out of memory".
+	 */
+	if (recv(pfd.fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) < 0 && errno == ENOBUFS)
+		return -ENOBUFS;
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!cb)
 		return -ENOMEM;
@@ -636,6 +706,8 @@ int gpnl_events(struct gpnl *nl, int timeout_ms,
 	nl_cb_put(cb);
 	if (w.err)
 		return w.err;
+	if (rc == -NLE_NOMEM)	/* an overrun between the peek and here */
+		return -ENOBUFS;
 	return rc < 0 ? -EIO : w.n;
 }
 

@@ -88,7 +88,8 @@ struct gpnl_host {
 struct gpnl_event {
 	uint8_t cmd;
 	const char *name;	/* the spec's name, e.g. "dev-change" */
-	enum { GPNL_EV_DEV, GPNL_EV_VM, GPNL_EV_PART } what;
+	/* GPNL_EV_FAMILY: the family went away (rmmod) or came back */
+	enum { GPNL_EV_DEV, GPNL_EV_VM, GPNL_EV_PART, GPNL_EV_FAMILY } what;
 	uint32_t reason;	/* vm-revoke: enum gpupart_revoke_reason */
 	struct gpnl_dev dev;
 	struct gpnl_vm vm;
@@ -136,11 +137,17 @@ int gpnl_vm_parse(struct nlmsghdr *nlh, struct gpnl_vm *vm);
 int gpnl_host_set(struct gpnl *nl, uint32_t placement);
 int gpnl_partition_clear(struct gpnl *nl, const char *dev, uint32_t index);
 
-/* Join the monitor group: the socket then receives only events. */
+/*
+ * Join the monitor group, and nlctrl's, for family-del and family-new: the
+ * socket then receives only events. -EPERM when reading is restricted.
+ */
 int gpnl_monitor(struct gpnl *nl);
+/* After family-new: the family's new id, and its monitor group again. */
+int gpnl_monitor_rejoin(struct gpnl *nl);
 /*
  * Wait up to @timeout_ms (-1: for ever) for events and hand each to @each.
- * Return: the number of events handled (0: timed out), or -errno.
+ * Return: the number of events handled (0: timed out), -ENOBUFS when the
+ * socket overran and events were lost, or another -errno.
  */
 int gpnl_events(struct gpnl *nl, int timeout_ms,
 		void (*each)(const struct gpnl_event *ev, void *arg), void *arg);

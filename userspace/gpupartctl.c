@@ -92,7 +92,7 @@ int ctl_fail(struct ctl *ctl, int err)
 	if (ctl->nl.err[0])
 		fprintf(stderr, "Error: %s\n", ctl->nl.err);
 	else if (err == -EPERM)
-		fprintf(stderr, "Error: %s (changes need CAP_NET_ADMIN)\n",
+		fprintf(stderr, "Error: %s (needs CAP_NET_ADMIN)\n",
 			strerror(EPERM));
 	else
 		fprintf(stderr, "Error: %s\n", strerror(err < 0 ? -err : err));

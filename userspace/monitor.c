@@ -2,6 +2,7 @@
 /*
  * gpupartctl monitor: one line per event of the monitor group.
  */
+#include <errno.h>
 #include <stdio.h>
 
 #include "gpupartctl.h"
@@ -60,11 +61,34 @@ static void monitor_part(const struct gpnl_event *ev)
 	print_end();
 }
 
+/* A line of the monitor's own: family-del, family-new, overrun, resync. */
+static void monitor_note(const char *event, const char *text)
+{
+	if (!print_json()) {
+		printf("%s %s\n", event, text);
+		fflush(stdout);
+		return;
+	}
+	print_obj_begin(NULL);
+	print_str("event", NULL, event);
+	print_obj_end();
+	print_end();
+}
+
 static void monitor_print(const struct gpnl_event *ev, void *arg)
 {
 	const struct gpnl_dev *d = &ev->dev;
+	bool *family_new = arg;
 
-	(void)arg;
+	if (ev->what == GPNL_EV_FAMILY) {
+		if (ev->name[7] == 'n') {
+			*family_new = true;
+			monitor_note(ev->name, "gpupart is back");
+		} else {
+			monitor_note(ev->name, "gpupart was unloaded; waiting for it to return");
+		}
+		return;
+	}
 	if (ev->what == GPNL_EV_VM) {
 		monitor_vm(ev);
 		return;
@@ -91,8 +115,56 @@ static void monitor_print(const struct gpnl_event *ev, void *arg)
 	print_end();
 }
 
+static int monitor_sync_dev(const struct gpnl_dev *dev, void *arg)
+{
+	struct gpnl_event ev = { .name = "dev-sync", .what = GPNL_EV_DEV };
+
+	(void)arg;
+	ev.dev = *dev;
+	monitor_print(&ev, NULL);
+	return 0;
+}
+
+static int monitor_sync_vm(const struct gpnl_vm *vm, void *arg)
+{
+	struct gpnl_event ev = { .name = "vm-sync", .what = GPNL_EV_VM };
+
+	(void)arg;
+	ev.vm = *vm;
+	monitor_print(&ev, NULL);
+	return 0;
+}
+
+/*
+ * Events were lost, or gpupart came back: the state as it is now, as
+ * "resync", then a dev-sync line per GPU and a vm-sync line per VM, read
+ * on a socket of its own (the monitor's carries events only).
+ */
+static int monitor_resync(void)
+{
+	struct gpnl nl;
+	int rc;
+
+	rc = gpnl_open(&nl);
+	if (rc)
+		return rc;
+	monitor_note("resync", "the state as it is now follows");
+	rc = gpnl_dev_get(&nl, NULL, monitor_sync_dev, NULL);
+	if (!rc)
+		rc = gpnl_vm_get(&nl, NULL, monitor_sync_vm, NULL);
+	gpnl_close(&nl);
+	return rc;
+}
+
+/*
+ * Runs until killed. An overrun (the socket could not take events as fast
+ * as they came) is said, then the state is read again. When gpupart is
+ * unloaded the monitor says so and waits; when it is loaded again, the
+ * monitor joins its group anew and reads the state.
+ */
 static int monitor_run(struct ctl *ctl, int argc, char **argv)
 {
+	bool family_new;
 	int rc;
 
 	if (argc)
@@ -105,7 +177,16 @@ static int monitor_run(struct ctl *ctl, int argc, char **argv)
 	/* Pretty JSON would break the one-object-per-line contract. */
 	print_init(ctl->json, false);
 	for (;;) {
-		rc = gpnl_events(&ctl->nl, -1, monitor_print, NULL);
+		family_new = false;
+		rc = gpnl_events(&ctl->nl, -1, monitor_print, &family_new);
+		if (rc == -ENOBUFS) {
+			monitor_note("overrun", "events were lost: the socket overran");
+			rc = monitor_resync();
+		} else if (rc >= 0 && family_new) {
+			rc = gpnl_monitor_rejoin(&ctl->nl);
+			if (!rc)
+				rc = monitor_resync();
+		}
 		if (rc < 0)
 			return ctl_fail(ctl, rc);
 	}
