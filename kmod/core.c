@@ -10,8 +10,9 @@
 
 #include "gpupart.h"
 
-/* gpupart_lock and gpupart_mode_lock: see "Locking" in gpupart.h. */
+/* The registry and every record's state; a leaf: see "Locking". */
 DEFINE_MUTEX(gpupart_lock);
+/* Every mode change, SR-IOV enable and disable with it: see "Locking". */
 DEFINE_MUTEX(gpupart_mode_lock);
 LIST_HEAD(gpupart_devs);
 

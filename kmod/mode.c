@@ -9,6 +9,7 @@
  * @why, a GPUPART_EXTACK_LEN buffer: the netlink door returns it as the
  * extack message, the sysfs door logs it.
  */
+#include <linux/error-injection.h>
 #include <linux/kernel.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
@@ -135,6 +136,14 @@ static struct gpupart_partition *gpupart_parts_get(struct pci_dev *pdev, u32 n)
 	return parts;
 }
 
+/* Where the fault tests make enabling fail (fail_function). */
+static noinline int gpupart_enable_sriov(struct pci_dev *pdev, u32 count)
+{
+	return pci_enable_sriov(pdev, count);
+}
+
+ALLOW_ERROR_INJECTION(gpupart_enable_sriov, ERRNO);
+
 /*
  * SR-IOV on, and its VFs as partitions. gpupart_lock is not held: enabling
  * waits for pci_bus_sem and the new VFs' device locks, see "Locking".
@@ -146,7 +155,7 @@ static struct gpupart_partition *gpupart_sriov_on(struct gpupart_dev *gdev,
 	struct gpupart_partition *parts;
 
 	lockdep_assert_held(&gpupart_mode_lock);
-	*rc = pci_enable_sriov(pdev, count);
+	*rc = gpupart_enable_sriov(pdev, count);
 	if (*rc) {
 		WHY("enabling %u VFs failed (%d)", count, *rc);
 		return NULL;
@@ -269,7 +278,7 @@ static int __gpupart_dev_set_check(const struct gpupart_dev *gdev,
 			return -EBUSY;
 		}
 		if (gdev->passed) {
-			WHY("bound to another driver since a failed handover; rebind it to gpupart first");
+			WHY("not bound to gpupart since a failed handover; bind it again first");
 			return -EBUSY;
 		}
 		return 1;

@@ -225,7 +225,7 @@ int gpupart_nl_dump_list(struct sk_buff *skb, struct netlink_callback *cb,
 }
 
 static int gpupart_dev_dump_one(struct sk_buff *skb, struct list_head *entry,
-			   u32 portid, u32 seq)
+				u32 portid, u32 seq)
 {
 	return gpupart_dev_msg(skb, list_entry(entry, struct gpupart_dev, node),
 			       portid, seq, NLM_F_MULTI, GPUPART_CMD_DEV_GET);

@@ -5,6 +5,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/error-injection.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/pci.h>
@@ -178,6 +179,9 @@ int gpupart_pci_handover(struct pci_dev *pdev, const char *driver)
 		gpupart_set_driver_override(pdev, "");
 	return ok ? 0 : -EIO;
 }
+
+/* The fault tests fail handovers here (fail_function). */
+ALLOW_ERROR_INJECTION(gpupart_pci_handover, ERRNO);
 
 static struct notifier_block gpupart_bus_nb = {
 	.notifier_call = gpupart_bus_notify,

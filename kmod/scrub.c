@@ -6,6 +6,7 @@
  * partition whose reset fails is quarantined: never assigned again until
  * an administrator clears it with a reset that works.
  */
+#include <linux/error-injection.h>
 #include <linux/pci.h>
 
 #include "gpupart.h"
@@ -18,7 +19,7 @@ atomic_t gpupart_fail_reset = ATOMIC_INIT(0);
  * space: the next tenant gets the function in its reset state. The device
  * lock keeps drivers out, the config access lock keeps user space out.
  */
-static int gpupart_flr(struct pci_dev *vf)
+static noinline int gpupart_flr(struct pci_dev *vf)
 {
 	u32 cap = 0;
 	int rc;
@@ -35,6 +36,9 @@ static int gpupart_flr(struct pci_dev *vf)
 	device_unlock(&vf->dev);
 	return rc;
 }
+
+/* The fault tests fail resets here too (fail_function). */
+ALLOW_ERROR_INJECTION(gpupart_flr, ERRNO);
 
 /* Reset partition @i, which the caller moved to scrubbing; say how it went. */
 static void gpupart_scrub_one(struct gpupart_dev *gdev, u32 i)
