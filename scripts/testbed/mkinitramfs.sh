@@ -94,4 +94,6 @@ REF="$TOP/../shared/reference/gpus.md"
 
 cp "$TOP"/scripts/testbed/guest-init "$STAGE"/init
 chmod +x "$STAGE"/init
+# mktemp made the root 0700: every user must reach the tools and sysfs.
+chmod 0755 "$STAGE"
 (cd "$STAGE" && find . | cpio -o -H newc --quiet) | gzip -1 >"$OUT"

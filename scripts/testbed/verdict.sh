@@ -6,7 +6,7 @@
 #   verdict.sh JOB LOG
 #
 # Fails when the guest did not come up or did not finish, when its kernel
-# log has a splat (WARNING, BUG, Oops, lockdep, KASAN) or a taint
+# log has a splat (WARNING, BUG, Oops, lockdep, KASAN, a hung task) or a taint
 # other than out-of-tree (O) and unsigned module (E), and, for the check job,
 # when a test failed. The check job ends with "N passed, N failed, N skipped",
 # counted from the TAP results the selftests printed.
@@ -33,7 +33,7 @@ fi
 dmesg=$(sed -n '/^GPUPART-DMESG-BEGIN/,/^GPUPART-DMESG-END/p' "$LOG")
 # kmemleak reports are judged by leak_check.sh, which tells gpupart's
 # leaks from the rest of the kernel's.
-splats=$(printf '%s\n' "$dmesg" | grep -E 'WARNING:|BUG:|Oops|general protection fault|UBSAN:|possible circular locking|possible recursive locking|inconsistent lock state|lockdep is turned off|DEBUG_LOCKS_WARN_ON|Call Trace' || true)
+splats=$(printf '%s\n' "$dmesg" | grep -E 'WARNING:|BUG:|Oops|general protection fault|UBSAN:|possible circular locking|possible recursive locking|inconsistent lock state|lockdep is turned off|DEBUG_LOCKS_WARN_ON|blocked for more than|Call Trace' || true)
 if [ -n "$splats" ]; then
 	say "kernel log has a splat:"
 	printf '%s\n' "$splats" | head -n 20 >&2
