@@ -15,6 +15,10 @@
 #   make dkms-install / dkms-remove   register gpupart with DKMS (as root)
 #   make check-host the host-side tests: install, DKMS, docs, cluster check
 #   make check-all  check-host, check and check-debug, with the summed totals
+#   make stress     STRESS_SECONDS (300) of concurrency stress, Debian's and
+#                   the debug kernel; make fuzz: FUZZ_MESSAGES (1000000) of
+#                   netlink fuzzing, the same; make faults: every fault point
+#                   of the fault-injection sweeps, on the debug kernel
 #
 # KDIR: the running kernel's build tree when it has one (a real host),
 # otherwise the newest installed Debian kernel's, which the test bed boots.
@@ -41,7 +45,7 @@ MODDIR ?= /lib/modules/$(KVER)/updates
 
 .PHONY: install-files all module tool selftests lint check check-debug debug-module demo \
 	vm-shell vm-run deps ksrc clean kdir-info install uninstall \
-	dkms-install dkms-remove check-host check-all
+	dkms-install dkms-remove check-host check-all stress fuzz faults
 
 all: module tool selftests
 
@@ -164,6 +168,11 @@ check-host: deps
 
 check-all:
 	scripts/check-all.sh
+
+# Long runs, not tests of "make check" (each has a smoke run there).
+stress fuzz faults: deps
+	$(MAKE) all
+	scripts/testbed/long-run.sh $@
 
 clean:
 	-test -d "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -117,6 +117,54 @@ new_log() {
 	dmesg | tail -n +$((log_mark + 1))
 }
 
+# The QEMU device behind PCI device $1: the test bed puts stand-in gpuN behind the
+# root port at 00:(10+N).0.
+qemu_id() {
+	port=$(basename "$(dirname "$(readlink -f /sys/bus/pci/devices/"$1")")")
+	case "$port" in
+	0000:00:1[0-9a-f].0)
+		slot=${port#0000:00:}
+		echo "gpu$((0x${slot%.0} - 16))"
+		;;
+	*) diag "$1 is not behind a test-bed root port ($port)"; return 1 ;;
+	esac
+}
+
+# wait_for SECONDS CMD...: until CMD succeeds; false if it never did.
+wait_for() {
+	wf_n=$(($1 * 10))
+	shift
+	while [ $wf_n -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.1
+		wf_n=$((wf_n - 1))
+	done
+	return 1
+}
+
+# No partition is being scrubbed.
+scrubbed() {
+	! gpupartctl -j dev show |
+		jq -e '[.devices[].partitions[]?.state] | index("scrubbing")' >/dev/null
+}
+
+# release_all IDS: every VM released, every GPU to mode none; then gpupart
+# must unload (no reference left behind) and load again with ids=IDS.
+release_all() {
+	for vm in $(gpupartctl -j vm show | jq -r '.vms[].vm' | sort -u); do
+		gpupartctl vm release "$vm" || return 1
+	done
+	wait_for 60 scrubbed
+	for d in $(gp_bound); do
+		gpupartctl dev set "$d" mode none || return 1
+	done
+	rmmod gpupart || {
+		diag "rmmod: $(cat /sys/module/gpupart/refcnt) references left"
+		return 1
+	}
+	modprobe gpupart ids="$1"
+}
+
 # Reload gpupart with the given parameters (none: the ones it had).
 gp_reload() {
 	rmmod gpupart 2>/dev/null

@@ -65,19 +65,6 @@ sysfs_remove() {
 	check_gone_and_back "$DEV" tenant-1 tenant-2
 }
 
-# The QEMU device behind DEV: the test bed puts stand-in gpuN behind the
-# root port at 00:(10+N).0.
-qemu_id() {
-	port=$(basename "$(dirname "$(readlink -f /sys/bus/pci/devices/"$1")")")
-	case "$port" in
-	0000:00:1[0-9a-f].0)
-		slot=${port#0000:00:}
-		echo "gpu$((0x${slot%.0} - 16))"
-		;;
-	*) diag "$1 is not behind a test-bed root port ($port)"; return 1 ;;
-	esac
-}
-
 host_replug() {
 	echo "GPUPART-HOST device_add $QID" >/dev/console
 }

@@ -1,0 +1,239 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Fault injection (the debug kernel: CONFIG_FAILSLAB, CONFIG_FAIL_FUNCTION).
+#
+# Sweeps: for each request, the 1st, 2nd, ... allocation it makes (in the
+# requesting task: gpupart's, the PCI core's, the netlink core's, the
+# passthrough driver's) fails in turn, through fail-nth (fault_req), until
+# the request has no allocation left to fail. After each, the host must be
+# as the answer says: a refused request changed nothing and left no VF
+# behind, an accepted one did all it said, and the invariants hold
+# (gpupart_stress check). Covered: DEV_SET to partition and back,
+# VM_ASSIGN, DDA assign and release (the handovers), PARTITION_CLEAR,
+# probe (bind) and module init (load, with the probes it makes).
+#
+# fail_function: gpupart's own calls that the PCI core can fail (enabling
+# SR-IOV, a handover, a partition's reset, in a request or in the scrub
+# work) fail once each; the request says why, nothing is left behind.
+# leak_check.sh (run after every test) then finds what any of it leaked.
+#
+# FAULT_STRIDE: test every Nth fault point (default: enough for about 25
+# a request, the smoke run of "make check"; "make faults" sets 1).
+. "$(dirname "$0")/lib.sh"
+DIR=$(cd "$(dirname "$0")" && pwd)
+DBG=/sys/kernel/debug
+
+tap_plan 11
+is_root || tap_skip_rest "fault" "needs root"
+module_loaded || tap_skip_rest "fault" "gpupart not loaded"
+command -v jq >/dev/null || tap_skip_rest "fault" "jq not installed"
+[ -e /proc/self/fail-nth ] && [ -d $DBG/failslab ] && [ -d $DBG/fail_function ] ||
+	tap_skip_rest "fault" "no failslab/fail_function (CONFIG_FAILSLAB, CONFIG_FAIL_FUNCTION: the debug kernel has them)"
+A=$(pfs_with_id 1b36 0010 | head -n 1)
+E=$(pfs_with_id 8086 5845 | head -n 1)
+[ -n "$A" ] && [ -n "$E" ] || tap_skip_rest "fault" "needs a 1b36:0010 and an 8086:5845 stand-in"
+IDS=$(cat /sys/module/gpupart/parameters/ids)
+KO=/lib/modules/$(uname -r)/extra/gpupart.ko
+NGPU=$(gp_bound | wc -l)
+
+# Every GFP_KERNEL allocation counts; no stack dump for each injected fault.
+echo N >$DBG/failslab/ignore-gfp-wait
+echo 0 >$DBG/failslab/verbose
+echo 0 >$DBG/fail_function/verbose
+
+mode_of() { gpupartctl -j dev show "$1" | jq -r '.devices[0].mode'; }
+numvfs() { cat "/sys/bus/pci/devices/$1/sriov_numvfs"; }
+holds() { gpupartctl -j vm show "$1" 2>/dev/null | jq -r '.vms[0].assignments | length'; }
+consistent() {
+	"$DIR/gpupart_stress" check >/dev/null || { "$DIR/gpupart_stress" check; return 1; }
+}
+vf_count() { ls -d /sys/bus/pci/devices/*/physfn 2>/dev/null | wc -l; }
+
+# sweep NAME PREPARE CHECK OP ARGS...: every fault point of "fault_req N
+# OP ARGS" (every FAULT_STRIDE-th), PREPARE before each, CHECK "$rc"
+# "$reason" after.
+sweep() {
+	name=$1 prep=$2 check=$3
+	shift 3
+	$prep || { diag "$name: setting up failed"; return 1; }
+	points=$("$DIR/fault_req" 1000000 "$@" | awk '{ print $4 }')
+	$check ok - || { diag "$name: fails without a fault"; return 1; }
+	stride=${FAULT_STRIDE:-$(((points + 24) / 25))}
+	n=1 tried=0 refused=0 accepted=0
+	while [ "$n" -le "$points" ]; do
+		$prep || { diag "$name: setting up failed before fault $n"; return 1; }
+		out=$("$DIR/fault_req" "$n" "$@")
+		rc=$(echo "$out" | awk '{ print $6 }')
+		reason=${out#* reason }
+		tried=$((tried + 1))
+		if [ "$rc" = ok ]; then
+			accepted=$((accepted + 1))
+		else
+			refused=$((refused + 1))
+		fi
+		$check "$rc" "$reason" || { diag "$name: fault $n of $points: $rc ($reason)"; return 1; }
+		consistent || { diag "$name: fault $n of $points: $rc ($reason)"; return 1; }
+		n=$((n + stride))
+	done
+	diag "$name: $points fault points, $tried tried (every $stride): $refused refused, $accepted accepted all the same"
+}
+
+# A lost ack: the request did what it was asked, its answer is what failed.
+lost_ack() { [ "$1" = ENOBUFS ] || [ "$1" = EIO ]; }
+
+part_none() {
+	gpupartctl vm release f1 2>/dev/null
+	wait_for 30 scrubbed
+	gpupartctl dev set "$A" mode none
+}
+part_check() {
+	m=$(mode_of "$A") v=$(numvfs "$A")
+	[ "$1" = ok ] && { [ "$m" = partition ] && [ "$v" = 2 ]; return; }
+	[ "$m:$v" = none:0 ] || { lost_ack "$1" && [ "$m:$v" = partition:2 ]; } ||
+		{ diag "refused, yet mode $m with $v VFs"; return 1; }
+}
+part_two() { part_none && gpupartctl dev set "$A" mode partition count 2; }
+none_check() {
+	m=$(mode_of "$A") v=$(numvfs "$A")
+	[ "$1" = ok ] && { [ "$m:$v" = none:0 ]; return; }
+	[ "$m:$v" = partition:2 ] || { lost_ack "$1" && [ "$m:$v" = none:0 ]; } ||
+		{ diag "refused, yet mode $m with $v VFs"; return 1; }
+}
+assign_check() {
+	h=$(holds f1)
+	[ "$1" = ok ] && { [ "$h" = 1 ]; return; }
+	[ -z "$h" ] || [ "$h" = null ] || lost_ack "$1" ||
+		{ diag "refused, yet f1 holds $h"; return 1; }
+}
+e_dda() {
+	gpupartctl vm release f2 2>/dev/null
+	# A handover whose way back failed leaves the GPU without a driver.
+	if [ -z "$(driver_of "$E")" ]; then
+		echo >"/sys/bus/pci/devices/$E/driver_override"
+		echo "$E" >/sys/bus/pci/drivers/gpupart/bind
+	fi
+	[ "$(driver_of "$E")" = gpupart ] && gpupartctl dev set "$E" mode dda
+}
+dda_check() {
+	d=$(driver_of "$E") h=$(holds f2)
+	[ "$(gpupartctl -j dev show | jq "[.devices[] | select(.pci == \"$E\")] | length")" = 1 ] ||
+		{ diag "$E is listed $(gpupartctl -j dev show | grep -c "$E") times"; return 1; }
+	[ "$1" = ok ] && { [ "$d:$h" = vfio-pci:1 ]; return; }
+	case "$d:$h" in
+	gpupart:* | :*) [ "$h" = "" ] || [ "$h" = null ] || lost_ack "$1" ;;
+	*) lost_ack "$1" ;;
+	esac || { diag "refused, yet $E is with '$d' and f2 holds '$h'"; return 1; }
+}
+e_given() { e_dda && gpupartctl vm assign f2 dda dev "$E" >/dev/null; }
+release_check() {
+	d=$(driver_of "$E") h=$(holds f2)
+	# Released: back with gpupart, or with no driver if its way back failed.
+	released() { { [ -z "$h" ] || [ "$h" = null ]; } && [ "$d" != vfio-pci ]; }
+	if [ "$1" = ok ]; then
+		released
+	else
+		[ "$d:$h" = vfio-pci:1 ] || { lost_ack "$1" && released; } ||
+			{ diag "refused, yet $E is with '$d' and f2 holds '$h'"; return 1; }
+	fi
+}
+quarantined() {
+	part_two || return 1
+	echo 1 >$DBG/gpupart/fail_reset
+	gpupartctl vm assign f1 >/dev/null && gpupartctl vm release f1 &&
+		wait_for 30 scrubbed
+	[ "$(gpupartctl -j dev show "$A" | jq -r '[.devices[0].partitions[].state] | index("quarantined")')" != null ]
+}
+clear_check() {
+	q=$(gpupartctl -j dev show "$A" | jq -r '[.devices[0].partitions[].state] | index("quarantined")')
+	[ "$1" = ok ] && { [ "$q" = null ]; return; }
+	[ "$q" != null ] || lost_ack "$1"
+}
+unbound() {
+	part_none || return 1
+	[ -z "$(driver_of "$A")" ] || echo "$A" >/sys/bus/pci/drivers/gpupart/unbind
+}
+bind_check() {
+	d=$(driver_of "$A") n=$(gpupartctl -j dev show | jq "[.devices[] | select(.pci == \"$A\")] | length")
+	[ "$1" = ok ] && { [ "$d:$n" = gpupart:1 ]; return; }
+	[ "$d:$n" = ":0" ] || { diag "refused, yet driver '$d', listed $n times"; return 1; }
+}
+unloaded() {
+	release_all_quiet
+	module_loaded && { rmmod gpupart || return 1; }
+	[ "$(vf_count)" = 0 ]
+}
+release_all_quiet() {
+	module_loaded || return 0
+	for vm in $(gpupartctl -j vm show | jq -r '.vms[].vm' | sort -u); do
+		gpupartctl vm release "$vm"
+	done
+	wait_for 30 scrubbed
+	for d in $(gp_bound); do gpupartctl dev set "$d" mode none; done
+}
+load_check() {
+	if [ "$1" = ok ]; then
+		[ "$(gp_bound | wc -l)" = "$NGPU" ] || { diag "$(gp_bound | wc -l) of $NGPU GPUs bound"; return 1; }
+		return 0
+	fi
+	! module_loaded || { diag "refused, yet loaded"; return 1; }
+	[ "$(vf_count)" = 0 ] || { diag "refused, and $(vf_count) VFs are left"; return 1; }
+}
+# consistent() needs the module: a refused load has nothing to check.
+load_sweep() {
+	consistent() { ! module_loaded || "$DIR/gpupart_stress" check >/dev/null; }
+	sweep "module init" unloaded load_check load "$KO" "ids=$IDS"
+	rc=$?
+	consistent() { "$DIR/gpupart_stress" check >/dev/null || { "$DIR/gpupart_stress" check; return 1; }; }
+	module_loaded || modprobe gpupart ids="$IDS"
+	return $rc
+}
+
+# inject FUNCTION ERRNO: the next call of gpupart's FUNCTION fails once.
+inject() {
+	echo "$1" >$DBG/fail_function/inject || return 1
+	printf '%#x' "$(( $2 & 0xffffffffffffffff ))" >"$DBG/fail_function/$1/retval"
+	echo 100 >$DBG/fail_function/probability
+	echo 1 >$DBG/fail_function/times
+}
+uninject() { echo "!$1" >$DBG/fail_function/inject 2>/dev/null; }
+
+ff_enable() {
+	part_none && inject gpupart_enable_sriov -5 || return 1
+	out=$(gpupartctl dev set "$A" mode partition count 2 2>&1)
+	uninject gpupart_enable_sriov
+	expect_eq "reason" "$out" "Error: enabling 2 VFs failed (-5)" &&
+		expect_eq "mode" "$(mode_of "$A"):$(numvfs "$A")" "none:0"
+}
+ff_handover() {
+	e_dda && inject gpupart_pci_handover -5 || return 1
+	out=$(gpupartctl vm assign f2 dda dev "$E" 2>&1)
+	uninject gpupart_pci_handover
+	case "$out" in
+	*"did not take $E (-5); it stays with the host"*) ;;
+	*) diag "answer: $out"; return 1 ;;
+	esac
+	expect_eq "driver" "$(driver_of "$E")" gpupart && consistent
+}
+ff_scrub() {
+	part_two && inject gpupart_flr -5 || return 1
+	gpupartctl vm assign f1 >/dev/null && gpupartctl vm release f1
+	wait_for 30 scrubbed
+	uninject gpupart_flr
+	q=$(gpupartctl -j dev show "$A" | jq -r '[.devices[0].partitions[].state | select(. == "quarantined")] | length')
+	expect_eq "quarantined partitions" "$q" 1 && consistent
+}
+
+tap_check "fault: DEV_SET to partition, every allocation" sweep "dev set partition" part_none part_check dev-set "$A" partition 2
+tap_check "fault: DEV_SET to none, every allocation" sweep "dev set none" part_two none_check dev-set "$A" none
+tap_check "fault: VM_ASSIGN, every allocation" sweep "vm assign" part_two assign_check assign f1
+tap_check "fault: DDA assign (handover), every allocation" sweep "dda assign" e_dda dda_check dda f2 "$E"
+tap_check "fault: DDA release (handover back), every allocation" sweep "dda release" e_given release_check release f2
+tap_check "fault: PARTITION_CLEAR, every allocation" sweep "partition clear" quarantined clear_check clear "$A" 0
+tap_check "fault: probe (bind), every allocation" sweep "probe" unbound bind_check bind "$A"
+tap_check "fault: module init and its probes, every allocation" load_sweep
+tap_check "fault: enabling SR-IOV fails: refused with the reason, no VF left" ff_enable
+tap_check "fault: a DDA handover fails: refused with the reason, GPU back" ff_handover
+tap_check "fault: a scrub's reset fails: the partition is quarantined" ff_scrub
+release_all_quiet
+tap_finish

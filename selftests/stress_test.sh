@@ -1,0 +1,202 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Stress: gpupart_stress's netlink clients (partition and DDA assign and
+# release, DEV_SET, PARTITION_CLEAR, HOST_SET, dumps) for STRESS_SECONDS,
+# beside
+#   - sriov_numvfs writes to GPU A,
+#   - sysfs remove and bus rescan of GPU B and of the DDA GPU E, and real
+#     PCIe hot-unplug and re-plug of B (not on the debug kernel, where 6.1's
+#     pciehp trips lockdep by itself: see unplug_test.sh),
+#   - AER injection, non-fatal and fatal, at GPU D's root port,
+#   - rmmod and modprobe of gpupart.
+# Then everything comes back and the invariants are checked through the
+# public API; last, every VM is released and gpupart must unload.
+#
+# Pairings the PCI core itself cannot take are kept apart (the admin guide,
+# "PCI core hangs"): a sriov_numvfs write racing removal of the same PF
+# (A is never removed), and AER recovery racing sriov_numvfs writes,
+# removal or unbinding of the same PF (D is never written or removed, and
+# injections take turns with rmmod).
+#
+# STRESS_SECONDS: default 60 on Debian's kernel, 180 on the debug kernel
+# (the smoke runs of "make check"); "make stress" runs longer.
+# STRESS_SEED: default the time; printed, so a run can be repeated.
+. "$(dirname "$0")/lib.sh"
+DIR=$(cd "$(dirname "$0")" && pwd)
+
+tap_plan 4
+is_root || tap_skip_rest "stress" "needs root"
+module_loaded || tap_skip_rest "stress" "gpupart not loaded"
+command -v jq >/dev/null || tap_skip_rest "stress" "jq not installed"
+set -- $(pfs_with_id 1b36 0010)
+[ $# -ge 3 ] || tap_skip_rest "stress" "needs three 1b36:0010 stand-ins, found $#"
+A=$1 B=$2 D=$3
+E=$(pfs_with_id 8086 5845 | head -n 1)
+[ -n "$E" ] || tap_skip_rest "stress" "needs an 8086:5845 stand-in for DDA"
+modprobe aer_inject 2>/dev/null
+[ -c /dev/aer_inject ] || tap_skip_rest "stress" "no /dev/aer_inject (CONFIG_PCIEAER_INJECT)"
+IDS=$(cat /sys/module/gpupart/parameters/ids)
+# B's QEMU device, for hot-unplug; none on a host outside the test bed.
+QID=$(qemu_id "$B" 2>/dev/null)
+
+case "$(uname -r)" in
+*gpupart-debug*) debug=1 ;;
+*) debug=0 ;;
+esac
+SECONDS_=${STRESS_SECONDS:-$([ $debug = 1 ] && echo 180 || echo 60)}
+SEED=${STRESS_SEED:-$(date +%s)}
+# A task blocked this long is reported by the kernel, and fails the run.
+[ -w /proc/sys/kernel/hung_task_timeout_secs ] &&
+	echo 30 >/proc/sys/kernel/hung_task_timeout_secs
+diag "stress: $SECONDS_ s, seed $SEED; numvfs $A, remove $B and $E, AER $D, DDA $E"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+end=$(($(date +%s) + SECONDS_))
+running() { [ "$(date +%s)" -lt "$end" ]; }
+# One line per operation into the loop's log: "what result".
+did() { echo "$1 $2" >>"$tmp/$3.log"; }
+# Run a write, logging its error text (busybox: "...: write error: TEXT").
+try() {
+	log=$1 what=$2
+	shift 2
+	if err=$("$@" 2>&1); then
+		did "$what" ok "$log"
+	else
+		did "$what" "$(echo "${err##*: }" | tr ' ' _)" "$log"
+	fi
+}
+write() { echo "$1" >"$2"; }
+# Turns between AER recovery and unbinding (rmmod): mkdir is atomic.
+turn_take() { while ! mkdir "$tmp/turn" 2>/dev/null; do sleep 0.1; done; }
+turn_give() { rmdir "$tmp/turn"; }
+present() { [ -e "/sys/bus/pci/devices/$1" ]; }
+absent() { ! present "$1"; }
+# QEMU finishes an unplug after the guest has let go of the device, and
+# refuses a re-plug until then ("Duplicate device ID"): ask again.
+replug() {
+	for _ in 1 2 3 4 5 6; do
+		echo "GPUPART-HOST device_add $QID" >/dev/console
+		wait_for 5 present "$B" && return 0
+	done
+	return 1
+}
+
+numvfs_loop() {
+	while running; do
+		for n in 0 8; do
+			present "$A" &&
+				try numvfs "numvfs-$n" write "$n" "/sys/bus/pci/devices/$A/sriov_numvfs"
+		done
+	done
+}
+
+remove_loop() {
+	i=0
+	while running; do
+		i=$((i + 1))
+		for d in $B $E; do
+			present "$d" || continue
+			try remove remove write 1 "/sys/bus/pci/devices/$d/remove"
+			sleep 0.$((i % 5))
+			try remove rescan write 1 /sys/bus/pci/rescan
+			wait_for 10 present "$d" || did rescan lost remove
+		done
+		# A real hot-unplug every third round, where the kernel takes it.
+		[ $debug = 0 ] && [ -n "$QID" ] && [ $((i % 3)) = 0 ] || continue
+		echo "GPUPART-HOST device_del $QID" >/dev/console
+		wait_for 30 absent "$B" && did unplug ok remove || did unplug timeout remove
+		replug && did replug ok remove || did replug timeout remove
+	done
+}
+
+aer_error() {
+	gpupartctl -j dev show "$D" 2>/dev/null | jq -r '.devices[0].error // "ok"'
+}
+# Recovered, or failed for good ("failed" stays until the GPU is unbound).
+recovered() {
+	e=$(aer_error)
+	[ "$e" != fatal ] && [ "$e" != non-fatal ]
+}
+aer_loop() {
+	port=$(basename "$(dirname "$(readlink -f /sys/bus/pci/devices/"$D")")")
+	i=0
+	while running; do
+		i=$((i + 1))
+		turn_take
+		if [ $((i % 3)) = 0 ]; then
+			try aer fatal "$DIR/aer_inj" "$port" uncor 10
+		else
+			try aer non-fatal "$DIR/aer_inj" "$port" uncor 4000
+		fi
+		# Recovery runs in the AER thread: it is over when the GPU says so.
+		sleep 1
+		wait_for 20 recovered || did recovery "$(aer_error)" aer
+		turn_give
+		sleep 1
+	done
+}
+
+reload_loop() {
+	while running; do
+		sleep 3
+		turn_take
+		if rmmod gpupart 2>/dev/null; then
+			did rmmod ok reload
+			try reload modprobe modprobe gpupart ids="$IDS"
+		else
+			did rmmod in-use reload
+		fi
+		turn_give
+	done
+}
+
+numvfs_loop & P1=$!
+remove_loop & P2=$!
+aer_loop & P3=$!
+reload_loop & P4=$!
+"$DIR/gpupart_stress" run "$SECONDS_" "$SEED" "$E" "$A" "$B" "$D" >"$tmp/nl.out" 2>&1
+nl_rc=$?
+cat "$tmp/nl.out"
+tap_check "stress: every netlink request answered" [ "$nl_rc" = 0 ]
+
+# The loops end by themselves; one that does not is stuck in the kernel.
+stuck=
+ended() { ! kill -0 "$p" 2>/dev/null; }
+for p in $P1 $P2 $P3 $P4; do
+	wait_for 120 ended || stuck="$stuck $p"
+done
+for f in "$tmp"/*.log; do
+	[ -e "$f" ] || continue
+	sort "$f" | uniq -c | while read -r n what res; do
+		diag "$(printf '%-10s %-10s %-34s %6s' "$(basename "$f" .log)" "$what" "$res" "$n")"
+	done
+done
+if [ -n "$stuck" ]; then
+	for p in $stuck; do
+		diag "stuck: $(cat /proc/$p/cmdline | tr '\0' ' ')"
+		cat "/proc/$p/stack" 2>/dev/null | sed 's/^/# /'
+	done
+	tap_not_ok "stress: every sysfs write, removal, AER injection and reload finished"
+	tap_skip_rest "stress" "a stress loop is stuck"
+fi
+tap_ok "stress: every sysfs write, removal, AER injection and reload finished"
+
+# Everything back: the module, the removed and unplugged GPUs, the scrubs.
+module_loaded || modprobe gpupart ids="$IDS"
+echo 1 >/sys/bus/pci/rescan
+present "$B" || [ -z "$QID" ] || replug
+wait_for 60 scrubbed
+out=$("$DIR/gpupart_stress" check 2>&1)
+rc=$?
+echo "$out"
+after() {
+	present "$A" && present "$B" && present "$D" && present "$E" ||
+		{ diag "not every GPU came back"; return 1; }
+	[ "$rc" = 0 ]
+}
+tap_check "stress: invariants hold afterwards, every GPU back" after
+
+tap_check "stress: everything released, gpupart unloads and loads again" release_all "$IDS"
+tap_finish
