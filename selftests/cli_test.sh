@@ -5,7 +5,7 @@
 # error text and exit codes (0 success, 1 failure, 2 usage).
 . "$(dirname "$0")/lib.sh"
 
-tap_plan 15
+tap_plan 16
 command -v gpupartctl >/dev/null || tap_skip_rest "gpupartctl" "gpupartctl not in PATH"
 
 out=$(mktemp)
@@ -73,6 +73,17 @@ unknown_device() {
 bad_address() {
 	run 1 gpupartctl dev show banana || return 1
 	expect_eq "stderr" "$(cat "$err")" "Error: PCI address must look like 0000:01:00.0"
+}
+
+# A string too long for the kernel is refused naming the attribute and limit.
+too_long() {
+	long=$(head -c 5000 /dev/zero | tr '\0' a)
+	run 1 gpupartctl dev show "$long" || return 1
+	expect_eq "stderr" "$(cat "$err")" \
+		"Error: pci-addr (a PCI address) is 5000 characters long; at most 16" || return 1
+	run 1 gpupartctl vm show "$long" || return 1
+	expect_eq "stderr" "$(cat "$err")" \
+		"Error: vm (a VM name) is 5000 characters long; at most 64"
 }
 
 usage_errors() {
@@ -248,6 +259,7 @@ check_with devices "dev show text table" text_table
 check_with devices "dev show DEV shows one device" one_device
 check_with module "unknown device: kernel's text, exit 1, no output" unknown_device
 check_with module "malformed address: kernel's text, exit 1" bad_address
+check_with module "over-long address and VM name: attribute and limit named" too_long
 if is_root; then
 	check_with devices "dev set: partition, JSON and text show it" dev_set_partition
 	check_with devices "dev set: refusals print the kernel's text, exit 1" dev_set_refused

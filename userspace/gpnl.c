@@ -59,6 +59,7 @@ struct nl_msg *gpnl_msg(struct gpnl *nl, uint8_t cmd, int flags)
 {
 	struct nl_msg *msg = nlmsg_alloc();
 
+	nl->err[0] = '\0';
 	if (!(flags & NLM_F_DUMP))
 		flags |= NLM_F_ACK;
 	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
@@ -333,6 +334,33 @@ static int gpnl_dev_one(struct nlmsghdr *nlh, void *arg)
 	return rc;
 }
 
+/*
+ * A string attribute, refused here when it is longer than the kernel takes,
+ * with the attribute and the limit named in nl->err (a long enough string
+ * would not even fit the message).
+ */
+static int gpnl_put(struct gpnl *nl, struct nl_msg *msg, int type, const char *s)
+{
+	size_t max = type == GPUPART_A_VM ? GPNL_VM_MAX : GPUPART_PCI_ADDR_MAX_LEN;
+	const char *name = type == GPUPART_A_VM ? "vm (a VM name)" :
+			   type == GPUPART_A_RESTORE_VF ? "restore-vf (a PCI address)" :
+			   "pci-addr (a PCI address)";
+
+	if (strlen(s) > max) {
+		snprintf(nl->err, sizeof(nl->err), "%s is %zu characters long; at most %zu",
+			 name, strlen(s), max);
+		return -1;
+	}
+	return nla_put_string(msg, type, s);
+}
+
+/* Why a message could not be built: a string too long, or no room. */
+static int gpnl_put_failed(struct gpnl *nl, struct nl_msg *msg)
+{
+	nlmsg_free(msg);
+	return nl->err[0] ? -EINVAL : -EMSGSIZE;
+}
+
 int gpnl_dev_get(struct gpnl *nl, const char *pci,
 		 int (*each)(const struct gpnl_dev *dev, void *arg), void *arg)
 {
@@ -342,9 +370,8 @@ int gpnl_dev_get(struct gpnl *nl, const char *pci,
 	msg = gpnl_msg(nl, GPUPART_CMD_DEV_GET, pci ? 0 : NLM_F_DUMP);
 	if (!msg)
 		return -ENOMEM;
-	if (pci && nla_put_string(msg, GPUPART_A_PCI_ADDR, pci)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
+	if (pci && gpnl_put(nl, msg, GPUPART_A_PCI_ADDR, pci)) {
+		return gpnl_put_failed(nl, msg);
 	}
 	return gpnl_exec(nl, msg, gpnl_dev_one, &w);
 }
@@ -356,11 +383,10 @@ int gpnl_dev_set(struct gpnl *nl, const char *pci, uint32_t mode,
 
 	if (!msg)
 		return -ENOMEM;
-	if (nla_put_string(msg, GPUPART_A_PCI_ADDR, pci) ||
+	if (gpnl_put(nl, msg, GPUPART_A_PCI_ADDR, pci) ||
 	    nla_put_u32(msg, GPUPART_A_MODE, mode) ||
 	    (with_count && nla_put_u32(msg, GPUPART_A_PARTITION_COUNT, count))) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
+		return gpnl_put_failed(nl, msg);
 	}
 	return gpnl_exec(nl, msg, NULL, NULL);
 }
@@ -415,12 +441,11 @@ int gpnl_vm_assign_full(struct gpnl *nl, const char *name, uint32_t kind,
 
 	if (!msg)
 		return -ENOMEM;
-	if (nla_put_string(msg, GPUPART_A_VM, name) ||
+	if (gpnl_put(nl, msg, GPUPART_A_VM, name) ||
 	    (kind && nla_put_u32(msg, GPUPART_A_KIND, kind)) ||
-	    (dev && nla_put_string(msg, GPUPART_A_PCI_ADDR, dev)) ||
-	    (restore_vf && nla_put_string(msg, GPUPART_A_RESTORE_VF, restore_vf))) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
+	    (dev && gpnl_put(nl, msg, GPUPART_A_PCI_ADDR, dev)) ||
+	    (restore_vf && gpnl_put(nl, msg, GPUPART_A_RESTORE_VF, restore_vf))) {
+		return gpnl_put_failed(nl, msg);
 	}
 	return gpnl_exec(nl, msg, gpnl_vm_one, out ? out : &scratch);
 }
@@ -443,9 +468,8 @@ int gpnl_vm_release(struct gpnl *nl, const char *name)
 
 	if (!msg)
 		return -ENOMEM;
-	if (nla_put_string(msg, GPUPART_A_VM, name)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
+	if (gpnl_put(nl, msg, GPUPART_A_VM, name)) {
+		return gpnl_put_failed(nl, msg);
 	}
 	return gpnl_exec(nl, msg, NULL, NULL);
 }
@@ -479,9 +503,8 @@ int gpnl_vm_get(struct gpnl *nl, const char *name,
 	msg = gpnl_msg(nl, GPUPART_CMD_VM_GET, name ? 0 : NLM_F_DUMP);
 	if (!msg)
 		return -ENOMEM;
-	if (name && nla_put_string(msg, GPUPART_A_VM, name)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
+	if (name && gpnl_put(nl, msg, GPUPART_A_VM, name)) {
+		return gpnl_put_failed(nl, msg);
 	}
 	return gpnl_exec(nl, msg, gpnl_vm_each, &w);
 }
@@ -505,10 +528,9 @@ int gpnl_partition_clear(struct gpnl *nl, const char *dev, uint32_t index)
 
 	if (!msg)
 		return -ENOMEM;
-	if (nla_put_string(msg, GPUPART_A_PCI_ADDR, dev) ||
+	if (gpnl_put(nl, msg, GPUPART_A_PCI_ADDR, dev) ||
 	    nla_put_u32(msg, GPUPART_A_INDEX, index)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
+		return gpnl_put_failed(nl, msg);
 	}
 	return gpnl_exec(nl, msg, NULL, NULL);
 }
