@@ -106,7 +106,8 @@ static void gpupart_parts_put(struct gpupart_partition *parts, u32 n)
  * by VF number. Found by walking the PCI devices, as 6.1 does not export
  * the VF bus number helper.
  */
-static struct gpupart_partition *gpupart_parts_get(struct pci_dev *pdev, u32 n)
+static noinline struct gpupart_partition *
+gpupart_parts_get(struct pci_dev *pdev, u32 n)
 {
 	struct gpupart_partition *parts;
 	struct pci_dev *vf = NULL;
@@ -135,6 +136,9 @@ static struct gpupart_partition *gpupart_parts_get(struct pci_dev *pdev, u32 n)
 		parts[i].state = GPUPART_PARTITION_STATE_FREE;
 	return parts;
 }
+
+/* The fault tests fail this allocation here (fail_function). */
+ALLOW_ERROR_INJECTION(gpupart_parts_get, NULL);
 
 /* Where the fault tests make enabling fail (fail_function). */
 static noinline int gpupart_enable_sriov(struct pci_dev *pdev, u32 count)

@@ -13,9 +13,16 @@
 # VM_ASSIGN, DDA assign and release (the handovers), PARTITION_CLEAR,
 # probe (bind) and module init (load, with the probes it makes).
 #
+# Not swept: the allocations inside pci_enable_sriov(). Debian 6.1's PCI
+# core does not survive them: after one fails, a later enable hits
+# BUG_ON(request_resource()) in pci_iov_add_virtfn() (a VF BAR left
+# claimed), whoever the driver is. DEV_SET to partition is covered by
+# fail_function instead, on both of its fallible steps.
+#
 # fail_function: gpupart's own calls that the PCI core can fail (enabling
-# SR-IOV, a handover, a partition's reset, in a request or in the scrub
-# work) fail once each; the request says why, nothing is left behind.
+# SR-IOV, taking the VFs as partitions, a handover, a partition's reset,
+# in a request or in the scrub work) fail once each; the request says
+# why, nothing is left behind.
 # leak_check.sh (run after every test) then finds what any of it leaked.
 #
 # FAULT_STRIDE: test every Nth fault point (default: enough for about 25
@@ -86,12 +93,6 @@ part_none() {
 	gpupartctl vm release f1 2>/dev/null
 	wait_for 30 scrubbed
 	gpupartctl dev set "$A" mode none
-}
-part_check() {
-	m=$(mode_of "$A") v=$(numvfs "$A")
-	[ "$1" = ok ] && { [ "$m" = partition ] && [ "$v" = 2 ]; return; }
-	[ "$m:$v" = none:0 ] || { lost_ack "$1" && [ "$m:$v" = partition:2 ]; } ||
-		{ diag "refused, yet mode $m with $v VFs"; return 1; }
 }
 part_two() { part_none && gpupartctl dev set "$A" mode partition count 2; }
 none_check() {
@@ -205,6 +206,13 @@ ff_enable() {
 	expect_eq "reason" "$out" "Error: enabling 2 VFs failed (-5)" &&
 		expect_eq "mode" "$(mode_of "$A"):$(numvfs "$A")" "none:0"
 }
+ff_parts() {
+	part_none && inject gpupart_parts_get 0 || return 1
+	out=$(gpupartctl dev set "$A" mode partition count 2 2>&1)
+	uninject gpupart_parts_get
+	expect_eq "reason" "$out" "Error: the 2 VFs could not be taken as partitions" &&
+		expect_eq "mode" "$(mode_of "$A"):$(numvfs "$A")" "none:0"
+}
 ff_handover() {
 	e_dda && inject gpupart_pci_handover -5 || return 1
 	out=$(gpupartctl vm assign f2 dda dev "$E" 2>&1)
@@ -224,7 +232,7 @@ ff_scrub() {
 	expect_eq "quarantined partitions" "$q" 1 && consistent
 }
 
-tap_check "fault: DEV_SET to partition, every allocation" sweep "dev set partition" part_none part_check dev-set "$A" partition 2
+tap_check "fault: taking the VFs as partitions fails: refused with the reason, no VF left" ff_parts
 tap_check "fault: DEV_SET to none, every allocation" sweep "dev set none" part_two none_check dev-set "$A" none
 tap_check "fault: VM_ASSIGN, every allocation" sweep "vm assign" part_two assign_check assign f1
 tap_check "fault: DDA assign (handover), every allocation" sweep "dda assign" e_dda dda_check dda f2 "$E"
