@@ -45,7 +45,7 @@ MODDIR ?= /lib/modules/$(KVER)/updates
 
 .PHONY: install-files all module tool selftests lint check check-debug debug-module demo \
 	vm-shell vm-run deps ksrc clean kdir-info install uninstall \
-	dkms-install dkms-remove check-host check-all stress fuzz faults
+	dkms-install dkms-remove check-host check-all stress fuzz faults pci-core-hang
 
 all: module tool selftests
 
@@ -173,6 +173,12 @@ check-all:
 stress fuzz faults: deps
 	$(MAKE) all
 	scripts/testbed/long-run.sh $@
+
+# The PCI core's own hang (sriov_numvfs racing removal), with pci-pf-stub
+# and without gpupart: the admin guide's "Concurrency and the PCI core".
+pci-core-hang: deps
+	$(MAKE) all
+	VM_TIMEOUT=900 scripts/testbed/vm.sh run scripts/testbed/pci-core-hang.sh
 
 clean:
 	-test -d "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
