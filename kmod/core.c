@@ -142,7 +142,8 @@ void gpupart_dev_drop(struct gpupart_dev *gdev)
 
 /**
  * gpupart_dev_unregister() - remove() of a GPU: out of the registry
- * @gdev: the device; the registry's reference goes, the caller's stays
+ * @gdev: the device; the registry's reference goes (the last, unless a
+ *	request still holds one)
  *
  * gpupart_mode_lock keeps every mode change off the GPU meanwhile; its
  * partitions go last (VFs gpupart enabled are disabled, adopted ones left
@@ -162,6 +163,7 @@ void gpupart_dev_unregister(struct gpupart_dev *gdev)
 	cancel_work_sync(&gdev->err_work);
 	gpupart_dev_release(gdev);
 	mutex_unlock(&gpupart_mode_lock);
+	gpupart_dev_put(gdev);
 }
 
 /**
