@@ -49,11 +49,12 @@ overrun() {
 	monitor_start
 	kill -STOP "$MON"
 	ok=0
-	for i in $(seq 300); do
+	# ~3 KiB of events a cycle: 200 cycles overrun the default 208 KiB.
+	for i in $(seq 200); do
 		gpupartctl vm assign "flood-$i" >/dev/null 2>&1 &&
 			gpupartctl vm release "flood-$i" && ok=$((ok + 1))
 	done
-	[ $ok -ge 150 ] || { diag "only $ok of 300 assign/release cycles went through"; return 1; }
+	[ $ok -ge 120 ] || { diag "only $ok of 200 assign/release cycles went through"; return 1; }
 	kill -CONT "$MON"
 	sleep 3
 	gpupartctl vm assign mon-2 >/dev/null

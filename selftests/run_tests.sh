@@ -12,8 +12,10 @@ all=$(mktemp)
 run_one() {
 	t=$1
 	echo "# selftests: gpupart: $t"
+	start=$(cut -d. -f1 /proc/uptime)
 	"$DIR/$t" >"$out" 2>&1
 	rc=$?
+	echo "# selftests: gpupart: $t took $(($(cut -d. -f1 /proc/uptime) - start)) s" >>"$out"
 	cat "$out" | tee -a "$all"
 	# A crash or an early exit must not pass for success.
 	if ! grep -qE '^(not )?ok [0-9]+' "$out"; then
