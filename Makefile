@@ -20,6 +20,10 @@
 #                   netlink fuzzing, the same; make faults: every fault point
 #                   of the fault-injection sweeps, on the debug kernel
 #
+# The module's sources, and only them: copies built elsewhere (the debug
+# kernel, lint, DKMS) must not pick up objects built here for another kernel.
+MOD_SRCS = Kbuild $(wildcard kmod/*.[ch]) $(wildcard uapi/linux/*.h)
+
 # KDIR: the running kernel's build tree when it has one (a real host),
 # otherwise the newest installed Debian kernel's, which the test bed boots.
 
@@ -78,7 +82,7 @@ selftests: ksrc tool
 	$(MAKE) -C selftests KSFT_INC=$(KSRC)/tools/testing/selftests
 
 lint: kdir-info ksrc
-	scripts/lint.sh
+	MOD_SRCS="$(MOD_SRCS)" scripts/lint.sh
 
 deps:
 	scripts/deps.sh
@@ -95,7 +99,7 @@ DEBUG_MOD := $(BUILD)/debug-mod
 debug-module:
 	dk=$$(scripts/testbed/debug-kernel.sh) && \
 	rm -rf $(DEBUG_MOD) && mkdir -p $(DEBUG_MOD) && \
-	cp -r Kbuild kmod uapi $(DEBUG_MOD)/ && \
+	cp --parents $(MOD_SRCS) $(DEBUG_MOD)/ && \
 	$(MAKE) -C $$dk/build M=$(DEBUG_MOD) modules
 
 check-debug: deps
@@ -153,7 +157,7 @@ uninstall:
 DKMS_SRC := /usr/src/gpupart-$(VERSION)
 dkms-install:
 	rm -rf $(DKMS_SRC) && mkdir -p $(DKMS_SRC)
-	cp -r Kbuild kmod uapi dkms.conf $(DKMS_SRC)/
+	cp --parents $(MOD_SRCS) dkms.conf $(DKMS_SRC)/
 	dkms add -m gpupart -v $(VERSION)
 	dkms build -m gpupart -v $(VERSION) -k $(KVER)
 	dkms install -m gpupart -v $(VERSION) -k $(KVER)

@@ -22,7 +22,9 @@ gate() {
 
 # A fresh copy, so every file is compiled and the tree's own build is untouched.
 LINT=$PWD/build/lint
-rm -rf "$LINT" && mkdir -p "$LINT" && cp -r Kbuild kmod uapi "$LINT"/
+MOD_SRCS=${MOD_SRCS:-"Kbuild $(echo kmod/*.[ch] uapi/linux/*.h)"}
+# shellcheck disable=SC2086
+rm -rf "$LINT" && mkdir -p "$LINT" && cp --parents $MOD_SRCS "$LINT"/
 make -C "$KDIR" M="$LINT" W=1 modules >"$log" 2>&1 || echo "error: W=1 build failed" >>"$log"
 gate "W=1 build"
 
