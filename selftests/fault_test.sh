@@ -153,8 +153,8 @@ clear_check() {
 	[ "$q" != null ] || lost_ack "$1"
 }
 unbound() {
-	part_none || return 1
-	[ -z "$(driver_of "$A")" ] || echo "$A" >/sys/bus/pci/drivers/gpupart/unbind
+	[ -n "$(driver_of "$A")" ] || return 0	# a failed bind left it so
+	part_none && echo "$A" >/sys/bus/pci/drivers/gpupart/unbind
 }
 bind_check() {
 	d=$(driver_of "$A") n=$(gpupartctl -j dev show | jq "[.devices[] | select(.pci == \"$A\")] | length")
@@ -176,7 +176,10 @@ release_all_quiet() {
 }
 load_check() {
 	if [ "$1" = ok ]; then
-		[ "$(gp_bound | wc -l)" = "$NGPU" ] || { diag "$(gp_bound | wc -l) of $NGPU GPUs bound"; return 1; }
+		# A probe that failed leaves its GPU unbound, and not listed.
+		listed=$(gpupartctl -j dev show | jq '.devices | length')
+		[ "$(gp_bound | wc -l)" = "$listed" ] ||
+			{ diag "$(gp_bound | wc -l) GPUs bound, $listed listed"; return 1; }
 		return 0
 	fi
 	! module_loaded || { diag "refused, yet loaded"; return 1; }
@@ -200,17 +203,18 @@ load_sweep() {
 # ff FUNCTION ERRNO OP ARGS...: gpupart's FUNCTION fails once, in the
 # request "fault_req 1 OP ARGS": fail-nth drives fail_function too, with
 # no random draw (6.1 draws it under the kprobe, which lockdep rejects),
-# and failslab ignores ordinary allocations meanwhile. Prints the answer.
+# and failslab counts no allocation meanwhile. Prints the answer.
 ff() {
 	fn=$1 err=$2
 	shift 2
-	echo Y >$DBG/failslab/ignore-gfp-wait
+	# No slab cache is marked for failslab: none of them counts now.
+	echo Y >$DBG/failslab/cache-filter
 	echo 0 >$DBG/fail_function/probability
 	echo "$fn" >$DBG/fail_function/inject &&
 		printf '%#x' "$(( err & 0xffffffffffffffff ))" >"$DBG/fail_function/$fn/retval" &&
 		"$DIR/fault_req" 1 "$@"
 	echo "!$fn" >$DBG/fail_function/inject
-	echo N >$DBG/failslab/ignore-gfp-wait
+	echo N >$DBG/failslab/cache-filter
 }
 
 ff_enable() {
@@ -238,16 +242,34 @@ ff_reset() {
 		clear_check EIO && consistent
 }
 
-tap_check "fault: taking the VFs as partitions fails: refused with the reason, no VF left" ff_parts
-tap_check "fault: DEV_SET to none, every allocation" sweep "dev set none" part_two none_check dev-set "$A" none
-tap_check "fault: VM_ASSIGN, every allocation" sweep "vm assign" part_two assign_check assign f1
-tap_check "fault: DDA assign (handover), every allocation" sweep "dda assign" e_dda dda_check dda f2 "$E"
-tap_check "fault: DDA release (handover back), every allocation" sweep "dda release" e_given release_check release f2
-tap_check "fault: PARTITION_CLEAR, every allocation" sweep "partition clear" quarantined clear_check clear "$A" 0
-tap_check "fault: probe (bind), every allocation" sweep "probe" unbound bind_check bind "$A"
-tap_check "fault: module init and its probes, every allocation" load_sweep
-tap_check "fault: enabling SR-IOV fails: refused with the reason, no VF left" ff_enable
-tap_check "fault: a DDA handover fails: refused with the reason, GPU back" ff_handover
-tap_check "fault: a partition's reset fails: it stays quarantined, the reason said" ff_reset
-release_all_quiet
+# Each test starts from gpupart freshly loaded with every GPU bound: a
+# refused probe or load leaves GPUs unbound, on purpose.
+fresh() {
+	release_all_quiet
+	# Reloaded only when something is missing (a reload is slow here).
+	module_loaded && [ "$(gp_bound | wc -l)" = "$NGPU" ] && return 0
+	! module_loaded || rmmod gpupart || return 1
+	for d in $(pfs_with_id 1b36 0010) $(pfs_with_id 8086 5845); do
+		echo >"/sys/bus/pci/devices/$d/driver_override"
+	done
+	modprobe gpupart ids="$IDS" &&
+		[ "$(gp_bound | wc -l)" = "$NGPU" ] || { diag "$(gp_bound | wc -l) of $NGPU GPUs bound"; return 1; }
+}
+check_fresh() {
+	fresh || { tap_not_ok "$1"; return; }
+	tap_check "$@"
+}
+
+check_fresh "fault: taking the VFs as partitions fails: refused with the reason, no VF left" ff_parts
+check_fresh "fault: DEV_SET to none, every allocation" sweep "dev set none" part_two none_check dev-set "$A" none
+check_fresh "fault: VM_ASSIGN, every allocation" sweep "vm assign" part_two assign_check assign f1
+check_fresh "fault: DDA assign (handover), every allocation" sweep "dda assign" e_dda dda_check dda f2 "$E"
+check_fresh "fault: DDA release (handover back), every allocation" sweep "dda release" e_given release_check release f2
+check_fresh "fault: PARTITION_CLEAR, every allocation" sweep "partition clear" quarantined clear_check clear "$A" 0
+check_fresh "fault: probe (bind), every allocation" sweep "probe" unbound bind_check bind "$A"
+check_fresh "fault: module init and its probes, every allocation" load_sweep
+check_fresh "fault: enabling SR-IOV fails: refused with the reason, no VF left" ff_enable
+check_fresh "fault: a DDA handover fails: refused with the reason, GPU back" ff_handover
+check_fresh "fault: a partition's reset fails: it stays quarantined, the reason said" ff_reset
+fresh
 tap_finish

@@ -397,6 +397,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		unanswered_ok += !rc;
+		if (sent && !(sent % 100000))
+			printf("# %lu sent\n", sent);
 	}
 	printf("# sent %lu, %lu needed no answer; answers:", sent, unanswered_ok);
 	for (e = 0; e <= MAX_ERRNO; e++)
