@@ -108,13 +108,16 @@ driver_of() {
 		basename "$(readlink "/sys/bus/pci/devices/$1/driver")"
 }
 
-# Kernel log lines written after mark_log.
+# Kernel log lines written after mark_log. The mark is a line of its own
+# in the log: counting lines fails once the ring buffer is full and old
+# lines drop out as new ones come (the stress tests log a lot).
 mark_log() {
-	log_mark=$(dmesg | wc -l)
+	log_mark="gpupart-selftest-mark $$ $(cut -d' ' -f1 /proc/uptime)"
+	echo "$log_mark" >/dev/kmsg
 }
 
 new_log() {
-	dmesg | tail -n +$((log_mark + 1))
+	dmesg | awk -v m="$log_mark" 'seen { print } index($0, m) { seen = 1 }'
 }
 
 # The QEMU device behind PCI device $1: the test bed puts stand-in gpuN behind the
