@@ -25,7 +25,7 @@
 # failing in the scrub work is the fail_reset knob's, in vm_test.)
 # leak_check.sh (run after every test) then finds what any of it leaked.
 #
-# FAULT_STRIDE: test every Nth fault point (default: enough for about 12
+# FAULT_STRIDE: test every Nth fault point (default: enough for about 6
 # a request, the smoke run of "make check"; "make faults" sets 1).
 . "$(dirname "$0")/lib.sh"
 DIR=$(cd "$(dirname "$0")" && pwd)
@@ -68,7 +68,7 @@ sweep() {
 	sw_points=$("$DIR/fault_req" 1000000 "$@" | awk '{ print $4 }')
 	$sw_check ok - || { diag "$sw_name: fails without a fault"; return 1; }
 	sw_n=${SWEEP_FROM:-1}
-	sw_stride=${FAULT_STRIDE:-$(((sw_points - sw_n + 12) / 12))}
+	sw_stride=${FAULT_STRIDE:-$(((sw_points - sw_n + 6) / 6))}
 	sw_tried=0 sw_refused=0 sw_accepted=0
 	while [ "$sw_n" -le "$sw_points" ]; do
 		$sw_prep || { diag "$sw_name: setting up failed before fault $sw_n"; return 1; }
