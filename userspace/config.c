@@ -104,21 +104,28 @@ static int cfg_from_host(struct ctl *ctl, struct cfg *c)
 	if (rc)
 		return rc;
 	c->placement = h.placement;
-	for (i = 0; i < c->n_devs; i++) {
-		const struct gpnl_dev *d = &c->host.devs[i];
-		struct cfg_dev *cd = &c->devs[i];
-
-		snprintf(cd->pci, sizeof(cd->pci), "%s", d->pci);
-		cd->vendor = d->vendor;
-		cd->device = d->device;
-		cd->subsys_vendor = d->subsys_vendor;
-		cd->subsys_device = d->subsys_device;
-		snprintf(cd->model, sizeof(cd->model), "%s", d->model);
-		cd->mode = d->mode;
-		cd->count = d->count;
-		cd->host = d;
-	}
+	for (i = 0; i < c->n_devs; i++)
+		cfg_dev_from_host(&c->host.devs[i], &c->devs[i]);
 	return 0;
+}
+
+void cfg_dev_from_host(const struct gpnl_dev *d, struct cfg_dev *cd)
+{
+	unsigned int i;
+
+	snprintf(cd->pci, sizeof(cd->pci), "%s", d->pci);
+	cd->vendor = d->vendor;
+	cd->device = d->device;
+	cd->subsys_vendor = d->subsys_vendor;
+	cd->subsys_device = d->subsys_device;
+	snprintf(cd->model, sizeof(cd->model), "%s", d->model);
+	cd->mode = d->mode;
+	cd->count = d->count;
+	cd->error = d->error;
+	cd->quarantined = 0;
+	for (i = 0; i < d->n_parts; i++)
+		cd->quarantined += d->parts[i].state == GPUPART_PARTITION_STATE_QUARANTINED;
+	cd->host = d;
 }
 
 /* ---- the file: writing ---- */
@@ -241,7 +248,7 @@ void cfg_bad(struct cfg_err *e, const char *fmt, ...)
 }
 
 /* The kernel's rule, so a bad name is caught before anything changes. */
-static bool vm_name_ok(const char *s)
+bool cfg_vm_name_ok(const char *s)
 {
 	size_t n = strlen(s), i;
 
@@ -256,8 +263,9 @@ static bool vm_name_ok(const char *s)
 void cfg_read_dev(json_object *o, unsigned int i, struct cfg_dev *d,
 		  struct cfg_err *e)
 {
-	char mode[16];
+	char mode[16], state[16];
 	json_object *v;
+	size_t k;
 	int64_t n;
 
 	if (!json_object_is_type(o, json_type_object)) {
@@ -285,6 +293,18 @@ void cfg_read_dev(json_object *o, unsigned int i, struct cfg_dev *d,
 	d->count = n;
 	if ((d->mode == GPUPART_MODE_PARTITION) != (d->count > 0))
 		cfg_bad(e, "devices[%u]: a partition_count above 0 goes with mode partition, and only with it", i);
+	/* What dev show -j adds: partitions out of service, a failed GPU. */
+	if (json_object_object_get_ex(o, "partitions", &v) &&
+	    json_object_is_type(v, json_type_array)) {
+		for (k = 0; k < json_object_array_length(v); k++)
+			if (str_member(json_object_array_get_idx(v, k), "state",
+				       state, sizeof(state)) &&
+			    !strcmp(state, gpnl_state_name(GPUPART_PARTITION_STATE_QUARANTINED)))
+				d->quarantined++;
+	}
+	if (str_member(o, "error", state, sizeof(state)) &&
+	    !strcmp(state, gpnl_error_name(GPUPART_ERROR_FAILED)))
+		d->error = GPUPART_ERROR_FAILED;
 }
 
 static void cfg_read_vm(json_object *o, unsigned int i, struct cfg_vm *v,
@@ -296,11 +316,11 @@ static void cfg_read_vm(json_object *o, unsigned int i, struct cfg_vm *v,
 		cfg_bad(e, "vms[%u]: not an object", i);
 		return;
 	}
-	if (!str_member(o, "vm", name, sizeof(name)) || !vm_name_ok(name))
+	if (!str_member(o, "vm", name, sizeof(name)) || !cfg_vm_name_ok(name))
 		cfg_bad(e, "vms[%u].vm: 1 to %u characters of A-Z a-z 0-9 . _ : @ - are required",
 			i, GPNL_VM_MAX);
 	else
-		snprintf(v->name, sizeof(v->name), "%s", name);
+		snprintf(v->name, sizeof(v->name), "%.*s", GPNL_VM_MAX, name);
 	if (!str_member(o, "kind", kind, sizeof(kind)) ||
 	    (strcmp(kind, "partition") && strcmp(kind, "dda")))
 		cfg_bad(e, "vms[%u].kind: must be partition or dda", i);

@@ -16,6 +16,8 @@ struct cfg_dev {
 	char model[64];
 	uint32_t mode;
 	uint32_t count;
+	uint32_t quarantined;	/* partitions out of service, when known */
+	uint32_t error;		/* enum gpupart_error, 0 when healthy or unknown */
 	const struct gpnl_dev *host;	/* the host's view, when read from it */
 };
 
@@ -33,5 +35,9 @@ void cfg_bad(struct cfg_err *e, const char *fmt, ...)
 /* devices[@i] of a file, into @d; every problem goes to @e. */
 void cfg_read_dev(json_object *o, unsigned int i, struct cfg_dev *d,
 		  struct cfg_err *e);
+/* The host's view of a GPU, @d, as a struct cfg_dev that points back to it. */
+void cfg_dev_from_host(const struct gpnl_dev *d, struct cfg_dev *cd);
+/* 1 to GPNL_VM_MAX characters of A-Z a-z 0-9 . _ : @ - */
+bool cfg_vm_name_ok(const char *s);
 
 #endif

@@ -10,6 +10,8 @@
 #define EXIT_OK		0
 #define EXIT_FAIL	1
 #define EXIT_USAGE	2
+/* vm check: the VM holds nothing. */
+#define EXIT_NOTHING	3
 
 struct ctl {
 	bool json;

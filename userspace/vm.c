@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domxml.h"
 #include "gpupartctl.h"
 #include "print.h"
 
@@ -144,11 +145,127 @@ static int vm_show(struct ctl *ctl, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* The one VM @name, in @vm; -ENOENT when it holds nothing. */
+static int vm_get_one(struct ctl *ctl, const char *name, struct gpnl_vm *vm)
+{
+	struct vm_list l = { 0 };
+	int rc;
+
+	rc = gpnl_vm_get(&ctl->nl, name, vm_collect, &l);
+	if (!rc && l.n != 1)
+		rc = -EPROTO;
+	if (!rc)
+		*vm = l.vms[0];
+	free(l.vms);
+	return rc;
+}
+
+/* Why @a of @vm cannot be used, or NULL when it can. */
+static const char *vm_unusable(struct ctl *ctl, const struct gpnl_vm *vm,
+			       const struct gpnl_assign *a, char *why, size_t len)
+{
+	struct dev_list l = { 0 };
+	const struct gpnl_dev *d;
+	unsigned int i;
+
+	if (gpnl_dev_get(&ctl->nl, a->dev, dev_collect, &l) || l.n != 1) {
+		free(l.devs);
+		snprintf(why, len, "GPU %s is gone", a->dev);
+		return why;
+	}
+	d = &l.devs[0];
+	if (d->error == GPUPART_ERROR_FAILED || d->error == GPUPART_ERROR_FATAL) {
+		snprintf(why, len, "GPU %s failed (PCIe error: %s)", a->dev,
+			 gpnl_error_name(d->error));
+	} else if (!a->has_index) {
+		if (d->mode != GPUPART_MODE_DDA || strcmp(d->vm, vm->name))
+			snprintf(why, len, "GPU %s is not passed through to it", a->dev);
+	} else {
+		for (i = 0; i < d->n_parts && d->parts[i].index != a->index; i++)
+			;
+		if (i == d->n_parts)
+			snprintf(why, len, "partition %u of GPU %s is gone", a->index, a->dev);
+		else if (d->parts[i].state != GPUPART_PARTITION_STATE_ASSIGNED ||
+			 strcmp(d->parts[i].vm, vm->name))
+			snprintf(why, len, "partition %u of GPU %s is %s", a->index,
+				 a->dev, gpnl_state_name(d->parts[i].state));
+	}
+	free(l.devs);
+	return *why ? why : NULL;
+}
+
+/*
+ * vm check NAME [kind partition|dda]: does the VM hold what it needs, in
+ * a state it can use? For cluster managers: exit 0 yes, 1 no (with why),
+ * 3 when it holds nothing at all.
+ */
+static int vm_check(struct ctl *ctl, int argc, char **argv)
+{
+	char why[128] = "";
+	const char *bad = NULL;
+	struct gpnl_vm vm;
+	uint32_t kind = 0;
+	unsigned int i;
+	int rc;
+
+	if (argc == 3 && !strcmp(argv[1], "kind"))
+		kind = !strcmp(argv[2], "partition") ? GPUPART_KIND_PARTITION :
+		       !strcmp(argv[2], "dda") ? GPUPART_KIND_DDA : 0;
+	if ((argc != 1 && argc != 3) || (argc == 3 && !kind))
+		return ctl_usage_error(&ctl_vm, "vm check takes: NAME [kind partition|dda]");
+	if (!ctl_connect(ctl))
+		return EXIT_FAIL;
+	rc = vm_get_one(ctl, argv[0], &vm);
+	if (rc == -ENOENT) {
+		fprintf(stderr, "vm %s holds nothing\n", argv[0]);
+		return EXIT_NOTHING;
+	}
+	if (rc)
+		return ctl_fail(ctl, rc);
+	if (kind && vm.kind != kind) {
+		snprintf(why, sizeof(why), "it holds %s, not %s",
+			 vm.kind == GPUPART_KIND_DDA ? "whole GPUs" : "a partition",
+			 kind == GPUPART_KIND_DDA ? "whole GPUs" : "a partition");
+		bad = why;
+	}
+	for (i = 0; i < vm.n && !bad; i++)
+		bad = vm_unusable(ctl, &vm, &vm.a[i], why, sizeof(why));
+	print_obj_begin(NULL);
+	print_str("vm", "VM", vm.name);
+	print_str("kind", "KIND", gpnl_kind_name(vm.kind));
+	print_bool("usable", "USABLE", !bad);
+	print_str("reason", "REASON", bad);
+	print_obj_end();
+	print_end();
+	return bad ? EXIT_FAIL : EXIT_OK;
+}
+
+/* vm hostdev NAME FILE: what the VM holds, as <hostdev>s of its domain XML. */
+static int vm_hostdev(struct ctl *ctl, int argc, char **argv)
+{
+	struct gpnl_vm vm = { 0 };
+	int rc;
+
+	if (argc != 2)
+		return ctl_usage_error(&ctl_vm, "vm hostdev takes: NAME FILE");
+	if (!ctl_connect(ctl))
+		return EXIT_FAIL;
+	rc = vm_get_one(ctl, argv[0], &vm);
+	if (rc && rc != -ENOENT)
+		return ctl_fail(ctl, rc);
+	snprintf(vm.name, sizeof(vm.name), "%s", argv[0]);
+	return domxml_write(argv[1], &vm) ? EXIT_FAIL : EXIT_OK;
+}
+
 static const struct ctl_cmd vm_cmds[] = {
 	{ "show", "[NAME]", "list VMs and what they hold, or one VM", vm_show },
 	{ "assign", "NAME [ vf VF | dda [ dev DEV ] ]",
 	  "give VM NAME a free partition, placed by the kernel; with vf, the partition at VF if it is free (restoring a VM whose definition names its VF), else placed with a warning; with dda, a whole GPU in mode dda", vm_assign },
 	{ "release", "NAME", "release what VM NAME holds; partitions are scrubbed before reuse", vm_release },
+	{ "check", "NAME [ kind { partition | dda } ]",
+	  "exit 0 when VM NAME holds a usable partition or GPU (of that kind), 1 when what it holds is not usable (a quarantined partition, a failed GPU), saying why, 3 when it holds nothing", vm_check },
+	{ "hostdev", "NAME FILE",
+	  "write what VM NAME holds into the libvirt domain XML FILE as <hostdev> elements (alias ua-gpupartN), replacing those written before; none when it holds nothing", vm_hostdev },
 	{ }
 };
 

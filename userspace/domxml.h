@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef DOMXML_H
+#define DOMXML_H
+
+#include "gpnl.h"
+
+/* The alias that marks the <hostdev> elements gpupart writes ("ua-" is
+ * libvirt's prefix for user aliases); the first is ua-gpupart0. */
+#define DOMXML_ALIAS	"ua-gpupart"
+
+/*
+ * Writes what @vm holds into the libvirt domain XML @file as PCI
+ * <hostdev> elements, replacing those gpupart wrote before and any other
+ * that names the same device; the rest of the file is kept. The file is
+ * replaced atomically. Return: 0, or -1 with the reason on stderr.
+ */
+int domxml_write(const char *file, const struct gpnl_vm *vm);
+
+#endif
