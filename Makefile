@@ -44,8 +44,10 @@ MANDIR ?= $(DATADIR)/man
 INCLUDEDIR ?= $(PREFIX)/include
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSCONFDIR ?= /etc
-# Modules go where modprobe looks, whatever the prefix.
+# Modules go where modprobe looks, whatever the prefix; OCF agents where
+# Pacemaker looks.
 MODDIR ?= /lib/modules/$(KVER)/updates
+OCFDIR ?= /usr/lib/ocf
 
 .PHONY: install-files all module tool selftests lint check check-debug debug-module demo \
 	vm-shell vm-run deps ksrc clean kdir-info install uninstall \
@@ -122,7 +124,8 @@ vm-run: all
 INSTALL_FILES = $(MODDIR)/gpupart.ko $(SBINDIR)/gpupartctl \
 	$(MANDIR)/man8/gpupartctl.8 \
 	$(DATADIR)/bash-completion/completions/gpupartctl \
-	$(UNITDIR)/gpupart.service $(SYSCONFDIR)/modprobe.d/gpupart.conf \
+	$(UNITDIR)/gpupart.service $(UNITDIR)/gpupart-utilization.service \
+	$(SYSCONFDIR)/modprobe.d/gpupart.conf $(OCFDIR)/resource.d/gpupart/partition \
 	$(DATADIR)/gpupart/libvirt-hook-qemu $(DATADIR)/gpupart/gpupart.conf.example \
 	$(INCLUDEDIR)/linux/gpupart.h
 
@@ -137,9 +140,12 @@ install: module tool
 		$(DESTDIR)$(DATADIR)/bash-completion/completions/gpupartctl
 	install -D -m 0644 uapi/linux/gpupart.h $(DESTDIR)$(INCLUDEDIR)/linux/gpupart.h
 	install -D -m 0755 dist/libvirt-hook-qemu $(DESTDIR)$(DATADIR)/gpupart/libvirt-hook-qemu
+	install -D -m 0755 dist/ocf/partition $(DESTDIR)$(OCFDIR)/resource.d/gpupart/partition
 	mkdir -p $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/modprobe.d \
 		$(DESTDIR)$(SYSCONFDIR)/gpupart $(DESTDIR)$(DATADIR)/gpupart
 	sed 's|@SBINDIR@|$(SBINDIR)|g' dist/gpupart.service.in >$(DESTDIR)$(UNITDIR)/gpupart.service
+	sed 's|@SBINDIR@|$(SBINDIR)|g' dist/gpupart-utilization.service.in \
+		>$(DESTDIR)$(UNITDIR)/gpupart-utilization.service
 	sed 's|@SBINDIR@|$(SBINDIR)|g' dist/gpupart.conf.in >$(DESTDIR)$(DATADIR)/gpupart/gpupart.conf.example
 	# An operator's own modprobe.d file is never overwritten.
 	test -e $(DESTDIR)$(SYSCONFDIR)/modprobe.d/gpupart.conf || \
@@ -150,7 +156,8 @@ install: module tool
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(filter-out $(SYSCONFDIR)/%,$(INSTALL_FILES)))
-	-rmdir $(DESTDIR)$(DATADIR)/gpupart $(DESTDIR)$(SYSCONFDIR)/gpupart 2>/dev/null
+	-rmdir $(DESTDIR)$(DATADIR)/gpupart $(DESTDIR)$(SYSCONFDIR)/gpupart \
+		$(DESTDIR)$(OCFDIR)/resource.d/gpupart 2>/dev/null
 	if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
 
 # DKMS builds from a copy of the module's sources in /usr/src.

@@ -21,18 +21,22 @@ files_match() {
 	got=$(cd "$dest" && find . -type f | sed 's|^\.||' | sort)
 	expect_eq "installed files" "$got" "$want" || return 1
 	[ "$(echo "$want" | wc -l)" -ge 9 ] || { diag "list too short: $want"; return 1; }
-	[ -x "$dest/usr/sbin/gpupartctl" ] && [ -x "$dest/usr/share/gpupart/libvirt-hook-qemu" ]
+	[ -x "$dest/usr/sbin/gpupartctl" ] && [ -x "$dest/usr/share/gpupart/libvirt-hook-qemu" ] &&
+		[ -x "$dest/usr/lib/ocf/resource.d/gpupart/partition" ]
 }
 
 prefix_honoured() {
 	grep -qx 'ExecStart=/usr/sbin/gpupartctl config apply /etc/gpupart/gpupart.json' \
 		"$dest/usr/lib/systemd/system/gpupart.service" || { diag "$(cat "$dest/usr/lib/systemd/system/gpupart.service")"; return 1; }
+	grep -qx 'ExecStart=/usr/sbin/gpupartctl cluster utilization --update --follow' \
+		"$dest/usr/lib/systemd/system/gpupart-utilization.service" || return 1
 	grep -q '@' "$dest/etc/modprobe.d/gpupart.conf" && { diag "placeholder left"; return 1; }
 	grep -q '/usr/sbin/gpupartctl config apply' "$dest/etc/modprobe.d/gpupart.conf" || return 1
 	# Everything in the example is commented out: installing changes no behaviour.
 	expect_eq "active lines" "$(grep -cvE '^(#|$)' "$dest/etc/modprobe.d/gpupart.conf")" 0 || return 1
 	if command -v systemd-analyze >/dev/null; then
-		systemd-analyze verify "$dest/usr/lib/systemd/system/gpupart.service" 2>&1 |
+		systemd-analyze verify "$dest/usr/lib/systemd/system/gpupart.service" \
+			"$dest/usr/lib/systemd/system/gpupart-utilization.service" 2>&1 |
 			grep -v "is not executable\|not found\|Failed to prepare filename\|Command 'man " | grep . &&
 			{ diag "systemd-analyze complained"; return 1; }
 	fi
