@@ -230,6 +230,8 @@ static int vm_check(struct ctl *ctl, int argc, char **argv)
 	}
 	for (i = 0; i < vm.n && !bad; i++)
 		bad = vm_unusable(ctl, &vm, &vm.a[i], why, sizeof(why));
+	if (bad)
+		fprintf(stderr, "Error: %s\n", bad);
 	print_obj_begin(NULL);
 	print_str("vm", "VM", vm.name);
 	print_str("kind", "KIND", gpnl_kind_name(vm.kind));

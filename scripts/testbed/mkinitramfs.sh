@@ -87,6 +87,8 @@ for t in "$STAGE"/usr/lib/gpupart/selftests/*; do
 done
 cp "$TOP"/scripts/testbed/demo.sh "$STAGE"/usr/lib/gpupart/demo.sh
 cp "$TOP"/dist/libvirt-hook-qemu "$STAGE"/usr/lib/gpupart/libvirt-hook-qemu
+# The OCF agent where Pacemaker would find it.
+install -D -m 0755 "$TOP"/dist/ocf/partition "$STAGE"/usr/lib/ocf/resource.d/gpupart/partition
 
 # The reference facts the table test checks against, when the checkout has them.
 REF="$TOP/../shared/reference/gpus.md"
