@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 DIR=$(cd "$(dirname "$0")" && pwd)
 
-tap_plan 5
+tap_plan 6
 HOOK=
 for h in "$DIR/../libvirt-hook-qemu" "$DIR/../dist/libvirt-hook-qemu"; do
 	[ -f "$h" ] && HOOK=$h && break
@@ -105,11 +105,20 @@ restart_same_vf() {
 	hook web-1 release end
 }
 
+held_already() {
+	got=$(gpupartctl -j vm assign agent-1 | jq -r .vf) || return 1
+	domain agent-1 "$got" >"$xml"
+	hook agent-1 prepare begin || { diag "hook refused: $(cat "$xml.err")"; return 1; }
+	expect_eq "agent-1 holds" "$(held agent-1)" "$got" || return 1
+	hook agent-1 release end
+}
+
 tap_check "prepare assigns the partition the domain's hostdev names" prepare_assigns
 tap_check "prepare refuses a partition another VM holds, and assigns nothing" taken_refused
 tap_check "prepare assigns a GPU in mode dda whole, ignores other domains" dda_and_others
 tap_check "release releases what the domain holds" release_releases
 tap_check "a restarted domain gets its partition back once scrubbed" restart_same_vf
+tap_check "prepare starts a domain whose VM holds its hostdevs already (assigned by the OCF agent)" held_already
 sleep 1
 gpupartctl dev set "$DEV" mode none 2>/dev/null
 gpupartctl dev set "$WHOLE" mode none 2>/dev/null

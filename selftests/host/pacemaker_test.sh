@@ -16,7 +16,7 @@ G=$TOP/userspace/gpupartctl
 RA=$TOP/dist/ocf/partition
 DTD=/usr/share/resource-agents/ra-api-1.dtd
 
-tap_plan 10
+tap_plan 11
 [ -x "$G" ] || tap_skip_rest "pacemaker" "run 'make tool' first"
 for c in crm_simulate crm_attribute crm_verify xmllint; do
 	command -v $c >/dev/null || tap_skip_rest "pacemaker" "$c not installed (make deps)"
@@ -171,6 +171,16 @@ utilization_update() {
 	expect_eq "unknown node: exit" $? 1
 }
 
+memcheck() {
+	for args in "cluster cib $dir/node1.json $dir/node2.json $dir/node3.json" \
+		"cluster cib $dir/node1.json $dir/eight.json" "-j cluster utilization $dir/show.json"; do
+		# shellcheck disable=SC2086
+		valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
+			--error-exitcode=99 --log-file="$dir/vg" "$G" $args >/dev/null 2>&1
+		[ $? -ne 99 ] && [ ! -s "$dir/vg" ] || { diag "$args: $(cat "$dir/vg")"; return 1; }
+	done
+}
+
 ra_meta() {
 	"$RA" meta-data >"$dir/md.xml" || return 1
 	xmllint --noout --dtdvalid "$DTD" "$dir/md.xml" 2>"$dir/err" || { diag "$(cat "$dir/err")"; return 1; }
@@ -222,4 +232,9 @@ tap_check "cluster utilization --update sets the node's utilization through crm_
 tap_check "the agent's meta-data is valid against ra-api-1.dtd" ra_meta
 tap_check "the agent's exit codes without a GPU: 2 usage, 3 unimplemented, 5 not installed, 6 not configured, 7, 0" ra_codes
 tap_check "crm_verify accepts the agent's own defaults (no domain_xml)" sh -c "'$G' cluster cib '$dir/node3.json' >'$dir/c3.xml' && CIB_file='$dir/c3.xml' crm_attribute --type crm_config --name stonith-enabled --update false && crm_verify --xml-file '$dir/c3.xml'"
+if command -v valgrind >/dev/null; then
+	tap_check "cluster cib and cluster utilization FILE: valgrind memcheck clean" memcheck
+else
+	tap_skip "memcheck" "valgrind not installed"
+fi
 tap_finish
