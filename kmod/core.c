@@ -42,7 +42,6 @@ struct gpupart_dev *gpupart_dev_alloc(struct pci_dev *pdev)
 	INIT_LIST_HEAD(&gdev->node);
 	gdev->pdev = pci_dev_get(pdev);
 	gdev->mode = GPUPART_MODE_NONE;
-	INIT_WORK(&gdev->scrub_work, gpupart_scrub_work);
 	INIT_WORK(&gdev->err_work, gpupart_err_work);
 	spin_lock_init(&gdev->err_lock);
 	return gdev;
@@ -135,7 +134,7 @@ void __gpupart_dev_forget(struct gpupart_dev *gdev, u32 reason)
  */
 void gpupart_dev_drop(struct gpupart_dev *gdev)
 {
-	cancel_work_sync(&gdev->scrub_work);
+	/* Its partitions, and their resets, went when remove() ran. */
 	cancel_work_sync(&gdev->err_work);
 	gpupart_dev_put(gdev);
 }
@@ -158,9 +157,8 @@ void gpupart_dev_unregister(struct gpupart_dev *gdev)
 	__gpupart_dev_forget(gdev, GPUPART_REVOKE_REASON_DEVICE_REMOVED);
 	list_del_init(&gdev->node);
 	mutex_unlock(&gpupart_lock);
-	/* Scrubbing uses the partitions: it is over before they go. */
-	cancel_work_sync(&gdev->scrub_work);
 	cancel_work_sync(&gdev->err_work);
+	/* Scrubbing uses the partitions: it is over before they go. */
 	gpupart_dev_release(gdev);
 	mutex_unlock(&gpupart_mode_lock);
 	gpupart_dev_put(gdev);

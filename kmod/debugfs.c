@@ -3,7 +3,9 @@
  * debugfs: <debugfs>/gpupart/models lists the built-in table, so that tests
  * can check names, framebuffer sizes and counts without the hardware; the
  * fail_* files inject faults into paths the test bed cannot make fail
- * (Debian's kernel has no fault injection framework).
+ * (Debian's kernel has no fault injection framework); reset_delay_ms makes
+ * each partition reset as slow as asked, and resets_max says how many ran
+ * at once, so that a test sees resets overlap without timing them.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -74,6 +76,10 @@ void gpupart_debugfs_init(void)
 				&gpupart_fail_reset);
 	debugfs_create_atomic_t("fail_recovery", 0600, gpupart_debugfs_root,
 				&gpupart_fail_recovery);
+	debugfs_create_u32("reset_delay_ms", 0600, gpupart_debugfs_root,
+			   &gpupart_reset_delay_ms);
+	debugfs_create_atomic_t("resets_max", 0600, gpupart_debugfs_root,
+				&gpupart_resets_max);
 }
 
 /**

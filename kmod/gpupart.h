@@ -49,8 +49,8 @@
  * Requests pin the module for their duration (pre_doit); once module exit
  * has begun they are refused.
  *
- * Work items: scrub_work and err_work take only locks 3 to 5; remove()
- * waits for them under locks 1 and 2. gone_work takes lock 1 (the rescan
+ * Work items: the partitions' scrub work and err_work take only locks 3
+ * to 5; remove() waits for them under locks 1 and 2. gone_work takes lock 1 (the rescan
  * lock) and then 4; only module exit waits for it, holding nothing.
  *
  * Lifetime: a record (struct gpupart_dev) is counted (@ref). The registry
@@ -89,11 +89,17 @@ struct gpupart_model {
  * @vf: the VF, referenced while the partition exists
  * @state: what the partition is doing
  * @vm: the VM holding it, "" when none does
+ * @gdev: the GPU it is part of
+ * @index: its VF index, its place in @gdev's partitions
+ * @scrub: resets it after release, beside every other partition's reset
  */
 struct gpupart_partition {
 	struct pci_dev *vf;
 	enum gpupart_partition_state state;
 	char vm[GPUPART_VM_NAME_MAX + 1];
+	struct gpupart_dev *gdev;
+	u32 index;
+	struct work_struct scrub;
 };
 
 /**
@@ -114,7 +120,6 @@ struct gpupart_partition {
  * @passed: gpupart is not the PF's driver: the passthrough driver has it
  *	for @dda_vm (or nothing has it, when taking it back failed); the record
  *	stays, so that nobody partitions the GPU, until the PF is deleted
- * @scrub_work: resets released partitions, off the releasing caller's path
  * @error: enum gpupart_error while a PCIe error is being recovered from
  *	or recovery failed, else 0; no new assignment, no mode change then
  * @err_work: acts on what the PCI core's error callbacks reported
@@ -144,7 +149,6 @@ struct gpupart_dev {
 	char dda_vm[GPUPART_VM_NAME_MAX + 1];
 	bool moving;
 	bool passed;
-	struct work_struct scrub_work;
 	u32 error;
 	struct work_struct err_work;
 	spinlock_t err_lock;	/* the error callbacks' reports, see above */
@@ -233,10 +237,16 @@ void gpupart_dda_return(struct gpupart_dev *gdev);
 void __gpupart_dev_revoke(struct gpupart_dev *gdev, u32 reason);
 
 /* scrub.c: resetting partitions between tenants */
-void gpupart_scrub_work(struct work_struct *work);
+int gpupart_scrub_init(void);
+void gpupart_scrub_exit(void);
+void gpupart_scrub_prepare(struct gpupart_dev *gdev,
+			   struct gpupart_partition *parts, u32 n);
+void gpupart_scrub_cancel(struct gpupart_partition *parts, u32 n);
 void __gpupart_scrub_queue(struct gpupart_dev *gdev);
 int gpupart_partition_clear(struct gpupart_dev *gdev, u32 idx, char *why);
 extern atomic_t gpupart_fail_reset;
+extern u32 gpupart_reset_delay_ms;
+extern atomic_t gpupart_resets_max;
 
 /* err.c: PCIe error recovery */
 extern const struct pci_error_handlers gpupart_err_handlers;

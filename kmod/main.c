@@ -17,12 +17,16 @@ static int __init gpupart_init(void)
 	if (rc)
 		return rc;
 	/*
-	 * ORDER: the family first, so that it exists before any device can
-	 * appear, and the PCI driver after it; exit undoes this in reverse.
+	 * ORDER: the scrub workqueue and the family first, so that they exist
+	 * before any device can appear, and the PCI driver after them; exit
+	 * undoes this in reverse.
 	 */
-	rc = gpupart_nl_register();
+	rc = gpupart_scrub_init();
 	if (rc)
 		return rc;
+	rc = gpupart_nl_register();
+	if (rc)
+		goto err_scrub_exit;
 	rc = gpupart_pci_init();
 	if (rc)
 		goto err_unregister_family;
@@ -31,6 +35,8 @@ static int __init gpupart_init(void)
 
 err_unregister_family:
 	genl_unregister_family(&gpupart_nl_family);
+err_scrub_exit:
+	gpupart_scrub_exit();
 	return rc;
 }
 
@@ -39,6 +45,7 @@ static void __exit gpupart_exit(void)
 	gpupart_debugfs_exit();
 	gpupart_pci_exit();
 	genl_unregister_family(&gpupart_nl_family);
+	gpupart_scrub_exit();
 }
 
 module_init(gpupart_init);

@@ -107,8 +107,9 @@ static void gpupart_parts_put(struct gpupart_partition *parts, u32 n)
  * the VF bus number helper.
  */
 static noinline struct gpupart_partition *
-gpupart_parts_get(struct pci_dev *pdev, u32 n)
+gpupart_parts_get(struct gpupart_dev *gdev, u32 n)
 {
+	struct pci_dev *pdev = gdev->pdev;
 	struct gpupart_partition *parts;
 	struct pci_dev *vf = NULL;
 	u32 found = 0, i;
@@ -134,6 +135,7 @@ gpupart_parts_get(struct pci_dev *pdev, u32 n)
 	}
 	for (i = 0; i < n; i++)
 		parts[i].state = GPUPART_PARTITION_STATE_FREE;
+	gpupart_scrub_prepare(gdev, parts, n);
 	return parts;
 }
 
@@ -164,7 +166,7 @@ static struct gpupart_partition *gpupart_sriov_on(struct gpupart_dev *gdev,
 		WHY("enabling %u VFs failed (%d)", count, *rc);
 		return NULL;
 	}
-	parts = gpupart_parts_get(pdev, count);
+	parts = gpupart_parts_get(gdev, count);
 	if (!parts) {
 		pci_disable_sriov(pdev);
 		WHY("the %u VFs could not be taken as partitions", count);
@@ -207,6 +209,8 @@ static void gpupart_sriov_off(struct gpupart_dev *gdev,
 			      bool disable)
 {
 	lockdep_assert_held(&gpupart_mode_lock);
+	/* No reset may run on a VF being disabled, nor on a freed partition. */
+	gpupart_scrub_cancel(parts, count);
 	if (disable)
 		pci_disable_sriov(gdev->pdev);
 	gpupart_parts_put(parts, count);
@@ -374,7 +378,7 @@ out_unlock:
  */
 int gpupart_dev_adopt(struct gpupart_dev *gdev, u16 num_vfs)
 {
-	gdev->parts = gpupart_parts_get(gdev->pdev, num_vfs);
+	gdev->parts = gpupart_parts_get(gdev, num_vfs);
 	if (!gdev->parts)
 		return -ENOMEM;
 	gdev->count = num_vfs;

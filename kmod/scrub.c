@@ -5,14 +5,43 @@
  * (the FLR alone takes 100 ms), and is free only after that succeeded. A
  * partition whose reset fails is quarantined: never assigned again until
  * an administrator clears it with a reset that works.
+ *
+ * Each VF's FLR is independent of every other's, so each partition has
+ * its own work item, and all of them run at once on an unbound
+ * workqueue: N partitions released together (a node drain, a batch of
+ * sessions ending, Pacemaker restarting VMs after a host failed) are free
+ * again after about one FLR, not N.
  */
+#include <linux/delay.h>
 #include <linux/error-injection.h>
 #include <linux/pci.h>
+#include <linux/workqueue.h>
 
 #include "gpupart.h"
 
+static struct workqueue_struct *gpupart_scrub_wq;
+
 /* fail_reset: how many of the next partition resets fail. */
 atomic_t gpupart_fail_reset = ATOMIC_INIT(0);
+/* reset_delay_ms: each reset first waits this long, as a slow GPU's would. */
+u32 gpupart_reset_delay_ms;
+/* resets_max: the most resets seen under way at once (the tests reset it). */
+atomic_t gpupart_resets_max = ATOMIC_INIT(0);
+static atomic_t gpupart_resets_now = ATOMIC_INIT(0);
+
+static void gpupart_resets_count(void)
+{
+	int now = atomic_inc_return(&gpupart_resets_now);
+	int max = atomic_read(&gpupart_resets_max);
+	int seen;
+
+	while (now > max) {
+		seen = atomic_cmpxchg(&gpupart_resets_max, max, now);
+		if (seen == max)
+			break;
+		max = seen;
+	}
+}
 
 /*
  * A bare FLR, without pci_reset_function()'s save and restore of config
@@ -21,6 +50,7 @@ atomic_t gpupart_fail_reset = ATOMIC_INIT(0);
  */
 static noinline int gpupart_flr(struct pci_dev *vf)
 {
+	u32 delay = READ_ONCE(gpupart_reset_delay_ms);
 	u32 cap = 0;
 	int rc;
 
@@ -29,82 +59,151 @@ static noinline int gpupart_flr(struct pci_dev *vf)
 	pcie_capability_read_dword(vf, PCI_EXP_DEVCAP, &cap);
 	if (!(cap & PCI_EXP_DEVCAP_FLR) || vf->dev_flags & PCI_DEV_FLAGS_NO_FLR_RESET)
 		return -ENOTTY;
+	gpupart_resets_count();
+	if (delay)
+		msleep(delay);
 	device_lock(&vf->dev);
 	pci_cfg_access_lock(vf);
 	rc = pcie_flr(vf);
 	pci_cfg_access_unlock(vf);
 	device_unlock(&vf->dev);
+	atomic_dec(&gpupart_resets_now);
 	return rc;
 }
 
 /* The fault tests fail resets here too (fail_function). */
 ALLOW_ERROR_INJECTION(gpupart_flr, ERRNO);
 
-/* Reset partition @i, which the caller moved to scrubbing; say how it went. */
-static void gpupart_scrub_one(struct gpupart_dev *gdev, u32 i)
+/*
+ * Whether @part is still its GPU's and waits for its reset: its GPU may
+ * have let go of its partitions (remove()) before the work ran, and a
+ * partition released again while its reset ran is queued twice.
+ */
+static bool __gpupart_scrub_due(struct gpupart_partition *part)
 {
-	struct pci_dev *vf;
+	struct gpupart_dev *gdev = part->gdev;
+
+	lockdep_assert_held(&gpupart_lock);
+	return part->index < gdev->count && &gdev->parts[part->index] == part &&
+	       part->state == GPUPART_PARTITION_STATE_SCRUBBING;
+}
+
+/* Reset one partition, which release moved to scrubbing; say how it went. */
+static void gpupart_scrub_work(struct work_struct *work)
+{
+	struct gpupart_partition *part = container_of(work, struct gpupart_partition, scrub);
+	struct gpupart_dev *gdev = part->gdev;
+	bool due;
 	int rc;
 
 	mutex_lock(&gpupart_lock);
-	vf = pci_dev_get(gdev->parts[i].vf);
+	due = __gpupart_scrub_due(part);
 	mutex_unlock(&gpupart_lock);
+	if (!due)
+		return;
 
-	rc = gpupart_flr(vf);
+	/* The VF outlives this work: the partitions are freed only after
+	 * gpupart_scrub_cancel().
+	 */
+	rc = gpupart_flr(part->vf);
 
 	mutex_lock(&gpupart_lock);
+	if (!__gpupart_scrub_due(part)) {
+		mutex_unlock(&gpupart_lock);
+		return;
+	}
 	if (rc) {
-		gdev->parts[i].state = GPUPART_PARTITION_STATE_QUARANTINED;
-		pci_warn(vf, "reset failed (%d): partition %u quarantined\n", rc, i);
-		__gpupart_nl_part_notify(gdev, i, GPUPART_CMD_PARTITION_QUARANTINED_NTF);
+		part->state = GPUPART_PARTITION_STATE_QUARANTINED;
+		pci_warn(part->vf, "reset failed (%d): partition %u quarantined\n",
+			 rc, part->index);
+		__gpupart_nl_part_notify(gdev, part->index,
+					 GPUPART_CMD_PARTITION_QUARANTINED_NTF);
 	} else {
-		gdev->parts[i].state = GPUPART_PARTITION_STATE_FREE;
-		__gpupart_nl_part_notify(gdev, i, GPUPART_CMD_PARTITION_SCRUBBED_NTF);
+		part->state = GPUPART_PARTITION_STATE_FREE;
+		__gpupart_nl_part_notify(gdev, part->index,
+					 GPUPART_CMD_PARTITION_SCRUBBED_NTF);
 	}
 	__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_CHANGE_NTF);
 	mutex_unlock(&gpupart_lock);
-	pci_dev_put(vf);
 }
 
 /**
- * gpupart_scrub_work() - reset every partition of a GPU that is scrubbing
- * @work: the GPU's scrub_work
- *
- * The partitions cannot go away meanwhile: leaving mode partition is
- * refused while one scrubs, and remove() cancels this work first.
+ * gpupart_scrub_prepare() - ready new partitions for scrubbing
+ * @gdev: the GPU they are part of
+ * @parts: the partitions, by VF index
+ * @n: how many
  */
-void gpupart_scrub_work(struct work_struct *work)
+void gpupart_scrub_prepare(struct gpupart_dev *gdev,
+			   struct gpupart_partition *parts, u32 n)
 {
-	struct gpupart_dev *gdev = container_of(work, struct gpupart_dev, scrub_work);
 	u32 i;
-	bool found;
 
-	do {
-		found = false;
-		mutex_lock(&gpupart_lock);
-		for (i = 0; i < gdev->count; i++) {
-			if (gdev->parts[i].state == GPUPART_PARTITION_STATE_SCRUBBING) {
-				found = true;
-				break;
-			}
-		}
-		mutex_unlock(&gpupart_lock);
-		if (found)
-			gpupart_scrub_one(gdev, i);
-	} while (found);
+	for (i = 0; i < n; i++) {
+		parts[i].gdev = gdev;
+		parts[i].index = i;
+		INIT_WORK(&parts[i].scrub, gpupart_scrub_work);
+	}
+}
+
+/**
+ * gpupart_scrub_cancel() - no reset of these partitions runs any more
+ * @parts: partitions a GPU let go of (or never had), by VF index
+ * @n: how many
+ *
+ * Before they are freed, or their VFs disabled: a reset under way is
+ * waited for, one not started is cancelled.
+ *
+ * Context: no gpupart lock held: the work takes gpupart_lock.
+ */
+void gpupart_scrub_cancel(struct gpupart_partition *parts, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		cancel_work_sync(&parts[i].scrub);
 }
 
 /**
  * __gpupart_scrub_queue() - have the GPU's scrubbing partitions reset
  * @gdev: the device
  *
+ * Each at once, beside the others; one whose reset is queued already is
+ * not queued again.
+ *
  * Context: caller holds gpupart_lock.
  */
 void __gpupart_scrub_queue(struct gpupart_dev *gdev)
 {
+	u32 i;
+
 	lockdep_assert_held(&gpupart_lock);
-	if (!gdev->dying)
-		schedule_work(&gdev->scrub_work);
+	if (gdev->dying)
+		return;
+	for (i = 0; i < gdev->count; i++)
+		if (gdev->parts[i].state == GPUPART_PARTITION_STATE_SCRUBBING)
+			queue_work(gpupart_scrub_wq, &gdev->parts[i].scrub);
+}
+
+/**
+ * gpupart_scrub_init() - the workqueue the resets run on
+ *
+ * Unbound, so that resets sleeping in their FLR do not wait for a CPU's
+ * worker: as many run at once as there are partitions scrubbing.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int gpupart_scrub_init(void)
+{
+	gpupart_scrub_wq = alloc_workqueue("gpupart_scrub", WQ_UNBOUND, 0);
+	return gpupart_scrub_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * gpupart_scrub_exit() - destroy the workqueue, every GPU gone
+ */
+void gpupart_scrub_exit(void)
+{
+	destroy_workqueue(gpupart_scrub_wq);
 }
 
 /**
