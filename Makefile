@@ -15,6 +15,7 @@
 #   make dkms-install / dkms-remove   register gpupart with DKMS (as root)
 #   make check-host the host-side tests: install, DKMS, docs, cluster check
 #   make check-all  check-host, check and check-debug, with the summed totals
+#   make bench      each cost as a ratio to its floor, in the test bed
 #   make stress     STRESS_SECONDS (300) of concurrency stress, Debian's and
 #                   the debug kernel; make fuzz: FUZZ_MESSAGES (1000000) of
 #                   netlink fuzzing, the same; make faults: every fault point
@@ -51,7 +52,7 @@ OCFDIR ?= /usr/lib/ocf
 
 .PHONY: install-files all module tool selftests lint check check-debug debug-module demo \
 	vm-shell vm-run deps ksrc clean kdir-info install uninstall \
-	dkms-install dkms-remove check-host check-all stress fuzz faults pci-core-hang
+	dkms-install dkms-remove check-host check-all stress fuzz faults pci-core-hang bench
 
 all: module tool selftests
 
@@ -111,6 +112,14 @@ check-debug: deps
 demo: deps
 	$(MAKE) all
 	scripts/testbed/vm.sh demo
+
+# Timings are not tests: "make bench" prints each cost as a ratio to its
+# floor, on 4 stand-in GPUs of 64 VFs; "make check" runs only its smoke.
+bench: deps
+	$(MAKE) all
+	mkdir -p $(BUILD)
+	echo 'sh /usr/lib/gpupart/selftests/bench.sh' >$(BUILD)/bench-job.sh
+	TOPOLOGY="redhat:64*4" VM_MEM=3072 scripts/testbed/vm.sh run $(BUILD)/bench-job.sh
 
 vm-shell: all
 	scripts/testbed/vm.sh shell
