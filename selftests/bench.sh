@@ -88,13 +88,14 @@ run dev-dump/0 dev-dump "$REPS"
 run vm-dump/0 vm-dump "$REPS"
 
 # Dumps as the partitions grow: 8 on one GPU, VFS on one, VFS on every GPU.
+# 8 and VFS on one GPU; 8 and VFS on each GPU (32 and 256 on 4 GPUs).
 BIG=$((NGPU * VFS))
-DUMPS=$(printf '%s\n' 8 "$VFS" "$BIG" | sort -nu | tr '\n' ' ')
+DUMPS=$(printf '%s\n' 8 $((NGPU * 8)) "$VFS" "$BIG" | sort -nu | tr '\n' ' ')
 for p in $DUMPS; do
-	if [ "$p" -le "$VFS" ]; then
+	if [ "$p" -le "$VFS" ] && [ "$p" != $((NGPU * 8)) ]; then
 		partition 1 "$p"
 	else
-		partition "$NGPU" "$VFS"
+		partition "$NGPU" $((p / NGPU))
 	fi
 	dumps "$p"
 done
@@ -155,13 +156,21 @@ line() {
 	}'
 }
 
-# Per-partition cost of a dump above the idle one, as "KEY" for line().
+# A dump's cost per partition added between one size and the next, as
+# "KEY" for line(). Flat means linear; a dump that does more for each
+# partition as partitions grow shows here.
 per_part() {
+	prev=
 	for p in $DUMPS; do
-		echo "$1-per/$p $(awk -v a="$(val "$1/$p")" -v z="$(val "$1/0")" -v p="$p" \
-			'BEGIN { printf "%.3f", (a - z) / p }') $(reps "$1/$p")" >>"$out"
+		if [ -n "$prev" ]; then
+			echo "$1-per/$p $(awk -v a="$(val "$1/$p")" -v z="$(val "$1/$prev")" \
+				-v n="$((p - prev))" 'BEGIN { printf "%.3f", (a - z) / n }') $(reps "$1/$p")" >>"$out"
+			[ -n "$first" ] || first=$p
+		fi
+		prev=$p
 	done
 }
+first=
 per_part dev-dump
 per_part vm-dump
 
@@ -175,10 +184,14 @@ done
 for p in $DUMPS; do
 	line "VM_GET dump, $p VMs" "vm-dump/$p" floor "genl floor"
 done
+# From 8 to 256 partitions: the cost of each partition added on the way
+# up, against that of the first ones added.
 for k in dev-dump vm-dump; do
+	prev=8
 	for p in $DUMPS; do
 		[ "$p" = 8 ] && continue
-		line "$k: cost per partition at $p (vs at 8)" "$k-per/$p" "$k-per/8" "per partition at 8" 1.5
+		line "$k: per partition, $prev to $p" "$k-per/$p" "$k-per/$first" "per partition, 8 to $first" 1.5
+		prev=$p
 	done
 done
 line "VM_ASSIGN" vm-assign/1 floor "genl floor" 1.5
