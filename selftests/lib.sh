@@ -151,6 +151,18 @@ scrubbed() {
 		jq -e '[.devices[].partitions[]?.state] | index("scrubbing")' >/dev/null
 }
 
+# gp_free_all: every VM released, scrubbing over, every GPU to mode none;
+# a test's clean start, whatever the last one left.
+gp_free_all() {
+	for vm in $(gpupartctl -j vm show | jq -r '.vms[].vm' | sort -u); do
+		gpupartctl vm release "$vm" >/dev/null
+	done
+	wait_for 60 scrubbed
+	for d in $(gp_bound); do
+		gpupartctl dev set "$d" mode none 2>/dev/null
+	done
+}
+
 # release_all IDS: every VM released, every GPU to mode none; then gpupart
 # must unload (no reference left behind) and load again with ids=IDS.
 release_all() {

@@ -72,13 +72,7 @@ xml_addr() {
 }
 
 reset() {
-	for vm in $(gpupartctl -j vm show | jq -r '.vms[].vm' | sort -u); do
-		gpupartctl vm release "$vm" >/dev/null
-	done
-	wait_for 60 scrubbed
-	for d in $(gp_bound); do
-		gpupartctl dev set "$d" mode none 2>/dev/null
-	done
+	gp_free_all
 	rm -f "$tmp"/gpupart-*.started
 	gpupartctl dev set "$DEV" mode partition count 2
 }

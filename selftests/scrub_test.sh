@@ -31,13 +31,7 @@ mon=$(mktemp)
 trap 'echo 0 >$K/reset_delay_ms; rm -f "$mon"' EXIT
 
 reset_all() {
-	for vm in $(gpupartctl -j vm show | jq -r '.vms[].vm' | sort -u); do
-		gpupartctl vm release "$vm" >/dev/null
-	done
-	wait_for 60 scrubbed
-	for d in $(gp_bound); do
-		gpupartctl dev set "$d" mode none 2>/dev/null
-	done
+	gp_free_all
 	echo 0 >$K/reset_delay_ms
 	echo 0 >$K/resets_max
 }

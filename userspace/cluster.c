@@ -14,6 +14,7 @@
  * Placement and failover across the hosts are Pacemaker's: "cluster
  * utilization" and "cluster cib" (pacemaker.c) describe the hosts to it.
  */
+#include <errno.h>
 #include <stdlib.h>
 
 #include "gpupartctl.h"
@@ -44,13 +45,9 @@ static int cluster_check(struct ctl *ctl, int argc, char **argv)
 	(void)ctl;
 	if (argc < 1)
 		return ctl_usage_error(&ctl_cluster, "cluster check needs at least one FILE");
-	hosts = calloc(argc, sizeof(*hosts));
+	hosts = hosts_load(argv, argc);
 	if (!hosts)
-		return EXIT_FAIL;
-	if (hosts_read(argv, argc, hosts)) {
-		hosts_free(hosts, argc);
-		return EXIT_USAGE;
-	}
+		return errno == ENOMEM ? EXIT_FAIL : EXIT_USAGE;
 	for (i = 0; i < argc; i++)
 		gpus += hosts[i].n_devs;
 	cluster_reference(hosts, argc, &ref);

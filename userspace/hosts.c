@@ -4,6 +4,7 @@
  * counted across them: the reference model and count, the GPUs that differ
  * from it, and each host's capacity in Pacemaker's terms.
  */
+#include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,6 +144,22 @@ int hosts_read(char **files, unsigned int n, struct host *hosts)
 		if (host_read(files[i], &hosts[i]))
 			bad++;
 	return bad;
+}
+
+struct host *hosts_load(char **files, unsigned int n)
+{
+	struct host *hosts = calloc(n, sizeof(*hosts));
+
+	if (!hosts) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (hosts_read(files, n, hosts)) {
+		hosts_free(hosts, n);
+		errno = EINVAL;
+		return NULL;
+	}
+	return hosts;
 }
 
 void hosts_free(struct host *hosts, unsigned int n)

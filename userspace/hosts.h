@@ -42,6 +42,9 @@ typedef void (*cluster_diff_fn)(const struct host *h, const struct cfg_dev *d,
  * be read; free with hosts_free() either way.
  */
 int hosts_read(char **files, unsigned int n, struct host *hosts);
+/* The same into a new array; NULL with errno ENOMEM, or EINVAL when a file
+ * was refused (each problem told). */
+struct host *hosts_load(char **files, unsigned int n);
 void hosts_free(struct host *hosts, unsigned int n);
 /* The reference of @hosts (ref->n is 0 when no GPU is partitioned). */
 void cluster_reference(const struct host *hosts, unsigned int n,

@@ -242,11 +242,9 @@ int cluster_utilization(struct ctl *ctl, int argc, char **argv)
 		node = local;
 	}
 	if (argc) {
-		h = calloc(1, sizeof(*h));
-		if (!h || hosts_read(argv, 1, h)) {
-			hosts_free(h, 1);
-			return EXIT_USAGE;
-		}
+		h = hosts_load(argv, 1);
+		if (!h)
+			return errno == ENOMEM ? EXIT_FAIL : EXIT_USAGE;
 		capacity_of(h->devs, h->n_devs, &cap);
 		hosts_free(h, 1);
 	} else if (util_live(&cap)) {
@@ -523,13 +521,9 @@ int cluster_cib(struct ctl *ctl, int argc, char **argv)
 	}
 	if (argc < 1)
 		return ctl_usage_error(&ctl_cluster, "cluster cib needs at least one FILE");
-	hosts = calloc(argc, sizeof(*hosts));
+	hosts = hosts_load(argv, argc);
 	if (!hosts)
-		return EXIT_FAIL;
-	if (hosts_read(argv, argc, hosts)) {
-		hosts_free(hosts, argc);
-		return EXIT_USAGE;
-	}
+		return errno == ENOMEM ? EXIT_FAIL : EXIT_USAGE;
 	cluster_reference(hosts, argc, &ref);
 	diffs = cluster_compare(hosts, argc, &ref, cib_difference);
 	if (diffs) {
