@@ -50,8 +50,9 @@
  * has begun they are refused.
  *
  * Work items: the partitions' scrub work and err_work take only locks 3
- * to 5; remove() waits for them under locks 1 and 2. gone_work takes lock 1 (the rescan
- * lock) and then 4; only module exit waits for it, holding nothing.
+ * to 5; remove() waits for them under locks 1 and 2. gone_work takes
+ * lock 1 (the rescan lock) and then 4; only module exit waits for it,
+ * holding nothing.
  *
  * Lifetime: a record (struct gpupart_dev) is counted (@ref). The registry
  * holds one reference, and so does anyone who uses a record with
