@@ -149,15 +149,21 @@ static void util_print(const char *node, const struct capacity *cap)
 	print_end();
 }
 
-/* Anything that changes a GPU's capacity: GPUs, partitions, gpupart itself. */
+/* What the events since the last read call for. */
+struct util_next {
+	bool reread;	/* a GPU, a partition or gpupart itself changed */
+	bool rejoin;	/* gpupart is back: join its group anew */
+};
+
 static void util_event(const struct gpnl_event *ev, void *arg)
 {
-	bool *again = arg;
+	struct util_next *next = arg;
 
+	/* VMs come and go within the capacity; everything else may change it. */
 	if (ev->what != GPNL_EV_VM)
-		*again = true;
-	if (ev->what == GPNL_EV_FAMILY && ev->name[7] == 'n')
-		again[1] = true;	/* family-new: join its group anew */
+		next->reread = true;
+	if (ev->what == GPNL_EV_FAMILY && !strcmp(ev->name, "family-new"))
+		next->rejoin = true;
 }
 
 /*
@@ -168,8 +174,8 @@ static void util_event(const struct gpnl_event *ev, void *arg)
 static int util_follow(struct ctl *ctl, const char *node, bool update,
 		       struct capacity *last)
 {
+	struct util_next next;
 	struct capacity cap;
-	bool again[2];
 	int rc;
 
 	if (!ctl_connect(ctl))
@@ -179,15 +185,15 @@ static int util_follow(struct ctl *ctl, const char *node, bool update,
 		return ctl_fail(ctl, rc);
 	print_init(print_json(), false);
 	for (;;) {
-		again[0] = again[1] = false;
-		rc = gpnl_events(&ctl->nl, -1, util_event, again);
+		next = (struct util_next){ 0 };
+		rc = gpnl_events(&ctl->nl, -1, util_event, &next);
 		if (rc == -ENOBUFS)
-			again[0] = true;
+			next.reread = true;
 		else if (rc < 0)
 			return ctl_fail(ctl, rc);
-		if (again[1] && (rc = gpnl_monitor_rejoin(&ctl->nl)))
+		if (next.rejoin && (rc = gpnl_monitor_rejoin(&ctl->nl)))
 			return ctl_fail(ctl, rc);
-		if (!again[0] || util_live(&cap))
+		if (!next.reread || util_live(&cap))
 			continue;
 		if (!memcmp(&cap, last, sizeof(cap)))
 			continue;
