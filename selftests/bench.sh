@@ -130,11 +130,20 @@ modprobe pci-pf-stub || exit 1
 echo "$A" >/sys/bus/pci/drivers/gpupart/unbind
 echo pci-pf-stub >"$PF/driver_override"
 echo "$A" >/sys/bus/pci/drivers/pci-pf-stub/bind || exit 1
+# new_id also takes any device of that ID no driver has (the test bed's
+# plain NVMe, which gpupart refuses): those are given back afterwards.
+driverless=
+for d in /sys/bus/pci/devices/*; do
+	[ -e "$d/driver" ] || driverless="$driverless ${d##*/}"
+done
 echo "$ID" >/sys/bus/pci/drivers/vfio-pci/new_id 2>/dev/null
 for n in $COUNTS; do
 	run "stub/$n" write "$PF/sriov_numvfs" "$n" 0 "$SLOW"
 done
 echo "$ID" >/sys/bus/pci/drivers/vfio-pci/remove_id 2>/dev/null
+for d in $driverless; do
+	[ "$(driver_of "$d")" = vfio-pci ] && echo "$d" >/sys/bus/pci/drivers/vfio-pci/unbind
+done
 echo "$A" >/sys/bus/pci/drivers/pci-pf-stub/unbind
 echo >"$PF/driver_override"
 echo "$A" >/sys/bus/pci/drivers/gpupart/bind || exit 1

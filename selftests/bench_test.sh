@@ -16,9 +16,18 @@ command -v jq >/dev/null || tap_skip_rest "bench" "jq not installed"
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
+drivers() {
+	for d in /sys/bus/pci/devices/*; do
+		echo "${d##*/} $(driver_of "${d##*/}")"
+	done
+}
+
+# It leaves every device with the driver it had.
 runs() {
+	before=$(drivers)
 	sh "$DIR/bench.sh" smoke >"$out" 2>&1 || { diag "$(tail -n 5 "$out")"; return 1; }
 	sed 's/^/# /' "$out"
+	expect_eq "drivers" "$(drivers)" "$before"
 }
 
 # Every figure: a median above 0, its count, a ratio; no target judged.
@@ -34,6 +43,6 @@ figures() {
 	! grep -q 'target <=' "$out"
 }
 
-tap_check "bench.sh smoke runs to the end and leaves every GPU with gpupart" runs
+tap_check "bench.sh smoke runs to the end and leaves every device with the driver it had" runs
 tap_check "bench.sh smoke measures every figure" figures
 tap_finish
