@@ -19,7 +19,8 @@
  *   gpupart_bench write FILE VALUE UNDO REPS   a sysfs write of VALUE
  *       (timed), then of UNDO (untimed; "-" for none)
  *   gpupart_bench fill N               N VMs, fill-0..., a partition each
- *   gpupart_bench empty                every VM released, scrubbing over
+ *   gpupart_bench empty                every VM released (one process, so
+ *       the releases come within milliseconds), scrubbing over
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -95,14 +96,19 @@ static int scrubbing_dev(const struct gpnl_dev *d, void *arg)
 	return 0;
 }
 
+/* Until no partition is being scrubbed; a minute at most. */
 static void wait_scrubbed(struct gpnl *nl)
 {
-	unsigned int n;
+	unsigned int n, tries = 6000;
+	int rc;
 
 	do {
 		n = 0;
-		if (gpnl_dev_get(nl, NULL, scrubbing_dev, &n))
-			return;
+		rc = gpnl_dev_get(nl, NULL, scrubbing_dev, &n);
+		if (rc)
+			die("DEV_GET", rc, nl);
+		if (n && !--tries)
+			die("partitions still scrubbing after a minute", -ETIMEDOUT, NULL);
 		if (n)
 			usleep(10000);
 	} while (n);
