@@ -3,6 +3,8 @@
 #
 # gpupartctl's normal runs, under valgrind's memcheck: no invalid access,
 # no use of uninitialised memory, no leak (definite, indirect or possible).
+# What needs no kernel (cluster cib, utilization from a file, the domain
+# XML writer) runs under memcheck host-side, in selftests/host.
 . "$(dirname "$0")/lib.sh"
 
 CFG=/tmp/gpupart-valgrind.json
@@ -24,13 +26,9 @@ config apply /nonexistent.json
 metrics
 -j cluster check $CFG $CFG
 cluster check $CFG $CFG.bad
-cluster cib $CFG $CFG
-cluster cib $CFG.bad
 -j cluster utilization
-cluster utilization $CFG
 vm check nosuch
-vm hostdev nosuch $XML
-vm hostdev nosuch $CFG"
+vm hostdev nosuch $XML"
 tap_plan "$(printf '%s\n' "$RUNS" | wc -l)"
 command -v valgrind >/dev/null || tap_skip_rest "valgrind" "valgrind not installed"
 command -v gpupartctl >/dev/null || tap_skip_rest "valgrind" "gpupartctl not in PATH"
