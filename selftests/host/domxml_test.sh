@@ -10,7 +10,7 @@
 . "$(dirname "$0")/../lib.sh"
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 
-tap_plan 6
+tap_plan 7
 for c in virt-xml-validate xmllint pkg-config; do
 	command -v $c >/dev/null || tap_skip_rest "domxml" "$c not installed (make deps)"
 done
@@ -169,5 +169,24 @@ tap_check "a domain with a NIC hostdev and an earlier gpupart hostdev: ours repl
 tap_check "a hand-written hostdev of the assigned VF is replaced, not doubled" same_device
 tap_check "whole GPUs, 5-digit PCI domain included; holding nothing removes ours only" whole_gpus
 tap_check "not a domain, not well-formed, no file: refused, the file unchanged, no temporary left" refused
+memcheck() {
+	domain vm7 "$NIC
+$OLD" >"$dir/vm7.xml"
+	for args in "vf:0000:41:00.4" "" "gpu:0000:41:00.0 gpu:0000:42:00.0"; do
+		# shellcheck disable=SC2086
+		valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
+			--error-exitcode=99 --log-file="$dir/vg" "$T" "$dir/vm7.xml" vm7 $args
+		[ $? -ne 99 ] && [ ! -s "$dir/vg" ] || { diag "$args: $(cat "$dir/vg")"; return 1; }
+	done
+	valgrind -q --leak-check=full --error-exitcode=99 --log-file="$dir/vg" \
+		"$T" "$dir/cut.xml" vm7 vf:0000:41:00.4 2>/dev/null
+	[ $? -ne 99 ] && [ ! -s "$dir/vg" ] || { diag "refusal: $(cat "$dir/vg")"; return 1; }
+}
+
 tap_check "external entities are not read into the file" entities
+if command -v valgrind >/dev/null; then
+	tap_check "the writer, and its refusal, are valgrind memcheck clean" memcheck
+else
+	tap_skip "memcheck" "valgrind not installed"
+fi
 tap_finish
