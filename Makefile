@@ -130,7 +130,7 @@ vm-run: all
 
 # The files "make install" puts in place, relative to DESTDIR; the install
 # test checks the list against what appears.
-INSTALL_FILES = $(MODDIR)/gpupart.ko $(SBINDIR)/gpupartctl \
+INSTALL_FILES = $(MODDIR)/gpupart.ko $(SBINDIR)/gpupartctl $(SBINDIR)/gpupart-hostdev \
 	$(MANDIR)/man8/gpupartctl.8 \
 	$(DATADIR)/bash-completion/completions/gpupartctl \
 	$(UNITDIR)/gpupart.service $(UNITDIR)/gpupart-utilization.service \
@@ -144,6 +144,7 @@ install-files:
 install: module tool
 	install -D -m 0644 gpupart.ko $(DESTDIR)$(MODDIR)/gpupart.ko
 	install -D -m 0755 userspace/gpupartctl $(DESTDIR)$(SBINDIR)/gpupartctl
+	install -D -m 0755 userspace/gpupart-hostdev $(DESTDIR)$(SBINDIR)/gpupart-hostdev
 	install -D -m 0644 Documentation/gpupartctl.8 $(DESTDIR)$(MANDIR)/man8/gpupartctl.8
 	install -D -m 0644 dist/gpupartctl.bash-completion \
 		$(DESTDIR)$(DATADIR)/bash-completion/completions/gpupartctl

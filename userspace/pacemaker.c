@@ -20,7 +20,6 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <libxml/tree.h>
 
 #include "gpupartctl.h"
 #include "hosts.h"
@@ -270,131 +269,165 @@ struct cib_vm {
 	uint32_t kind;
 };
 
-static xmlNodePtr child(xmlNodePtr parent, const char *name)
+/*
+ * The CIB is written as it is made, element by element: every value goes
+ * through xml_text(), so a path with "&" or a quote stays well-formed.
+ */
+struct xw {
+	FILE *f;
+	int depth;
+};
+
+static void xml_text(FILE *f, const char *s)
 {
-	return xmlNewChild(parent, NULL, BAD_CAST name, NULL);
+	for (; *s; s++) {
+		switch (*s) {
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		default:
+			fputc(*s, f);
+		}
+	}
 }
 
-static void attr(xmlNodePtr node, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void attr(xmlNodePtr node, const char *name, const char *fmt, ...)
+/* <NAME KEY="VALUE"...> (or <.../> for a @leaf); pairs end with NULL. */
+static void tag(struct xw *w, bool leaf, const char *name, ...)
 {
-	char buf[512];
+	const char *k, *v;
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	fprintf(w->f, "%*s<%s", w->depth * 2, "", name);
+	va_start(ap, name);
+	while ((k = va_arg(ap, const char *))) {
+		v = va_arg(ap, const char *);
+		fprintf(w->f, " %s=\"", k);
+		xml_text(w->f, v);
+		fputc('"', w->f);
+	}
 	va_end(ap);
-	xmlNewProp(node, BAD_CAST name, BAD_CAST buf);
+	fputs(leaf ? "/>\n" : ">\n", w->f);
+	w->depth += !leaf;
 }
 
-/* <SET id="OWNER-SET"> with nvpairs id'd after it, e.g. vm1-gpu-utilization. */
-static xmlNodePtr nvset(xmlNodePtr parent, const char *set, const char *owner)
+static void end(struct xw *w, const char *name)
 {
-	xmlNodePtr s = child(parent, set);
-
-	attr(s, "id", "%s-%s", owner, set);
-	return s;
+	w->depth--;
+	fprintf(w->f, "%*s</%s>\n", w->depth * 2, "", name);
 }
 
-static void nvpair(xmlNodePtr set, const char *name, const char *value)
+/* <SET id="OWNER-SET">, its nvpairs id'd after it: vm1-gpu-utilization-... */
+static void nvset(struct xw *w, char *id, size_t len, const char *set,
+		  const char *owner)
 {
-	xmlNodePtr p = child(set, "nvpair");
-	xmlChar *owner = xmlGetProp(set, BAD_CAST "id");
-
-	attr(p, "id", "%s-%s", (const char *)owner, name);
-	attr(p, "name", "%s", name);
-	attr(p, "value", "%s", value);
-	xmlFree(owner);
+	snprintf(id, len, "%s-%s", owner, set);
+	tag(w, false, set, "id", id, NULL);
 }
 
-static void op(xmlNodePtr ops, const char *rsc, const char *name,
+static void nvpair(struct xw *w, const char *set_id, const char *name,
+		   const char *value)
+{
+	char id[512];
+
+	snprintf(id, sizeof(id), "%s-%s", set_id, name);
+	tag(w, true, "nvpair", "id", id, "name", name, "value", value, NULL);
+}
+
+static void op(struct xw *w, const char *rsc, const char *name,
 	       const char *interval, const char *timeout)
 {
-	xmlNodePtr o = child(ops, "op");
+	char id[256];
 
-	attr(o, "id", "%s-%s-%s", rsc, name, interval);
-	attr(o, "name", "%s", name);
-	attr(o, "interval", "%s", interval);
-	attr(o, "timeout", "%s", timeout);
+	snprintf(id, sizeof(id), "%s-%s-%s", rsc, name, interval);
+	tag(w, true, "op", "id", id, "name", name, "interval", interval,
+	    "timeout", timeout, NULL);
 }
 
-static void primitive_common(xmlNodePtr p, const char *id, const char *class,
-			     const char *provider, const char *type)
+static void cib_vm(struct xw *w, const struct cib_vm *vm, const char *dir)
 {
-	attr(p, "id", "%s", id);
-	attr(p, "class", "%s", class);
-	attr(p, "provider", "%s", provider);
-	attr(p, "type", "%s", type);
-}
-
-static void cib_vm(xmlNodePtr rscs, xmlNodePtr cons, const struct cib_vm *vm,
-		   const char *dir)
-{
-	xmlNodePtr p, s, o;
-	char gpu[GPNL_VM_MAX + 8], xml[4096];
+	char gpu[GPNL_VM_MAX + 8], xml[4096], id[128];
 	bool dda = vm->kind == GPUPART_KIND_DDA;
 
 	snprintf(gpu, sizeof(gpu), "%s-gpu", vm->name);
 	snprintf(xml, sizeof(xml), "%s/%s.xml", dir, vm->name);
 
-	p = child(rscs, "primitive");
-	primitive_common(p, gpu, "ocf", "gpupart", "partition");
-	s = nvset(p, "instance_attributes", gpu);
-	nvpair(s, "vm", vm->name);
-	nvpair(s, "kind", dda ? "dda" : "partition");
-	nvpair(s, "domain_xml", xml);
+	tag(w, false, "primitive", "id", gpu, "class", "ocf", "provider", "gpupart",
+	    "type", "partition", NULL);
+	nvset(w, id, sizeof(id), "instance_attributes", gpu);
+	nvpair(w, id, "vm", vm->name);
+	nvpair(w, id, "kind", dda ? "dda" : "partition");
+	nvpair(w, id, "domain_xml", xml);
+	end(w, "instance_attributes");
 	/* A GPU that failed once is not trusted again until cleaned up. */
-	s = nvset(p, "meta_attributes", gpu);
-	nvpair(s, "migration-threshold", "1");
-	s = nvset(p, "utilization", gpu);
-	nvpair(s, dda ? UTIL_DDA : UTIL_PARTITIONS, "1");
-	s = child(p, "operations");
-	op(s, gpu, "start", "0s", "60s");
-	op(s, gpu, "stop", "0s", "120s");
-	op(s, gpu, "monitor", "10s", "20s");
+	nvset(w, id, sizeof(id), "meta_attributes", gpu);
+	nvpair(w, id, "migration-threshold", "1");
+	end(w, "meta_attributes");
+	nvset(w, id, sizeof(id), "utilization", gpu);
+	nvpair(w, id, dda ? UTIL_DDA : UTIL_PARTITIONS, "1");
+	end(w, "utilization");
+	tag(w, false, "operations", NULL);
+	op(w, gpu, "start", "0s", "60s");
+	op(w, gpu, "stop", "0s", "120s");
+	op(w, gpu, "monitor", "10s", "20s");
+	end(w, "operations");
+	end(w, "primitive");
 
-	p = child(rscs, "primitive");
-	primitive_common(p, vm->name, "ocf", "heartbeat", "VirtualDomain");
-	s = nvset(p, "instance_attributes", vm->name);
-	nvpair(s, "config", xml);
-	nvpair(s, "hypervisor", "qemu:///system");
+	tag(w, false, "primitive", "id", vm->name, "class", "ocf",
+	    "provider", "heartbeat", "type", "VirtualDomain", NULL);
+	nvset(w, id, sizeof(id), "instance_attributes", vm->name);
+	nvpair(w, id, "config", xml);
+	nvpair(w, id, "hypervisor", "qemu:///system");
+	end(w, "instance_attributes");
 	/* No live migration: a VM moves by stop and start elsewhere. */
-	s = nvset(p, "meta_attributes", vm->name);
-	nvpair(s, "allow-migrate", "false");
-	s = child(p, "operations");
-	op(s, vm->name, "start", "0s", "90s");
-	op(s, vm->name, "stop", "0s", "90s");
-	op(s, vm->name, "monitor", "10s", "30s");
-
-	o = child(cons, "rsc_order");
-	attr(o, "id", "order-%s-then-%s", gpu, vm->name);
-	attr(o, "first", "%s", gpu);
-	attr(o, "then", "%s", vm->name);
-	attr(o, "kind", "Mandatory");
-	o = child(cons, "rsc_colocation");
-	attr(o, "id", "colocation-%s-with-%s", vm->name, gpu);
-	attr(o, "rsc", "%s", vm->name);
-	attr(o, "with-rsc", "%s", gpu);
-	attr(o, "score", "INFINITY");
+	nvset(w, id, sizeof(id), "meta_attributes", vm->name);
+	nvpair(w, id, "allow-migrate", "false");
+	end(w, "meta_attributes");
+	tag(w, false, "operations", NULL);
+	op(w, vm->name, "start", "0s", "90s");
+	op(w, vm->name, "stop", "0s", "90s");
+	op(w, vm->name, "monitor", "10s", "30s");
+	end(w, "operations");
+	end(w, "primitive");
 }
 
-static void cib_node(xmlNodePtr nodes, unsigned int id, const struct host *h)
+static void cib_constraints(struct xw *w, const struct cib_vm *vm)
 {
-	xmlNodePtr n = child(nodes, "node"), u;
+	char gpu[GPNL_VM_MAX + 8], id[256];
+
+	snprintf(gpu, sizeof(gpu), "%s-gpu", vm->name);
+	snprintf(id, sizeof(id), "order-%s-then-%s", gpu, vm->name);
+	tag(w, true, "rsc_order", "id", id, "first", gpu, "then", vm->name,
+	    "kind", "Mandatory", NULL);
+	snprintf(id, sizeof(id), "colocation-%s-with-%s", vm->name, gpu);
+	tag(w, true, "rsc_colocation", "id", id, "rsc", vm->name, "with-rsc", gpu,
+	    "score", "INFINITY", NULL);
+}
+
+static void cib_node(struct xw *w, unsigned int n, const struct host *h)
+{
+	char num[16], owner[32], id[64], val[16];
 	struct capacity cap;
-	char owner[32], val[16];
 
 	capacity_of(h->devs, h->n_devs, &cap);
-	attr(n, "id", "%u", id);
-	attr(n, "uname", "%s", h->name);
-	snprintf(owner, sizeof(owner), "nodes-%u", id);
-	u = nvset(n, "utilization", owner);
+	snprintf(num, sizeof(num), "%u", n);
+	tag(w, false, "node", "id", num, "uname", h->name, NULL);
+	snprintf(owner, sizeof(owner), "nodes-%u", n);
+	nvset(w, id, sizeof(id), "utilization", owner);
 	snprintf(val, sizeof(val), "%u", cap.partitions);
-	nvpair(u, UTIL_PARTITIONS, val);
+	nvpair(w, id, UTIL_PARTITIONS, val);
 	snprintf(val, sizeof(val), "%u", cap.dda);
-	nvpair(u, UTIL_DDA, val);
+	nvpair(w, id, UTIL_DDA, val);
+	end(w, "utilization");
+	end(w, "node");
 }
 
 /* An XML ID, as Pacemaker's ids must be: a letter or _, then A-Z a-z 0-9 . _ - */
@@ -470,40 +503,43 @@ static void cib_difference(const struct host *h, const struct cfg_dev *d,
 	fprintf(stderr, "%s %s %s %s %s\n", h->name, d->pci, what, got, want);
 }
 
-static xmlDocPtr cib_doc(const struct host *hosts, unsigned int n,
-			 const struct cib_vm *vms, unsigned int n_vms,
-			 const char *dir)
+static void cib_write(FILE *f, const struct host *hosts, unsigned int n,
+		      const struct cib_vm *vms, unsigned int n_vms,
+		      const char *dir)
 {
-	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
-	xmlNodePtr cib, conf, s, nodes, rscs, cons;
+	struct xw w = { .f = f };
 	unsigned int i;
 
-	cib = xmlNewNode(NULL, BAD_CAST "cib");
-	xmlDocSetRootElement(doc, cib);
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
 	/*
 	 * Without a feature set the scheduler reads fail counts as Pacemaker
 	 * before 1.1.17 wrote them, one per resource, and migration-threshold
 	 * never sees a monitor's failure. 3.0.14 is 1.1.17's; a live cluster
 	 * raises it to its own.
 	 */
-	attr(cib, "crm_feature_set", "3.0.14");
-	attr(cib, "validate-with", "pacemaker-3.9");
-	attr(cib, "admin_epoch", "0");
-	attr(cib, "epoch", "1");
-	attr(cib, "num_updates", "0");
-	conf = child(cib, "configuration");
-	s = nvset(child(conf, "crm_config"), "cluster_property_set", "cib-bootstrap-options");
-	xmlSetProp(s, BAD_CAST "id", BAD_CAST "cib-bootstrap-options");
-	nvpair(s, "placement-strategy", "balanced");
-	nodes = child(conf, "nodes");
+	tag(&w, false, "cib", "crm_feature_set", "3.0.14", "validate-with", "pacemaker-3.9",
+	    "admin_epoch", "0", "epoch", "1", "num_updates", "0", NULL);
+	tag(&w, false, "configuration", NULL);
+	tag(&w, false, "crm_config", NULL);
+	tag(&w, false, "cluster_property_set", "id", "cib-bootstrap-options", NULL);
+	nvpair(&w, "cib-bootstrap-options", "placement-strategy", "balanced");
+	end(&w, "cluster_property_set");
+	end(&w, "crm_config");
+	tag(&w, false, "nodes", NULL);
 	for (i = 0; i < n; i++)
-		cib_node(nodes, i + 1, &hosts[i]);
-	rscs = child(conf, "resources");
-	cons = child(conf, "constraints");
+		cib_node(&w, i + 1, &hosts[i]);
+	end(&w, "nodes");
+	tag(&w, false, "resources", NULL);
 	for (i = 0; i < n_vms; i++)
-		cib_vm(rscs, cons, &vms[i], dir);
-	child(cib, "status");
-	return doc;
+		cib_vm(&w, &vms[i], dir);
+	end(&w, "resources");
+	tag(&w, false, "constraints", NULL);
+	for (i = 0; i < n_vms; i++)
+		cib_constraints(&w, &vms[i]);
+	end(&w, "constraints");
+	end(&w, "configuration");
+	tag(&w, true, "status", NULL);
+	end(&w, "cib");
 }
 
 int cluster_cib(struct ctl *ctl, int argc, char **argv)
@@ -513,7 +549,6 @@ int cluster_cib(struct ctl *ctl, int argc, char **argv)
 	unsigned int n_vms, diffs;
 	struct host *hosts;
 	struct kind ref;
-	xmlDocPtr doc;
 	int rc;
 
 	(void)ctl;
@@ -541,9 +576,8 @@ int cluster_cib(struct ctl *ctl, int argc, char **argv)
 		hosts_free(hosts, argc);
 		return EXIT_USAGE;
 	}
-	doc = cib_doc(hosts, argc, vms, n_vms, dir);
-	rc = xmlSaveFormatFileEnc("-", doc, "UTF-8", 1) < 0 ? EXIT_FAIL : EXIT_OK;
-	xmlFreeDoc(doc);
+	cib_write(stdout, hosts, argc, vms, n_vms, dir);
+	rc = fflush(stdout) || ferror(stdout) ? EXIT_FAIL : EXIT_OK;
 	free(vms);
 	hosts_free(hosts, argc);
 	return rc;

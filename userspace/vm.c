@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domxml.h"
 #include "gpupartctl.h"
 #include "print.h"
 
@@ -242,23 +241,6 @@ static int vm_check(struct ctl *ctl, int argc, char **argv)
 	return bad ? EXIT_FAIL : EXIT_OK;
 }
 
-/* vm hostdev NAME FILE: what the VM holds, as <hostdev>s of its domain XML. */
-static int vm_hostdev(struct ctl *ctl, int argc, char **argv)
-{
-	struct gpnl_vm vm = { 0 };
-	int rc;
-
-	if (argc != 2)
-		return ctl_usage_error(&ctl_vm, "vm hostdev takes: NAME FILE");
-	if (!ctl_connect(ctl))
-		return EXIT_FAIL;
-	rc = vm_get_one(ctl, argv[0], &vm);
-	if (rc && rc != -ENOENT)
-		return ctl_fail(ctl, rc);
-	snprintf(vm.name, sizeof(vm.name), "%s", argv[0]);
-	return domxml_write(argv[1], &vm) ? EXIT_FAIL : EXIT_OK;
-}
-
 static const struct ctl_cmd vm_cmds[] = {
 	{ "show", "[NAME]", "list VMs and what they hold, or one VM", vm_show },
 	{ "assign", "NAME [ vf VF | dda [ dev DEV ] ]",
@@ -266,8 +248,6 @@ static const struct ctl_cmd vm_cmds[] = {
 	{ "release", "NAME", "release what VM NAME holds; partitions are scrubbed before reuse", vm_release },
 	{ "check", "NAME [ kind { partition | dda } ]",
 	  "exit 0 when VM NAME holds a usable partition or GPU (of that kind), 1 when what it holds is not usable (a quarantined partition, a failed GPU), saying why, 3 when it holds nothing", vm_check },
-	{ "hostdev", "NAME FILE",
-	  "write what VM NAME holds into the libvirt domain XML FILE as <hostdev> elements (alias ua-gpupartN), replacing those written before; none when it holds nothing", vm_hostdev },
 	{ }
 };
 

@@ -59,6 +59,7 @@ add_prog() {
 	copy_libs "$1"
 }
 add_prog "$TOP"/userspace/gpupartctl /usr/bin/gpupartctl
+add_prog "$TOP"/userspace/gpupart-hostdev /usr/bin/gpupart-hostdev
 add_prog "$(command -v jq)" /usr/bin/jq
 # valgrind's memcheck, for the tool's leak test.
 if [ -x /usr/bin/valgrind.bin ]; then

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# gpupartctl vm hostdev's writer (userspace/domxml.c) on real libvirt
+# gpupart-hostdev's writer (userspace/domxml.c) on real libvirt
 # domain XMLs, as the OCF agent's start and stop use it: the partition's
 # VF (or whole GPUs) become PCI hostdevs that libvirt's own
 # virt-xml-validate accepts, a hostdev written before is replaced, other

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Runs gpupartctl's domain XML writer (userspace/domxml.c) as "vm hostdev"
+ * Runs the domain XML writer (userspace/domxml.c) as gpupart-hostdev
  * does, on what a VM would hold, without the kernel:
  *   domxml_try FILE VM [vf:ADDR | gpu:ADDR]...
  * vf: a partition's VF, gpu: a whole GPU. Exit 0 when it wrote FILE.

@@ -88,7 +88,11 @@ cib() {
 	expect_eq "vm7's domain XML" "$(xmllint --xpath 'string(//primitive[@id="vm7-gpu"]//nvpair[@name="domain_xml"]/@value)' "$dir/cib.xml")" /srv/vms/vm7.xml || return 1
 	expect_eq "VirtualDomain config" "$(xmllint --xpath 'string(//primitive[@id="vm7"]//nvpair[@name="config"]/@value)' "$dir/cib.xml")" /srv/vms/vm7.xml || return 1
 	expect_eq "order" "$(xmllint --xpath 'string(//rsc_order[@then="vm7"]/@first)' "$dir/cib.xml")" vm7-gpu || return 1
-	expect_eq "colocation" "$(xmllint --xpath 'string(//rsc_colocation[@rsc="vm7"]/@with-rsc)' "$dir/cib.xml")" vm7-gpu
+	expect_eq "colocation" "$(xmllint --xpath 'string(//rsc_colocation[@rsc="vm7"]/@with-rsc)' "$dir/cib.xml")" vm7-gpu || return 1
+	# A directory with XML's special characters stays well-formed, and itself.
+	"$G" cluster cib domains '/srv/a&b <"c">' "$dir/node1.json" >"$dir/odd.xml" || return 1
+	expect_eq "escaped" "$(xmllint --xpath 'string(//primitive[@id="vm1"]//nvpair[@name="config"]/@value)' "$dir/odd.xml")" \
+		'/srv/a&b <"c">/vm1.xml'
 }
 
 all_placed() {
