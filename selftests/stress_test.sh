@@ -132,7 +132,13 @@ aer_loop() {
 		fi
 		# Recovery runs in the AER thread: it is over when the GPU says so.
 		sleep 1
-		wait_for 20 recovered || did recovery "$(aer_error)" aer
+		# A recovery the PCI core gave up (see the clean-up below) never
+		# ends for gpupart: the way back is binding the GPU again.
+		if ! wait_for 20 recovered; then
+			did recovery "$(aer_error)" aer
+			echo "$D" >/sys/bus/pci/drivers/gpupart/unbind
+			echo "$D" >/sys/bus/pci/drivers/gpupart/bind
+		fi
 		turn_give
 		sleep 1
 	done
