@@ -6,7 +6,10 @@
 #   make check      everything, lint, then the selftests in the QEMU test bed
 #   make demo       boot the test bed and tour gpupartctl
 #   make check-debug  the selftests on a debug kernel (KASAN, lockdep, kmemleak)
-#   make lint       W=1, sparse and checkpatch --strict on kmod/ and uapi/
+#   make lint       W=1, sparse and checkpatch --strict on kmod/ and uapi/,
+#                   and the generated netlink files as the spec generates them
+#   make nl-gen     generate kmod/gpupart_nl.[ch] and uapi/linux/gpupart.h
+#                   from Documentation/netlink/specs/gpupart.yaml (ynl-gen-c)
 #   make vm-shell   interactive shell in the test bed
 #   make vm-run SCRIPT=path [TOPOLOGY="..."]   run a script in the test bed
 #   make install [DESTDIR=] [PREFIX=/usr/local]   module, gpupartctl, man
@@ -31,11 +34,13 @@ MOD_SRCS = Kbuild $(wildcard kmod/*.[ch]) $(wildcard uapi/linux/*.h)
 KVER ?= $(shell scripts/kdir.sh kver)
 KDIR ?= /lib/modules/$(KVER)/build
 BUILD := $(CURDIR)/build
-LINUX_SRC_TAR ?= $(lastword $(wildcard /usr/src/linux-source-*.tar.xz))
+# Debian's 6.1 source gives checkpatch, the kselftest headers and the debug
+# kernel; the 6.12 source only the netlink generator (YNL_SRC_TAR below).
+LINUX_SRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
 SRC_TOP = $(notdir $(LINUX_SRC_TAR:.tar.xz=))
 KSRC := $(BUILD)/linux-src
 
-export KVER KDIR BUILD KSRC
+export KVER KDIR BUILD KSRC LINUX_SRC_TAR
 
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 PREFIX ?= /usr/local
@@ -51,7 +56,7 @@ MODDIR ?= /lib/modules/$(KVER)/updates
 OCFDIR ?= /usr/lib/ocf
 
 .PHONY: install-files all module tool selftests lint check check-debug debug-module demo \
-	vm-shell vm-run deps ksrc clean kdir-info install uninstall \
+	vm-shell vm-run deps ksrc ynl nl-gen clean kdir-info install uninstall \
 	dkms-install dkms-remove check-host check-all stress fuzz faults pci-core-hang bench
 
 all: module tool selftests
@@ -81,11 +86,35 @@ $(KSRC)/.stamp:
 
 ksrc: $(KSRC)/.stamp
 
+# The kernel's netlink code generator, from Debian's linux-source-6.12 (the
+# first kernel whose ynl-gen-c has "kernel-policy: per-op"). The generator
+# finds the top of the tree it runs in by its MAINTAINERS file, so the copy
+# gets an empty one.
+YNL := $(BUILD)/ynl
+YNL_SRC_TAR ?= /usr/src/linux-source-6.12.tar.xz
+YNL_FILES := tools/net/ynl/ynl-gen-c.py tools/net/ynl/lib \
+	Documentation/netlink/genetlink.yaml \
+	Documentation/netlink/genetlink-c.yaml \
+	Documentation/netlink/genetlink-legacy.yaml
+
+$(YNL)/.stamp:
+	@test -f "$(YNL_SRC_TAR)" || { echo "no $(YNL_SRC_TAR): run 'make deps'" >&2; exit 1; }
+	rm -rf $(YNL) && mkdir -p $(YNL)
+	tar -xJf $(YNL_SRC_TAR) -C $(YNL) --strip-components=1 \
+		$(addprefix $(notdir $(YNL_SRC_TAR:.tar.xz=))/,$(YNL_FILES))
+	touch $(YNL)/MAINTAINERS $@
+
+ynl: $(YNL)/.stamp
+
+# Write the generated netlink files into the tree, after a change to the spec.
+nl-gen: ynl
+	scripts/nl-gen.sh $(YNL) $(CURDIR)
+
 selftests: ksrc tool
 	$(MAKE) -C selftests KSFT_INC=$(KSRC)/tools/testing/selftests
 
-lint: kdir-info ksrc
-	MOD_SRCS="$(MOD_SRCS)" scripts/lint.sh
+lint: kdir-info ksrc ynl
+	MOD_SRCS="$(MOD_SRCS)" YNL=$(YNL) scripts/lint.sh
 
 deps:
 	scripts/deps.sh

@@ -15,6 +15,8 @@
 #include <net/genetlink.h>
 #include <linux/gpupart.h>
 
+#include "gpupart_nl.h"
+
 #include "compat.h"
 
 /*
@@ -82,9 +84,6 @@ struct gpupart_model {
  */
 #define WHY(fmt, ...) scnprintf(why, GPUPART_EXTACK_LEN, fmt, ##__VA_ARGS__)
 
-/* Longest VM name, without the NUL. */
-#define GPUPART_VM_NAME_MAX	64
-
 /**
  * struct gpupart_partition - one partition: an SR-IOV virtual function
  * @vf: the VF, referenced while the partition exists
@@ -97,7 +96,7 @@ struct gpupart_model {
 struct gpupart_partition {
 	struct pci_dev *vf;
 	enum gpupart_partition_state state;
-	char vm[GPUPART_VM_NAME_MAX + 1];
+	char vm[GPUPART_VM_NAME_MAX_LEN + 1];
 	struct gpupart_dev *gdev;
 	u32 index;
 	struct work_struct scrub;
@@ -147,7 +146,7 @@ struct gpupart_dev {
 	struct gpupart_partition *parts;
 	bool adopted;
 	bool dying;
-	char dda_vm[GPUPART_VM_NAME_MAX + 1];
+	char dda_vm[GPUPART_VM_NAME_MAX_LEN + 1];
 	bool moving;
 	bool passed;
 	u32 error;
@@ -185,7 +184,7 @@ static inline bool gpupart_in_error(const struct gpupart_dev *gdev)
 struct gpupart_vm {
 	struct list_head node;
 	enum gpupart_kind kind;
-	char name[GPUPART_VM_NAME_MAX + 1];
+	char name[GPUPART_VM_NAME_MAX_LEN + 1];
 };
 
 /* core.c: the registry of bound devices */
@@ -261,26 +260,16 @@ int gpupart_pci_handover(struct pci_dev *pdev, const char *driver);
 extern struct work_struct gpupart_gone_work;
 extern char gpupart_passthrough[32];
 
-/* netlink.c and nl_ops.c: the generic netlink family */
+/* family.c, and the handlers gpupart_nl.h declares: the netlink family */
 extern struct genl_family gpupart_nl_family;
 int gpupart_nl_register(void);
-int gpupart_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info);
-int gpupart_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int gpupart_nl_dump_list(struct sk_buff *skb, struct netlink_callback *cb,
 			 struct list_head *head,
 			 int (*put)(struct sk_buff *skb, struct list_head *entry,
 				    u32 portid, u32 seq));
-int gpupart_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info);
-int gpupart_nl_host_get_doit(struct sk_buff *skb, struct genl_info *info);
 void __gpupart_nl_dev_notify(const struct gpupart_dev *gdev, u8 cmd);
 struct sk_buff *gpupart_nl_event_new(size_t size);
 void gpupart_nl_event_send(struct sk_buff *msg);
-int gpupart_nl_vm_assign_doit(struct sk_buff *skb, struct genl_info *info);
-int gpupart_nl_vm_release_doit(struct sk_buff *skb, struct genl_info *info);
-int gpupart_nl_vm_get_doit(struct sk_buff *skb, struct genl_info *info);
-int gpupart_nl_vm_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
-int gpupart_nl_host_set_doit(struct sk_buff *skb, struct genl_info *info);
-int gpupart_nl_partition_clear_doit(struct sk_buff *skb, struct genl_info *info);
 void __gpupart_nl_vm_notify(const struct gpupart_vm *vm,
 			    const struct gpupart_dev *only, u8 cmd);
 void __gpupart_nl_part_notify(const struct gpupart_dev *gdev, u32 idx, u8 cmd);
@@ -289,9 +278,6 @@ void __gpupart_nl_vm_revoke(const struct gpupart_vm *vm,
 int __gpupart_nl_vm_assigned(struct sk_buff *reply, struct genl_info *info,
 			     const struct gpupart_vm *vm,
 			     const struct gpupart_dev *gdev);
-
-/* Index of the monitor group in gpupart_nl_family.mcgrps. */
-enum { GPUPART_NLGRP_MONITOR };
 
 /* debugfs.c */
 void gpupart_debugfs_init(void);

@@ -15,7 +15,7 @@ static size_t gpupart_dev_msg_size(const struct gpupart_dev *gdev)
 		      nla_total_size(sizeof(u32)) * 2 +		/* index, state */
 		      nla_total_size(GPUPART_PCI_ADDR_MAX_LEN + 1) +
 		      nla_total_size_64bit(sizeof(u64)) +
-		      nla_total_size(GPUPART_VM_NAME_MAX + 1);
+		      nla_total_size(GPUPART_VM_NAME_MAX_LEN + 1);
 
 	return NLMSG_GOODSIZE + gdev->count * part;
 }

@@ -244,7 +244,7 @@ static int gpupart_nl_vm_assign_partition(struct genl_info *info,
 int gpupart_nl_vm_assign_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *restore = info->attrs[GPUPART_A_RESTORE_VF];
-	char name[GPUPART_VM_NAME_MAX + 1], why[GPUPART_EXTACK_LEN];
+	char name[GPUPART_VM_NAME_MAX_LEN + 1], why[GPUPART_EXTACK_LEN];
 	u32 kind = GPUPART_KIND_PARTITION;
 	struct nlattr *pci_attr;
 	struct sk_buff *reply;
@@ -315,7 +315,7 @@ static bool __gpupart_vm_moving(const char *name)
  */
 int gpupart_nl_vm_release_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	char name[GPUPART_VM_NAME_MAX + 1];
+	char name[GPUPART_VM_NAME_MAX_LEN + 1];
 	struct gpupart_dev *gdev;
 	struct gpupart_vm *vm;
 	int rc, whole;
@@ -358,7 +358,7 @@ int gpupart_nl_vm_release_doit(struct sk_buff *skb, struct genl_info *info)
  */
 int gpupart_nl_vm_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	char name[GPUPART_VM_NAME_MAX + 1];
+	char name[GPUPART_VM_NAME_MAX_LEN + 1];
 	struct gpupart_vm *vm;
 	struct sk_buff *msg;
 	int rc;

@@ -50,13 +50,14 @@ static bool gpupart_vm_char_ok(char c)
 
 /**
  * gpupart_vm_name_parse() - check and copy a VM name from a request
- * @attr: GPUPART_A_VM, validated as binary of at most 256 bytes
- * @name: GPUPART_VM_NAME_MAX + 1 bytes for the name
+ * @attr: GPUPART_A_VM, which the policy made a NUL-terminated string of
+ *	at most GPUPART_VM_NAME_MAX_LEN bytes
+ * @name: GPUPART_VM_NAME_MAX_LEN + 1 bytes for the name
  * @extack: for the reason of a refusal
  *
  * A name is 1 to 64 bytes of A-Z a-z 0-9 . _ : @ -, so a libvirt domain
- * name or a UUID fits and nothing needs quoting anywhere. One trailing NUL
- * is allowed, as strings are sent with one; any other NUL is not.
+ * name or a UUID fits and nothing needs quoting anywhere. The policy lets
+ * a NUL inside the attribute through; the name ends at the last byte.
  *
  * Return: 0, or -EINVAL with @extack set.
  */
@@ -64,14 +65,12 @@ int gpupart_vm_name_parse(const struct nlattr *attr, char *name,
 			  struct netlink_ext_ack *extack)
 {
 	const char *s = nla_data(attr);
-	int len = nla_len(attr), i;
+	int len = nla_len(attr) - 1, i;
 
-	if (len && !s[len - 1])
-		len--;
 	for (i = 0; i < len; i++)
 		if (!gpupart_vm_char_ok(s[i]))
 			break;
-	if (!len || len > GPUPART_VM_NAME_MAX || i < len) {
+	if (len < 1 || len > GPUPART_VM_NAME_MAX_LEN || i < len || s[len]) {
 		NL_SET_ERR_MSG_ATTR(extack, attr,
 				    "VM name must be 1-64 characters of A-Z a-z 0-9 . _ : @ -");
 		return -EINVAL;
@@ -371,7 +370,7 @@ int __gpupart_vm_release(struct gpupart_vm *vm)
  */
 void __gpupart_dev_revoke(struct gpupart_dev *gdev, u32 reason)
 {
-	char name[GPUPART_VM_NAME_MAX + 1];
+	char name[GPUPART_VM_NAME_MAX_LEN + 1];
 	struct gpupart_vm *vm;
 	u32 i;
 

@@ -6,7 +6,7 @@
 set -e
 PKGS="build-essential make gcc sparse python3 python3-yaml pkg-config
 	libnl-3-dev libnl-genl-3-dev linux-image-amd64 linux-headers-amd64
-	linux-source-6.1 qemu-system-x86 busybox-static kmod cpio xz-utils jq
+	linux-source-6.1 linux-source-6.12 python3-jsonschema qemu-system-x86 busybox-static kmod cpio xz-utils jq
 	valgrind libc6-dbg flex bison bc libelf-dev libssl-dev rsync libjson-c-dev
 	dkms man-db groff-base bsdextrautils bash-completion libxml2-dev
 	libxml2-utils pacemaker-cli-utils resource-agents libvirt-clients"

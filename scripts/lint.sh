@@ -4,7 +4,9 @@
 # The kernel code's quality gates: a W=1 build with no warnings, sparse with
 # no warnings, and checkpatch --strict on kmod/ and uapi/. checkpatch.pl is
 # taken from Debian's linux-source at build time (make ksrc), never kept in
-# the tree. Needs KDIR and KSRC (the top-level Makefile exports them).
+# the tree. The netlink glue must be what the spec generates: it is
+# generated again with ynl-gen-c (YNL, "make ynl") and compared. Needs KDIR,
+# KSRC and YNL (the top-level Makefile exports them).
 set -eu
 cd "$(dirname "$0")/.."
 log=$(mktemp)
@@ -39,5 +41,25 @@ if ! perl "$KSRC/scripts/checkpatch.pl" --strict --no-tree --terse \
 	fail=1
 else
 	echo "lint: checkpatch --strict: clean"
+fi
+
+# The generated files, as ynl-gen-c makes them from the spec today.
+gen=$(mktemp -d)
+trap 'rm -f "$log"; rm -rf "$gen"' EXIT
+if ! scripts/nl-gen.sh "$YNL" "$gen" >"$log" 2>&1; then
+	cat "$log"
+	echo "lint: generated netlink files: ynl-gen-c FAILED" >&2
+	fail=1
+else
+	stale=
+	for f in uapi/linux/gpupart.h kmod/gpupart_nl.h kmod/gpupart_nl.c; do
+		cmp -s "$gen/$f" "$f" || { diff -u "$f" "$gen/$f" | head -40; stale="$stale $f"; }
+	done
+	if [ -n "$stale" ]; then
+		echo "lint: generated netlink files: not what the spec generates:$stale (make nl-gen)" >&2
+		fail=1
+	else
+		echo "lint: generated netlink files: as the spec generates them"
+	fi
 fi
 exit $fail

@@ -126,7 +126,7 @@ static inline bool snap_same(const struct snap *x, const struct snap *y)
 	EXPECT_TRUE(snap_same(&_before, &_after));			\
 } while (0)
 
-static int pick(const struct gpnl_dev *d, void *arg)
+static inline int pick(const struct gpnl_dev *d, void *arg)
 {
 	struct ctx *c = arg;
 
@@ -155,14 +155,14 @@ static int pick(const struct gpnl_dev *d, void *arg)
 	return 0;
 }
 
-static int release_one(const struct gpnl_vm *vm, void *arg)
+static inline int release_one(const struct gpnl_vm *vm, void *arg)
 {
 	gpnl_vm_release(arg, vm->name);
 	return 0;
 }
 
 /* Every VM released, every GPU back to none (waiting out scrubs). */
-static void reset_all(struct ctx *c)
+static inline void reset_all(struct ctx *c)
 {
 	struct gpnl nl;
 	int i, tries;
@@ -180,7 +180,7 @@ static void reset_all(struct ctx *c)
 		gpnl_dev_set(&c->nl, c->all[i], GPUPART_MODE_NONE, 0, false);
 }
 
-static void ctx_setup(struct ctx *c)
+static inline void ctx_setup(struct ctx *c)
 {
 	memset(c, 0, sizeof(*c));
 	if (gp_open(&c->nl)) {
@@ -201,7 +201,7 @@ static void ctx_setup(struct ctx *c)
 		c->skip = "cannot join the monitor group";
 }
 
-static void ctx_teardown(struct ctx *c)
+static inline void ctx_teardown(struct ctx *c)
 {
 	int i;
 
@@ -221,7 +221,7 @@ struct evlog {
 	struct { char name[32], pci[32]; uint32_t mode, count; } e[32];
 };
 
-static void ev_add(const struct gpnl_event *ev, void *arg)
+static inline void ev_add(const struct gpnl_event *ev, void *arg)
 {
 	struct evlog *l = arg;
 
@@ -237,7 +237,7 @@ static void ev_add(const struct gpnl_event *ev, void *arg)
 	l->n++;
 }
 
-static void events(struct ctx *c, struct evlog *l, int ms)
+static inline void events(struct ctx *c, struct evlog *l, int ms)
 {
 	memset(l, 0, sizeof(*l));
 	while (gpnl_events(&c->mon, ms, ev_add, l) > 0)

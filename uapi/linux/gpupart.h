@@ -1,27 +1,22 @@
 /* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */
-/*
- * gpupart: GPU partitioning for Linux/KVM hypervisor hosts.
- *
- * Generic netlink interface. Documentation/netlink/specs/gpupart.yaml
- * describes the same family; the selftests fail when the two drift apart.
- * Values are append-only: never renumber.
- */
+/* Do not edit directly, auto-generated from: */
+/*	Documentation/netlink/specs/gpupart.yaml */
+/* YNL-GEN uapi header */
+
 #ifndef _UAPI_LINUX_GPUPART_H
 #define _UAPI_LINUX_GPUPART_H
 
 #define GPUPART_FAMILY_NAME	"gpupart"
 #define GPUPART_FAMILY_VERSION	1
 
-#define GPUPART_MCGRP_MONITOR	"monitor"
-
-/* Longest PCI address string accepted, "DDDDD:BB:DD.F" without the NUL. */
 #define GPUPART_PCI_ADDR_MAX_LEN	16
+#define GPUPART_VM_NAME_MAX_LEN		64
 
 /**
- * enum gpupart_mode - what a GPU is used for
- * @GPUPART_MODE_NONE: owned by the host, SR-IOV off, nothing assigned
- * @GPUPART_MODE_PARTITION: SR-IOV on, one partition per virtual function
- * @GPUPART_MODE_DDA: the whole GPU is reserved for passthrough to one VM
+ * enum gpupart_mode - What a GPU is used for.
+ * @GPUPART_MODE_NONE: Owned by the host, SR-IOV off, nothing assigned.
+ * @GPUPART_MODE_PARTITION: SR-IOV on, one partition per virtual function.
+ * @GPUPART_MODE_DDA: The whole GPU is reserved for passthrough to one VM.
  */
 enum gpupart_mode {
 	GPUPART_MODE_NONE = 1,
@@ -34,12 +29,12 @@ enum gpupart_mode {
 };
 
 /**
- * enum gpupart_partition_state - what a partition is doing
- * @GPUPART_PARTITION_STATE_FREE: clean and available for assignment
- * @GPUPART_PARTITION_STATE_ASSIGNED: held by a VM
- * @GPUPART_PARTITION_STATE_SCRUBBING: released, being reset before reuse
- * @GPUPART_PARTITION_STATE_QUARANTINED: a reset failed; never assigned
- *	until an administrator clears it
+ * enum gpupart_partition_state - What a partition is doing.
+ * @GPUPART_PARTITION_STATE_FREE: Clean and available for assignment.
+ * @GPUPART_PARTITION_STATE_ASSIGNED: Held by a VM.
+ * @GPUPART_PARTITION_STATE_SCRUBBING: Released, being reset before reuse.
+ * @GPUPART_PARTITION_STATE_QUARANTINED: A reset failed; never assigned until
+ *   an administrator clears it.
  */
 enum gpupart_partition_state {
 	GPUPART_PARTITION_STATE_FREE = 1,
@@ -53,9 +48,9 @@ enum gpupart_partition_state {
 };
 
 /**
- * enum gpupart_kind - what a VM holds
- * @GPUPART_KIND_PARTITION: one partition of a partitioned GPU
- * @GPUPART_KIND_DDA: whole GPUs, passed through (Discrete Device Assignment)
+ * enum gpupart_kind - What a VM holds.
+ * @GPUPART_KIND_PARTITION: One partition of a partitioned GPU.
+ * @GPUPART_KIND_DDA: Whole GPUs, passed through (Discrete Device Assignment).
  */
 enum gpupart_kind {
 	GPUPART_KIND_PARTITION = 1,
@@ -67,9 +62,11 @@ enum gpupart_kind {
 };
 
 /**
- * enum gpupart_placement - how VM_ASSIGN picks a partition
- * @GPUPART_PLACEMENT_SPREAD: on the GPU with the most free partitions
- * @GPUPART_PLACEMENT_PACK: on the GPU with the fewest that still has one
+ * enum gpupart_placement - How VM_ASSIGN picks a partition.
+ * @GPUPART_PLACEMENT_SPREAD: On the partitioned GPU with the most free
+ *   partitions, ties broken by PCI address: load is balanced.
+ * @GPUPART_PLACEMENT_PACK: On the GPU with the fewest free partitions that
+ *   still has one, ties broken by PCI address: whole GPUs stay free.
  */
 enum gpupart_placement {
 	GPUPART_PLACEMENT_SPREAD = 1,
@@ -81,10 +78,11 @@ enum gpupart_placement {
 };
 
 /**
- * enum gpupart_revoke_reason - why a VM lost what it held
- * @GPUPART_REVOKE_REASON_DEVICE_REMOVED: the GPU went away (hot-unplug,
- *	sysfs remove, unbinding)
- * @GPUPART_REVOKE_REASON_DEVICE_ERROR: the GPU failed
+ * enum gpupart_revoke_reason - Why a VM lost what it held.
+ * @GPUPART_REVOKE_REASON_DEVICE_REMOVED: The GPU went away (hot-unplug, sysfs
+ *   remove, unbinding).
+ * @GPUPART_REVOKE_REASON_DEVICE_ERROR: The GPU had a fatal PCIe error, or did
+ *   not recover from one.
  */
 enum gpupart_revoke_reason {
 	GPUPART_REVOKE_REASON_DEVICE_REMOVED = 1,
@@ -96,15 +94,17 @@ enum gpupart_revoke_reason {
 };
 
 /**
- * enum gpupart_error - a PCIe error on a GPU, and how recovery went
- * @GPUPART_ERROR_NON_FATAL: an uncorrectable, non-fatal error; the GPU is
- *	recovering, VMs keep their partitions, free ones are quarantined
- * @GPUPART_ERROR_FATAL: a fatal error; the link is reset, every VM on the
- *	GPU lost what it held
- * @GPUPART_ERROR_FAILED: recovery failed; the GPU stays out of service
- *	until it is unbound and bound again (or removed and rescanned)
- * @GPUPART_ERROR_RECOVERED: recovery worked; quarantined partitions are
- *	scrubbed and return to service (events only)
+ * enum gpupart_error - A PCIe error on a GPU, and how recovery went.
+ * @GPUPART_ERROR_NON_FATAL: An uncorrectable, non-fatal error: the GPU is
+ *   recovering. VMs keep their partitions; free ones are quarantined; no new
+ *   assignment.
+ * @GPUPART_ERROR_FATAL: A fatal error: the link is reset and every VM on the
+ *   GPU lost what it held (vm-revoke-ntf, reason device-error).
+ * @GPUPART_ERROR_FAILED: Recovery failed: VMs lost what they held and the GPU
+ *   stays out of service until it is unbound and bound again, or removed and
+ *   rescanned.
+ * @GPUPART_ERROR_RECOVERED: Recovery worked: quarantined partitions are reset
+ *   and return to service (dev-error-ntf only).
  */
 enum gpupart_error {
 	GPUPART_ERROR_NON_FATAL = 1,
@@ -147,6 +147,15 @@ enum {
 };
 
 enum {
+	GPUPART_A_ASSIGNMENT_DEV = 1,
+	GPUPART_A_ASSIGNMENT_INDEX,
+	GPUPART_A_ASSIGNMENT_VF,
+
+	__GPUPART_A_ASSIGNMENT_MAX,
+	GPUPART_A_ASSIGNMENT_MAX = (__GPUPART_A_ASSIGNMENT_MAX - 1)
+};
+
+enum {
 	GPUPART_A_PARTITION_INDEX = 1,
 	GPUPART_A_PARTITION_VF,
 	GPUPART_A_PARTITION_STATE,
@@ -156,15 +165,6 @@ enum {
 
 	__GPUPART_A_PARTITION_MAX,
 	GPUPART_A_PARTITION_MAX = (__GPUPART_A_PARTITION_MAX - 1)
-};
-
-enum {
-	GPUPART_A_ASSIGNMENT_DEV = 1,
-	GPUPART_A_ASSIGNMENT_INDEX,
-	GPUPART_A_ASSIGNMENT_VF,
-
-	__GPUPART_A_ASSIGNMENT_MAX,
-	GPUPART_A_ASSIGNMENT_MAX = (__GPUPART_A_ASSIGNMENT_MAX - 1)
 };
 
 enum {
@@ -189,5 +189,7 @@ enum {
 	__GPUPART_CMD_MAX,
 	GPUPART_CMD_MAX = (__GPUPART_CMD_MAX - 1)
 };
+
+#define GPUPART_MCGRP_MONITOR	"monitor"
 
 #endif /* _UAPI_LINUX_GPUPART_H */

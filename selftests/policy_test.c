@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The rules Documentation/netlink/specs/gpupart.yaml states and the
+ * generated policies enforce: string lengths (pci-addr, restore-vf, vm),
+ * no attribute where an operation takes none (HOST_GET), none outside an
+ * operation's request, and dumps validated as their do. Each refusal is
+ * the genetlink core's, with its extack text, and changes nothing.
+ */
+#include "kselftest_harness.h"
+#include "gpupart_test.h"
+#include "gpupart_ctx.h"
+
+#define POLICY_MSG	"Attribute failed policy validation"
+#define UNSUPPORTED_MSG	"Unsupported attribute"
+#define UNKNOWN_MSG	"Unknown attribute type"
+
+FIXTURE(policy) {
+	struct ctx c;
+	struct snap before;
+};
+
+FIXTURE_SETUP(policy)
+{
+	ctx_setup(&self->c);
+	if (!self->c.skip)
+		snap_take(&self->c.nl, &self->before);
+}
+
+FIXTURE_TEARDOWN(policy)
+{
+	struct snap after;
+
+	if (!self->c.skip) {
+		snap_take(&self->c.nl, &after);
+		if (!snap_same(&self->before, &after)) {
+			snap_print("before", &self->before);
+			snap_print("after", &after);
+			_metadata->passed = 0;
+		}
+	}
+	ctx_teardown(&self->c);
+}
+
+/* One attribute of @len bytes of 'a' (and a NUL when @nul), in @cmd. */
+static int send_str(struct gpnl *nl, uint8_t cmd, int flags, int type,
+		    size_t len, bool nul)
+{
+	struct nl_msg *msg = gpnl_msg(nl, cmd, flags);
+	char buf[300];
+
+	if (!msg || len + 1 > sizeof(buf))
+		return -ENOMEM;
+	memset(buf, 'a', len);
+	buf[len] = '\0';
+	if (nla_put(msg, type, len + nul, buf)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return gpnl_exec(nl, msg, NULL, NULL);
+}
+
+/* A u32 attribute @type in @cmd. */
+static int send_u32(struct gpnl *nl, uint8_t cmd, int type, uint32_t v)
+{
+	struct nl_msg *msg = gpnl_msg(nl, cmd, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, type, v)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return gpnl_exec(nl, msg, NULL, NULL);
+}
+
+/* pci-addr is at most GPUPART_PCI_ADDR_MAX_LEN bytes, in every request. */
+TEST_F(policy, pci_addr_max_len)
+{
+	static const uint8_t cmds[] = { GPUPART_CMD_DEV_GET, GPUPART_CMD_DEV_SET,
+					GPUPART_CMD_VM_ASSIGN,
+					GPUPART_CMD_PARTITION_CLEAR };
+	struct gpnl *nl = &self->c.nl;
+	unsigned int i;
+
+	SKIP_IF_UNFIT(&self->c);
+	for (i = 0; i < sizeof(cmds); i++) {
+		TH_LOG("cmd %u", cmds[i]);
+		EXPECT_EQ(-EINVAL, send_str(nl, cmds[i], 0, GPUPART_A_PCI_ADDR,
+					    GPUPART_PCI_ADDR_MAX_LEN + 1, true));
+		EXPECT_STREQ(POLICY_MSG, nl->err);
+		/* As long as allowed: past the policy, to the handler. */
+		EXPECT_NE(0, send_str(nl, cmds[i], 0, GPUPART_A_PCI_ADDR,
+				      GPUPART_PCI_ADDR_MAX_LEN, true));
+		EXPECT_STRNE(POLICY_MSG, nl->err);
+	}
+	/* A string must end with its NUL. */
+	EXPECT_EQ(-EINVAL, send_str(nl, GPUPART_CMD_DEV_GET, 0,
+				    GPUPART_A_PCI_ADDR, 12, false));
+	EXPECT_STREQ(POLICY_MSG, nl->err);
+	/* The dump is validated as the do is. */
+	EXPECT_EQ(-EINVAL, send_str(nl, GPUPART_CMD_DEV_GET, NLM_F_DUMP,
+				    GPUPART_A_PCI_ADDR,
+				    GPUPART_PCI_ADDR_MAX_LEN + 1, true));
+}
+
+TEST_F(policy, restore_vf_max_len)
+{
+	struct gpnl *nl = &self->c.nl;
+
+	SKIP_IF_UNFIT(&self->c);
+	EXPECT_EQ(-EINVAL, send_str(nl, GPUPART_CMD_VM_ASSIGN, 0,
+				    GPUPART_A_RESTORE_VF,
+				    GPUPART_PCI_ADDR_MAX_LEN + 1, true));
+	EXPECT_STREQ(POLICY_MSG, nl->err);
+}
+
+/* vm is at most GPUPART_VM_NAME_MAX_LEN bytes, in every request. */
+TEST_F(policy, vm_max_len)
+{
+	static const uint8_t cmds[] = { GPUPART_CMD_VM_ASSIGN,
+					GPUPART_CMD_VM_RELEASE, GPUPART_CMD_VM_GET };
+	struct gpnl *nl = &self->c.nl;
+	unsigned int i;
+
+	SKIP_IF_UNFIT(&self->c);
+	for (i = 0; i < sizeof(cmds); i++) {
+		TH_LOG("cmd %u", cmds[i]);
+		EXPECT_EQ(-EINVAL, send_str(nl, cmds[i], 0, GPUPART_A_VM,
+					    GPUPART_VM_NAME_MAX_LEN + 1, true));
+		EXPECT_STREQ(POLICY_MSG, nl->err);
+	}
+	/* 64 bytes pass the policy: a VM of that name holds nothing. */
+	EXPECT_EQ(-ENOENT, send_str(nl, GPUPART_CMD_VM_GET, 0, GPUPART_A_VM,
+				    GPUPART_VM_NAME_MAX_LEN, true));
+	EXPECT_EQ(-EINVAL, send_str(nl, GPUPART_CMD_VM_GET, NLM_F_DUMP,
+				    GPUPART_A_VM, GPUPART_VM_NAME_MAX_LEN + 1,
+				    true));
+}
+
+/* HOST_GET takes no attribute at all. */
+TEST_F(policy, host_get_takes_none)
+{
+	struct gpnl *nl = &self->c.nl;
+
+	SKIP_IF_UNFIT(&self->c);
+	EXPECT_EQ(-EINVAL, send_str(nl, GPUPART_CMD_HOST_GET, 0,
+				    GPUPART_A_PCI_ADDR, 12, true));
+	EXPECT_STREQ(UNSUPPORTED_MSG, nl->err);
+	EXPECT_EQ(-EINVAL, send_u32(nl, GPUPART_CMD_HOST_GET,
+				    GPUPART_A_PLACEMENT, GPUPART_PLACEMENT_PACK));
+	EXPECT_STREQ(UNKNOWN_MSG, nl->err);
+	EXPECT_EQ(-EINVAL, send_u32(nl, GPUPART_CMD_HOST_GET, GPUPART_A_MAX + 1, 0));
+	EXPECT_STREQ(UNKNOWN_MSG, nl->err);
+}
+
+/* Attributes outside an operation's request are refused, not ignored. */
+TEST_F(policy, outside_request_refused)
+{
+	struct gpnl *nl = &self->c.nl;
+
+	SKIP_IF_UNFIT(&self->c);
+	/* Below the op's highest attribute, but not in its request. */
+	EXPECT_EQ(-EINVAL, send_str(nl, GPUPART_CMD_VM_RELEASE, 0,
+				    GPUPART_A_PCI_ADDR, 12, true));
+	EXPECT_STREQ(UNSUPPORTED_MSG, nl->err);
+	/* Above it. */
+	EXPECT_EQ(-EINVAL, send_u32(nl, GPUPART_CMD_HOST_SET, GPUPART_A_INDEX, 0));
+	EXPECT_STREQ(UNKNOWN_MSG, nl->err);
+	/* An enum out of its range. */
+	EXPECT_EQ(-ERANGE, send_u32(nl, GPUPART_CMD_HOST_SET, GPUPART_A_PLACEMENT,
+				    GPUPART_PLACEMENT_MAX + 1));
+}
+
+TEST_HARNESS_MAIN
