@@ -13,7 +13,7 @@
 
 #define GPNL_MAX_COUNTS	64
 #define GPNL_MAX_PARTS	128
-#define GPNL_VM_MAX	64
+#define GPNL_VM_MAX	GPUPART_VM_NAME_MAX_LEN
 
 /**
  * struct gpnl - a connection to the gpupart family
