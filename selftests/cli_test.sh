@@ -151,9 +151,22 @@ dev_set_usage() {
 	run 2 gpupartctl dev set "$dev" mode sideways || return 1
 	grep -q "mode must be one of: none, partition, dda" "$err" || return 1
 	run 2 gpupartctl dev set "$dev" mode partition count four || return 1
+	# A number too big for the kernel's u32 is refused, never cut to fit:
+	# 4294967298 is 2 modulo 2^32.
+	run 2 gpupartctl dev set "$dev" mode partition count 4294967298 || return 1
+	grep -q 'count must be at most 4294967295, not "4294967298"' "$err" || return 1
+	run 2 gpupartctl dev set "$dev" mode partition count 99999999999999999999999 || return 1
+	run 2 gpupartctl dev set "$dev" mode partition count -1 || return 1
+	run 2 gpupartctl dev set "$dev" mode partition count 2 count 2 || return 1
+	grep -q '"count" given twice' "$err" || return 1
+	run 2 gpupartctl dev clear "$dev" partition 4294967296 || return 1
 	run 2 gpupartctl dev set "$dev" colour blue || return 1
+	grep -q 'unknown argument "colour"; dev set takes: mode, count' "$err" || return 1
 	run 2 gpupartctl dev set "$dev" mode || return 1
-	run 2 gpupartctl dev set
+	run 2 gpupartctl dev set || return 1
+	# Nothing changed.
+	run 0 gpupartctl -j dev show "$dev" || return 1
+	expect_eq "mode" "$(jq -r '.devices[0].mode' "$out")" none
 }
 
 host_show() {

@@ -102,17 +102,17 @@ int main(int argc, char **argv)
 	}
 
 	if (!strcmp(op, "dev-set") && argc >= 5) {
-		uint32_t mode = gpnl_mode_value(argv[4]);
+		uint32_t mode = gpnl_value(&gpnl_modes, argv[4]);
 
 		arm(n);
 		rc = gpnl_dev_set(&nl, argv[3], mode, argc > 5 ? atoi(argv[5]) : 0,
 				  argc > 5);
 	} else if (!strcmp(op, "assign")) {
 		arm(n);
-		rc = gpnl_vm_assign(&nl, argv[3], 0, NULL, NULL);
+		rc = gpnl_vm_assign(&nl, argv[3], 0, NULL, NULL, NULL);
 	} else if (!strcmp(op, "dda") && argc >= 5) {
 		arm(n);
-		rc = gpnl_vm_assign(&nl, argv[3], GPUPART_KIND_DDA, argv[4], NULL);
+		rc = gpnl_vm_assign(&nl, argv[3], GPUPART_KIND_DDA, argv[4], NULL, NULL);
 	} else if (!strcmp(op, "release")) {
 		arm(n);
 		rc = gpnl_vm_release(&nl, argv[3]);

@@ -167,7 +167,7 @@ static void *client_run(void *arg)
 		for (i = 0; i < c->batch; i++) {
 			snprintf(name, sizeof(name), "bench-%u-%u", c->id, i);
 			t0 = now_us();
-			rc = gpnl_vm_assign(&nl, name, 0, NULL, &vm);
+			rc = gpnl_vm_assign(&nl, name, 0, NULL, NULL, &vm);
 			c->assign[r * c->batch + i] = now_us() - t0;
 			if (rc)
 				die("VM_ASSIGN", rc, &nl);
@@ -243,7 +243,7 @@ static void until_free(unsigned int n, unsigned int reps)
 	for (r = 0; r < reps; r++) {
 		for (i = 0; i < n; i++) {
 			snprintf(name, sizeof(name), "free-%u", i);
-			rc = gpnl_vm_assign(&nl, name, 0, NULL, &vm);
+			rc = gpnl_vm_assign(&nl, name, 0, NULL, NULL, &vm);
 			if (rc)
 				die("VM_ASSIGN", rc, &nl);
 		}
@@ -344,7 +344,7 @@ static void fill(unsigned int n)
 	open_nl(&nl);
 	for (i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "fill-%u", i);
-		rc = gpnl_vm_assign(&nl, name, 0, NULL, &vm);
+		rc = gpnl_vm_assign(&nl, name, 0, NULL, NULL, &vm);
 		if (rc)
 			die("VM_ASSIGN", rc, &nl);
 	}

@@ -120,7 +120,7 @@ static void step_vm(struct client *c)
 
 	vm_name(c, name, sizeof(name), "stress");
 	begin(c, OP_ASSIGN);
-	end(c, OP_ASSIGN, gpnl_vm_assign(&c->nl, name, 0, NULL, NULL));
+	end(c, OP_ASSIGN, gpnl_vm_assign(&c->nl, name, 0, NULL, NULL, NULL));
 	if (!c->open)
 		return;
 	vm_name(c, name, sizeof(name), "stress");
@@ -157,7 +157,7 @@ static void step_dda(struct client *c)
 	vm_name(c, name, sizeof(name), "whole");
 	begin(c, OP_DDA_ASSIGN);
 	end(c, OP_DDA_ASSIGN, gpnl_vm_assign(&c->nl, name, GPUPART_KIND_DDA,
-					     rand_r(&c->seed) % 2 ? dda_gpu : NULL,
+					     rand_r(&c->seed) % 2 ? dda_gpu : NULL, NULL,
 					     NULL));
 	if (!c->open)
 		return;

@@ -100,7 +100,7 @@ TEST_F(vm, assign_and_release)
 	struct evlog l;
 
 	SKIP_IF_UNFIT(c);
-	ASSERT_EQ(0, gpnl_vm_assign(&c->nl, "web-01", 0, NULL, &vm));
+	ASSERT_EQ(0, gpnl_vm_assign(&c->nl, "web-01", 0, NULL, NULL, &vm));
 	EXPECT_STREQ("web-01", vm.name);
 	EXPECT_EQ(GPUPART_KIND_PARTITION, vm.kind);
 	ASSERT_EQ(1, vm.n);
@@ -150,7 +150,7 @@ static void place(struct ctx *c, unsigned int n_vms, unsigned int *per_gpu)
 	memset(per_gpu, 0, 8 * sizeof(*per_gpu));
 	for (i = 0; i < n_vms; i++) {
 		snprintf(name, sizeof(name), "vm%u", i);
-		if (gpnl_vm_assign(&c->nl, name, 0, NULL, &vm) || vm.n != 1)
+		if (gpnl_vm_assign(&c->nl, name, 0, NULL, NULL, &vm) || vm.n != 1)
 			continue;
 		for (g = 0; g < c->n_same; g++)
 			if (!strcmp(vm.a[0].dev, c->same[g]))
@@ -203,13 +203,13 @@ TEST_F(vm, one_partition_per_vm)
 	char why[128];
 
 	SKIP_IF_UNFIT(c);
-	ASSERT_EQ(0, gpnl_vm_assign(&c->nl, "db-7", 0, NULL, &vm));
+	ASSERT_EQ(0, gpnl_vm_assign(&c->nl, "db-7", 0, NULL, NULL, &vm));
 	events(c, &(struct evlog){ 0 }, 300);
 	snprintf(why, sizeof(why), "VM db-7 already holds partition %u of %s",
 		 vm.a[0].index, vm.a[0].dev);
-	EXPECT_REFUSED(c, gpnl_vm_assign(&c->nl, "db-7", 0, NULL, NULL), -EEXIST, why);
+	EXPECT_REFUSED(c, gpnl_vm_assign(&c->nl, "db-7", 0, NULL, NULL, NULL), -EEXIST, why);
 	/* The caller cannot pick: a named GPU is refused for partitions. */
-	EXPECT_REFUSED(c, gpnl_vm_assign(&c->nl, "db-8", 0, c->a, NULL), -EINVAL,
+	EXPECT_REFUSED(c, gpnl_vm_assign(&c->nl, "db-8", 0, c->a, NULL, NULL), -EINVAL,
 		       "partitions are placed by the kernel; a GPU cannot be named");
 	EXPECT_NO_EVENT(c);
 }
@@ -230,7 +230,7 @@ TEST_F(vm, exhaustion)
 	events(c, &(struct evlog){ 0 }, 300);
 	snprintf(why, sizeof(why), "all %u partitions on %u GPUs are assigned",
 		 4 * self->n, self->n);
-	EXPECT_REFUSED(c, gpnl_vm_assign(&c->nl, "one-too-many", 0, NULL, NULL), -ENOSPC, why);
+	EXPECT_REFUSED(c, gpnl_vm_assign(&c->nl, "one-too-many", 0, NULL, NULL, NULL), -ENOSPC, why);
 	EXPECT_NO_EVENT(c);
 }
 
@@ -289,7 +289,7 @@ TEST_F(vm, bad_names_refused)
 	memset(ok64, 'x', 64);
 	memcpy(ok64, "Az09._:@-", 9);
 	ok64[64] = '\0';
-	EXPECT_EQ(0, gpnl_vm_assign(&c->nl, ok64, 0, NULL, NULL));
+	EXPECT_EQ(0, gpnl_vm_assign(&c->nl, ok64, 0, NULL, NULL, NULL));
 	EXPECT_EQ(0, gpnl_vm_release(&c->nl, ok64));
 	wait_scrubbed(c);
 	gpnl_vm_get(&c->nl, NULL, vm_count, &n);
@@ -321,7 +321,7 @@ TEST_F(vm, scrub_resets_the_vf)
 	struct gpnl_vm vm;
 
 	SKIP_IF_UNFIT(c);
-	ASSERT_EQ(0, gpnl_vm_assign(&c->nl, "tenant-a", 0, NULL, &vm));
+	ASSERT_EQ(0, gpnl_vm_assign(&c->nl, "tenant-a", 0, NULL, NULL, &vm));
 	ASSERT_EQ(0, vf_command(vm.a[0].vf, &cmd, true));
 	ASSERT_EQ(0, vf_command(vm.a[0].vf, &got, false));
 	ASSERT_NE(0, got & 0x4) TH_LOG("bus master did not stick: %#x", got);
@@ -345,7 +345,7 @@ TEST_F(vm, quarantine)
 	SKIP_IF_UNFIT(c);
 	if (access(FAIL_RESET, W_OK))
 		SKIP(return, "no %s (debugfs not mounted?)", FAIL_RESET);
-	ASSERT_EQ(0, gpnl_vm_assign(&c->nl, "victim", 0, NULL, &vm));
+	ASSERT_EQ(0, gpnl_vm_assign(&c->nl, "victim", 0, NULL, NULL, &vm));
 	ASSERT_EQ(0, gp_write(FAIL_RESET, "1"));
 	events(c, &l, 200);
 	ASSERT_EQ(0, gpnl_vm_release(&c->nl, "victim"));
@@ -359,7 +359,7 @@ TEST_F(vm, quarantine)
 	/* Fill every other partition: the quarantined one is never picked. */
 	for (i = 0; i < 4 * self->n; i++) {
 		snprintf(name, sizeof(name), "fill%u", i);
-		rc = gpnl_vm_assign(&c->nl, name, 0, NULL, &other);
+		rc = gpnl_vm_assign(&c->nl, name, 0, NULL, NULL, &other);
 		if (rc)
 			break;
 		EXPECT_FALSE(!strcmp(other.a[0].dev, vm.a[0].dev) &&
@@ -377,7 +377,7 @@ TEST_F(vm, quarantine)
 	EXPECT_EQ(0, gpnl_partition_clear(&c->nl, vm.a[0].dev, vm.a[0].index));
 	ASSERT_EQ(0, part_of(&c->nl, vm.a[0].dev, vm.a[0].index, &p));
 	EXPECT_EQ(GPUPART_PARTITION_STATE_FREE, p.state);
-	EXPECT_EQ(0, gpnl_vm_assign(&c->nl, "after-clear", 0, NULL, &other));
+	EXPECT_EQ(0, gpnl_vm_assign(&c->nl, "after-clear", 0, NULL, NULL, &other));
 	EXPECT_STREQ(vm.a[0].dev, other.a[0].dev);
 	EXPECT_EQ(vm.a[0].index, other.a[0].index);
 }
@@ -391,7 +391,7 @@ TEST_F(vm, busy_while_assigned)
 	char why[96];
 
 	SKIP_IF_UNFIT(c);
-	ASSERT_EQ(0, gpnl_vm_assign(&c->nl, "web-01", 0, NULL, &vm));
+	ASSERT_EQ(0, gpnl_vm_assign(&c->nl, "web-01", 0, NULL, NULL, &vm));
 	snprintf(why, sizeof(why), "partition %u is assigned to VM web-01; release it first",
 		 vm.a[0].index);
 	EXPECT_REFUSED(c, gpnl_dev_set(&c->nl, vm.a[0].dev, GPUPART_MODE_NONE, 0, false),
@@ -411,7 +411,7 @@ TEST_F(vm, module_pinned_while_assigned)
 
 	SKIP_IF_UNFIT(c);
 	ASSERT_STREQ("0", gp_read("../../../module/gpupart", "refcnt", buf, sizeof(buf)));
-	ASSERT_EQ(0, gpnl_vm_assign(&c->nl, "pin", 0, NULL, NULL));
+	ASSERT_EQ(0, gpnl_vm_assign(&c->nl, "pin", 0, NULL, NULL, NULL));
 	EXPECT_STREQ("1", gp_read("../../../module/gpupart", "refcnt", buf, sizeof(buf)));
 	EXPECT_NE(0, system("rmmod gpupart 2>/dev/null"));
 	EXPECT_EQ(0, access("/sys/module/gpupart", F_OK));
@@ -434,7 +434,7 @@ TEST_F(vm, unprivileged_refused)
 
 		if (setresuid(65534, 65534, 65534) || gp_open(&nl))
 			_exit(0);
-		ok |= (gpnl_vm_assign(&nl, "x", 0, NULL, NULL) == -EPERM) << 0;
+		ok |= (gpnl_vm_assign(&nl, "x", 0, NULL, NULL, NULL) == -EPERM) << 0;
 		ok |= (gpnl_vm_release(&nl, "x") == -EPERM) << 1;
 		ok |= (gpnl_host_set(&nl, GPUPART_PLACEMENT_PACK) == -EPERM) << 2;
 		_exit(ok);
@@ -465,7 +465,7 @@ TEST_F(vm, dda_assign_and_release)
 		SKIP(return, "needs a GPU of another model and vfio-pci");
 	ASSERT_EQ(0, gpnl_dev_set(&c->nl, c->other, GPUPART_MODE_DDA, 0, false));
 	events(c, &l, 300);
-	ASSERT_EQ(0, gpnl_vm_assign(&c->nl, "big-1", GPUPART_KIND_DDA, NULL, &vm));
+	ASSERT_EQ(0, gpnl_vm_assign(&c->nl, "big-1", GPUPART_KIND_DDA, NULL, NULL, &vm));
 	EXPECT_EQ(GPUPART_KIND_DDA, vm.kind);
 	ASSERT_EQ(1, vm.n);
 	EXPECT_STREQ(c->other, vm.a[0].dev);
@@ -510,32 +510,32 @@ TEST_F(vm, dda_rules)
 	SKIP_IF_UNFIT(c);
 	if (!c->other[0] || access("/sys/bus/pci/drivers/vfio-pci", F_OK))
 		SKIP(return, "needs a GPU of another model and vfio-pci");
-	EXPECT_REFUSED(c, gpnl_vm_assign(&c->nl, "big-1", GPUPART_KIND_DDA, NULL, NULL),
+	EXPECT_REFUSED(c, gpnl_vm_assign(&c->nl, "big-1", GPUPART_KIND_DDA, NULL, NULL, NULL),
 		       -ENOSPC, "no GPU in mode dda is free");
 	snprintf(why, sizeof(why), "%s is not in mode dda; set it first", c->a);
-	EXPECT_REFUSED(c, gpnl_vm_assign(&c->nl, "big-1", GPUPART_KIND_DDA, c->a, NULL),
+	EXPECT_REFUSED(c, gpnl_vm_assign(&c->nl, "big-1", GPUPART_KIND_DDA, c->a, NULL, NULL),
 		       -EINVAL, why);
 
 	ASSERT_EQ(0, gpnl_dev_set(&c->nl, c->other, GPUPART_MODE_DDA, 0, false));
 	ASSERT_EQ(0, gpnl_dev_set(&c->nl, second, GPUPART_MODE_NONE, 0, false));
 	ASSERT_EQ(0, gpnl_dev_set(&c->nl, second, GPUPART_MODE_DDA, 0, false));
 	/* A VM with a partition gets no whole GPU, and the other way round. */
-	ASSERT_EQ(0, gpnl_vm_assign(&c->nl, "small-1", 0, NULL, NULL));
-	EXPECT_REFUSED(c, gpnl_vm_assign(&c->nl, "small-1", GPUPART_KIND_DDA, NULL, NULL),
+	ASSERT_EQ(0, gpnl_vm_assign(&c->nl, "small-1", 0, NULL, NULL, NULL));
+	EXPECT_REFUSED(c, gpnl_vm_assign(&c->nl, "small-1", GPUPART_KIND_DDA, NULL, NULL, NULL),
 		       -EBUSY, "VM small-1 holds a partition; it cannot also hold a whole GPU");
 	/* A named GPU; then any free one: one VM may hold several. */
-	ASSERT_EQ(0, gpnl_vm_assign(&c->nl, "big-1", GPUPART_KIND_DDA, c->other, &vm));
+	ASSERT_EQ(0, gpnl_vm_assign(&c->nl, "big-1", GPUPART_KIND_DDA, c->other, NULL, &vm));
 	EXPECT_STREQ(c->other, vm.a[0].dev);
 	snprintf(why, sizeof(why), "%s is held by VM big-1", c->other);
-	EXPECT_REFUSED(c, gpnl_vm_assign(&c->nl, "big-2", GPUPART_KIND_DDA, c->other, NULL),
+	EXPECT_REFUSED(c, gpnl_vm_assign(&c->nl, "big-2", GPUPART_KIND_DDA, c->other, NULL, NULL),
 		       -EBUSY, why);
-	ASSERT_EQ(0, gpnl_vm_assign(&c->nl, "big-1", GPUPART_KIND_DDA, NULL, &vm));
+	ASSERT_EQ(0, gpnl_vm_assign(&c->nl, "big-1", GPUPART_KIND_DDA, NULL, NULL, &vm));
 	ASSERT_EQ(1, vm.n);
 	EXPECT_STREQ(second, vm.a[0].dev);
-	EXPECT_REFUSED(c, gpnl_vm_assign(&c->nl, "big-1", 0, NULL, NULL),
+	EXPECT_REFUSED(c, gpnl_vm_assign(&c->nl, "big-1", 0, NULL, NULL, NULL),
 		       -EBUSY, "VM big-1 holds whole GPUs; it cannot also hold a partition");
 	/* restore-vf names a partition, never a whole GPU. */
-	EXPECT_REFUSED(c, gpnl_vm_assign_full(&c->nl, "big-3", GPUPART_KIND_DDA, NULL,
+	EXPECT_REFUSED(c, gpnl_vm_assign(&c->nl, "big-3", GPUPART_KIND_DDA, NULL,
 					      "0000:00:00.1", NULL),
 		       -EINVAL, "restore-vf names a partition; a whole GPU is named by pci-addr");
 	ASSERT_EQ(0, gpnl_vm_get(&c->nl, "big-1", gp_vm_one_cb, &got));
@@ -558,7 +558,7 @@ TEST_F(vm, dda_needs_passthrough_driver)
 	if (system("rmmod vfio-pci 2>/dev/null"))
 		SKIP(return, "vfio-pci cannot be unloaded here");
 	ASSERT_EQ(0, gpnl_dev_set(&c->nl, c->other, GPUPART_MODE_DDA, 0, false));
-	EXPECT_REFUSED(c, gpnl_vm_assign(&c->nl, "big-1", GPUPART_KIND_DDA, NULL, NULL),
+	EXPECT_REFUSED(c, gpnl_vm_assign(&c->nl, "big-1", GPUPART_KIND_DDA, NULL, NULL, NULL),
 		       -ENOENT, "passthrough driver vfio-pci is not loaded");
 	EXPECT_STREQ("gpupart", driver(c->other));
 	gpnl_vm_get(&c->nl, NULL, vm_count, &n);
@@ -607,7 +607,7 @@ static void *race_thread(void *arg)
 	}
 	snprintf(name, sizeof(name), "racer-%d", me->id);
 	for (i = 0; i < ROUNDS; i++) {
-		rc = gpnl_vm_assign(&nl, name, 0, NULL, &vm);
+		rc = gpnl_vm_assign(&nl, name, 0, NULL, NULL, &vm);
 		if (rc == -ENOSPC) {	/* all busy or scrubbing: try again */
 			usleep(50000);
 			continue;

@@ -281,7 +281,7 @@ void cfg_read_dev(json_object *o, unsigned int i, struct cfg_dev *d,
 		cfg_bad(e, "devices[%u]: vendor, device, subsystem_vendor and subsystem_device must be 4 hex digits", i);
 	if (!str_member(o, "model", d->model, sizeof(d->model)))
 		snprintf(d->model, sizeof(d->model), "?");
-	if (!str_member(o, "mode", mode, sizeof(mode)) || !(d->mode = gpnl_mode_value(mode)))
+	if (!str_member(o, "mode", mode, sizeof(mode)) || !(d->mode = gpnl_value(&gpnl_modes, mode)))
 		cfg_bad(e, "devices[%u].mode: must be none, partition or dda", i);
 	if (!json_object_object_get_ex(o, "partition_count", &v) ||
 	    !json_object_is_type(v, json_type_int) ||
@@ -322,10 +322,8 @@ static void cfg_read_vm(json_object *o, unsigned int i, struct cfg_vm *v,
 	else
 		snprintf(v->name, sizeof(v->name), "%.*s", GPNL_VM_MAX, name);
 	if (!str_member(o, "kind", kind, sizeof(kind)) ||
-	    (strcmp(kind, "partition") && strcmp(kind, "dda")))
+	    !(v->kind = gpnl_value(&gpnl_kinds, kind)))
 		cfg_bad(e, "vms[%u].kind: must be partition or dda", i);
-	else
-		v->kind = strcmp(kind, "dda") ? GPUPART_KIND_PARTITION : GPUPART_KIND_DDA;
 	if (!str_member(o, "device", v->dev, sizeof(v->dev)) || !pci_addr_ok(v->dev))
 		cfg_bad(e, "vms[%u].device: a PCI address like \"0000:01:00.0\" is required", i);
 	if (v->kind == GPUPART_KIND_PARTITION &&
@@ -377,7 +375,7 @@ static void cfg_check(const struct cfg *c, struct cfg_err *e)
 		else if (v->kind == GPUPART_KIND_PARTITION ?
 			 d->mode != GPUPART_MODE_PARTITION : d->mode != GPUPART_MODE_DDA)
 			cfg_bad(e, "vms[%u]: device %s is not in mode %s", i, v->dev,
-				v->kind == GPUPART_KIND_PARTITION ? "partition" : "dda");
+				gpnl_kind_name(v->kind));
 		/* Each entry's conflict is told once, with the first it meets. */
 		for (j = 0; j < i; j++) {
 			const struct cfg_vm *w = &c->vms[j];
@@ -425,7 +423,7 @@ static int cfg_read(const char *file, struct cfg *c)
 		goto out;
 	}
 	if (!str_member(root, "placement", buf, sizeof(buf)) ||
-	    !(c->placement = gpnl_placement_value(buf)))
+	    !(c->placement = gpnl_value(&gpnl_placements, buf)))
 		cfg_bad(&e, "placement: must be spread or pack");
 	if (!json_object_object_get_ex(root, "devices", &devs) ||
 	    !json_object_is_type(devs, json_type_array) ||
@@ -648,8 +646,8 @@ static int step_run(struct ctl *ctl, const struct cfg *want, const struct step *
 	case STEP_ASSIGN:
 		if (s->vm->kind == GPUPART_KIND_DDA)
 			return gpnl_vm_assign(&ctl->nl, s->vm->name, GPUPART_KIND_DDA,
-					      s->vm->dev, NULL);
-		rc = gpnl_vm_restore(&ctl->nl, s->vm->name, s->vm->vf, &got);
+					      s->vm->dev, NULL, NULL);
+		rc = gpnl_vm_assign(&ctl->nl, s->vm->name, 0, NULL, s->vm->vf, &got);
 		if (!rc && got.n && strcmp(got.a[0].vf, s->vm->vf))
 			fprintf(stderr, "Warning: VF %s was not free; VM %s got VF %s of %s instead\n",
 				s->vm->vf, s->vm->name, got.a[0].vf, got.a[0].dev);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "gpupartctl.h"
 #include "print.h"
 
@@ -110,56 +111,42 @@ static int dev_show(struct ctl *ctl, int argc, char **argv)
 static int dev_set(struct ctl *ctl, int argc, char **argv)
 {
 	uint32_t mode = 0, count = 0;
-	bool with_count = false;
-	const char *pci;
-	char *end;
-	int i, rc;
+	struct ctl_arg args[] = {
+		CTL_ENUM("mode", &gpnl_modes, &mode),
+		CTL_U32("count", &count),
+		{ }
+	};
+	int rc;
 
 	if (argc < 1)
 		return ctl_usage_error(&ctl_dev, "dev set needs a DEV");
-	pci = argv[0];
-	for (i = 1; i < argc; i += 2) {
-		if (i + 1 >= argc)
-			return ctl_usage_error(&ctl_dev, "\"%s\" needs a value", argv[i]);
-		if (!strcmp(argv[i], "mode")) {
-			mode = gpnl_mode_value(argv[i + 1]);
-			if (!mode)
-				return ctl_usage_error(&ctl_dev,
-						       "mode must be one of: none, partition, dda");
-		} else if (!strcmp(argv[i], "count")) {
-			errno = 0;
-			count = strtoul(argv[i + 1], &end, 10);
-			if (errno || *end || !*argv[i + 1] || argv[i + 1][0] == '-')
-				return ctl_usage_error(&ctl_dev,
-						       "count must be a number, not \"%s\"",
-						       argv[i + 1]);
-			with_count = true;
-		} else {
-			return ctl_usage_error(&ctl_dev,
-					       "unknown argument \"%s\"; dev set takes: mode, count",
-					       argv[i]);
-		}
-	}
+	rc = ctl_args(&ctl_dev, "set", args, argc - 1, argv + 1);
+	if (rc != EXIT_OK)
+		return rc;
 	if (!mode)
 		return ctl_usage_error(&ctl_dev, "dev set needs mode none|partition|dda");
 	if (!ctl_connect(ctl))
 		return EXIT_FAIL;
-	rc = gpnl_dev_set(&ctl->nl, pci, mode, count, with_count);
+	rc = gpnl_dev_set(&ctl->nl, argv[0], mode, count, args[1].seen);
 	return rc ? ctl_fail(ctl, rc) : EXIT_OK;
 }
 
 static int dev_clear(struct ctl *ctl, int argc, char **argv)
 {
-	unsigned long idx;
-	char *end;
+	uint32_t idx = 0;
+	struct ctl_arg args[] = {
+		CTL_U32("partition", &idx),
+		{ }
+	};
 	int rc;
 
-	if (argc != 3 || strcmp(argv[1], "partition"))
+	if (argc < 1)
 		return ctl_usage_error(&ctl_dev, "dev clear takes: DEV partition N");
-	errno = 0;
-	idx = strtoul(argv[2], &end, 10);
-	if (errno || *end || !*argv[2] || argv[2][0] == '-' || idx > UINT32_MAX)
-		return ctl_usage_error(&ctl_dev, "partition must be a number, not \"%s\"", argv[2]);
+	rc = ctl_args(&ctl_dev, "clear", args, argc - 1, argv + 1);
+	if (rc != EXIT_OK)
+		return rc;
+	if (!args[0].seen)
+		return ctl_usage_error(&ctl_dev, "dev clear takes: DEV partition N");
 	if (!ctl_connect(ctl))
 		return EXIT_FAIL;
 	rc = gpnl_partition_clear(&ctl->nl, argv[0], idx);

@@ -432,9 +432,8 @@ static int gpnl_vm_one(struct nlmsghdr *nlh, void *arg)
 	return gpnl_vm_parse(nlh, arg);
 }
 
-int gpnl_vm_assign_full(struct gpnl *nl, const char *name, uint32_t kind,
-			const char *dev, const char *restore_vf,
-			struct gpnl_vm *out)
+int gpnl_vm_assign(struct gpnl *nl, const char *name, uint32_t kind,
+		   const char *dev, const char *restore_vf, struct gpnl_vm *out)
 {
 	struct nl_msg *msg = gpnl_msg(nl, GPUPART_CMD_VM_ASSIGN, 0);
 	struct gpnl_vm scratch;
@@ -448,18 +447,6 @@ int gpnl_vm_assign_full(struct gpnl *nl, const char *name, uint32_t kind,
 		return gpnl_put_failed(nl, msg);
 	}
 	return gpnl_exec(nl, msg, gpnl_vm_one, out ? out : &scratch);
-}
-
-int gpnl_vm_assign(struct gpnl *nl, const char *name, uint32_t kind,
-		   const char *dev, struct gpnl_vm *out)
-{
-	return gpnl_vm_assign_full(nl, name, kind, dev, NULL, out);
-}
-
-int gpnl_vm_restore(struct gpnl *nl, const char *name, const char *vf,
-		    struct gpnl_vm *out)
-{
-	return gpnl_vm_assign_full(nl, name, 0, NULL, vf, out);
 }
 
 int gpnl_vm_release(struct gpnl *nl, const char *name)
@@ -606,30 +593,28 @@ static const char *gpnl_ctrl_event(struct nlmsghdr *nlh)
 	return g->cmd == CTRL_CMD_DELFAMILY ? "family-del" : "family-new";
 }
 
+/* The names of each uAPI enum, as the spec spells them; one table each. */
+#define GPNL_NAMES(var, ...)						\
+	static const char *const var##_tab[] = { __VA_ARGS__ };		\
+	const struct gpnl_names var = {					\
+		var##_tab, sizeof(var##_tab) / sizeof(var##_tab[0])	\
+	}
+
+GPNL_NAMES(gpnl_event_names,
+	   [GPUPART_CMD_DEV_ADD_NTF] = "dev-add",
+	   [GPUPART_CMD_DEV_DEL_NTF] = "dev-del",
+	   [GPUPART_CMD_DEV_CHANGE_NTF] = "dev-change",
+	   [GPUPART_CMD_VM_ASSIGN_NTF] = "vm-assign",
+	   [GPUPART_CMD_VM_RELEASE_NTF] = "vm-release",
+	   [GPUPART_CMD_PARTITION_SCRUBBED_NTF] = "partition-scrubbed",
+	   [GPUPART_CMD_PARTITION_QUARANTINED_NTF] = "partition-quarantined",
+	   [GPUPART_CMD_VM_REVOKE_NTF] = "vm-revoke",
+	   [GPUPART_CMD_DEV_ERROR_NTF] = "dev-error");
+
+/* An event's name, or NULL for a command that is no event of ours. */
 static const char *gpnl_event_name(uint8_t cmd)
 {
-	switch (cmd) {
-	case GPUPART_CMD_DEV_ADD_NTF:
-		return "dev-add";
-	case GPUPART_CMD_DEV_DEL_NTF:
-		return "dev-del";
-	case GPUPART_CMD_DEV_CHANGE_NTF:
-		return "dev-change";
-	case GPUPART_CMD_VM_ASSIGN_NTF:
-		return "vm-assign";
-	case GPUPART_CMD_VM_RELEASE_NTF:
-		return "vm-release";
-	case GPUPART_CMD_PARTITION_SCRUBBED_NTF:
-		return "partition-scrubbed";
-	case GPUPART_CMD_PARTITION_QUARANTINED_NTF:
-		return "partition-quarantined";
-	case GPUPART_CMD_VM_REVOKE_NTF:
-		return "vm-revoke";
-	case GPUPART_CMD_DEV_ERROR_NTF:
-		return "dev-error";
-	default:
-		return NULL;
-	}
+	return cmd < gpnl_event_names.n ? gpnl_event_names.names[cmd] : NULL;
 }
 
 static int gpnl_event_one(struct nl_msg *msg, void *arg)
@@ -733,84 +718,46 @@ int gpnl_events(struct gpnl *nl, int timeout_ms,
 	return rc < 0 ? -EIO : w.n;
 }
 
-static const char *const gpnl_modes[] = {
-	[GPUPART_MODE_NONE]		= "none",
-	[GPUPART_MODE_PARTITION]	= "partition",
-	[GPUPART_MODE_DDA]		= "dda",
-};
+GPNL_NAMES(gpnl_modes,
+	   [GPUPART_MODE_NONE] = "none",
+	   [GPUPART_MODE_PARTITION] = "partition",
+	   [GPUPART_MODE_DDA] = "dda");
+GPNL_NAMES(gpnl_states,
+	   [GPUPART_PARTITION_STATE_FREE] = "free",
+	   [GPUPART_PARTITION_STATE_ASSIGNED] = "assigned",
+	   [GPUPART_PARTITION_STATE_SCRUBBING] = "scrubbing",
+	   [GPUPART_PARTITION_STATE_QUARANTINED] = "quarantined");
+GPNL_NAMES(gpnl_kinds,
+	   [GPUPART_KIND_PARTITION] = "partition",
+	   [GPUPART_KIND_DDA] = "dda");
+GPNL_NAMES(gpnl_placements,
+	   [GPUPART_PLACEMENT_SPREAD] = "spread",
+	   [GPUPART_PLACEMENT_PACK] = "pack");
+GPNL_NAMES(gpnl_reasons,
+	   [GPUPART_REVOKE_REASON_DEVICE_REMOVED] = "device-removed",
+	   [GPUPART_REVOKE_REASON_DEVICE_ERROR] = "device-error");
+GPNL_NAMES(gpnl_errors,
+	   [GPUPART_ERROR_NON_FATAL] = "non-fatal",
+	   [GPUPART_ERROR_FATAL] = "fatal",
+	   [GPUPART_ERROR_FAILED] = "failed",
+	   [GPUPART_ERROR_RECOVERED] = "recovered");
 
-const char *gpnl_mode_name(uint32_t mode)
+const char *gpnl_name(const struct gpnl_names *t, uint32_t v)
 {
-	if (mode < sizeof(gpnl_modes) / sizeof(gpnl_modes[0]) && gpnl_modes[mode])
-		return gpnl_modes[mode];
-	return "unknown";
+	return v < t->n && t->names[v] ? t->names[v] : "unknown";
 }
 
-uint32_t gpnl_mode_value(const char *name)
+uint32_t gpnl_value(const struct gpnl_names *t, const char *name)
 {
-	uint32_t m;
+	uint32_t v;
 
-	for (m = 1; m < sizeof(gpnl_modes) / sizeof(gpnl_modes[0]); m++)
-		if (!strcmp(name, gpnl_modes[m]))
-			return m;
+	for (v = 1; v < t->n; v++)
+		if (t->names[v] && !strcmp(name, t->names[v]))
+			return v;
 	return 0;
-}
-
-const char *gpnl_kind_name(uint32_t kind)
-{
-	return kind == GPUPART_KIND_PARTITION ? "partition" :
-	       kind == GPUPART_KIND_DDA ? "dda" : "unknown";
-}
-
-const char *gpnl_reason_name(uint32_t reason)
-{
-	return reason == GPUPART_REVOKE_REASON_DEVICE_REMOVED ? "device-removed" :
-	       reason == GPUPART_REVOKE_REASON_DEVICE_ERROR ? "device-error" : "unknown";
 }
 
 const char *gpnl_error_name(uint32_t error)
 {
-	switch (error) {
-	case 0:
-		return NULL;
-	case GPUPART_ERROR_NON_FATAL:
-		return "non-fatal";
-	case GPUPART_ERROR_FATAL:
-		return "fatal";
-	case GPUPART_ERROR_FAILED:
-		return "failed";
-	case GPUPART_ERROR_RECOVERED:
-		return "recovered";
-	default:
-		return "unknown";
-	}
-}
-
-const char *gpnl_placement_name(uint32_t placement)
-{
-	return placement == GPUPART_PLACEMENT_SPREAD ? "spread" :
-	       placement == GPUPART_PLACEMENT_PACK ? "pack" : "unknown";
-}
-
-uint32_t gpnl_placement_value(const char *name)
-{
-	if (!strcmp(name, "spread"))
-		return GPUPART_PLACEMENT_SPREAD;
-	if (!strcmp(name, "pack"))
-		return GPUPART_PLACEMENT_PACK;
-	return 0;
-}
-
-const char *gpnl_state_name(uint32_t state)
-{
-	static const char *const names[] = {
-		[GPUPART_PARTITION_STATE_FREE]		= "free",
-		[GPUPART_PARTITION_STATE_ASSIGNED]	= "assigned",
-		[GPUPART_PARTITION_STATE_SCRUBBING]	= "scrubbing",
-		[GPUPART_PARTITION_STATE_QUARANTINED]	= "quarantined",
-	};
-
-	if (state < sizeof(names) / sizeof(names[0]) && names[state])
-		return names[state];
-	return "unknown";
+	return error ? gpnl_name(&gpnl_errors, error) : NULL;
 }

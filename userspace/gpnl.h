@@ -116,19 +116,16 @@ int gpnl_dev_set(struct gpnl *nl, const char *pci, uint32_t mode,
 		 uint32_t count, bool with_count);
 int gpnl_host_get(struct gpnl *nl, struct gpnl_host *host);
 
-/* VM_ASSIGN: @kind 0 sends none (partition); @dev NULL sends none. */
-int gpnl_vm_assign(struct gpnl *nl, const char *name, uint32_t kind,
-		   const char *dev, struct gpnl_vm *out);
 /*
- * VM_ASSIGN of the partition at VF @vf, restoring a saved configuration;
- * when it is not free the kernel places the VM by policy: compare @out.
+ * VM_ASSIGN, the one call for every kind of request; 0 or NULL is not sent.
+ * @kind: GPUPART_KIND_PARTITION (the default) or GPUPART_KIND_DDA
+ * @dev: kind dda, the GPU to take (else any free one)
+ * @restore_vf: restoring a saved configuration, the partition's VF; when
+ *	it is not free the kernel places the VM by policy: compare @out
+ * @out: what the VM was given, from the kernel's reply; may be NULL
  */
-int gpnl_vm_restore(struct gpnl *nl, const char *name, const char *vf,
-		    struct gpnl_vm *out);
-/* VM_ASSIGN with every attribute the caller gives (NULL or 0: not sent). */
-int gpnl_vm_assign_full(struct gpnl *nl, const char *name, uint32_t kind,
-			const char *dev, const char *restore_vf,
-			struct gpnl_vm *out);
+int gpnl_vm_assign(struct gpnl *nl, const char *name, uint32_t kind,
+		   const char *dev, const char *restore_vf, struct gpnl_vm *out);
 int gpnl_vm_release(struct gpnl *nl, const char *name);
 /* VM_GET for one VM (@name) or, with @name NULL, a dump. */
 int gpnl_vm_get(struct gpnl *nl, const char *name,
@@ -152,15 +149,30 @@ int gpnl_monitor_rejoin(struct gpnl *nl);
 int gpnl_events(struct gpnl *nl, int timeout_ms,
 		void (*each)(const struct gpnl_event *ev, void *arg), void *arg);
 
-const char *gpnl_mode_name(uint32_t mode);
-const char *gpnl_state_name(uint32_t state);
-const char *gpnl_kind_name(uint32_t kind);
-const char *gpnl_reason_name(uint32_t reason);
+/**
+ * struct gpnl_names - the names of one uAPI enum, as the spec spells them
+ * @names: by value; NULL where a value has no name (0)
+ * @n: entries in @names
+ */
+struct gpnl_names {
+	const char *const *names;
+	uint32_t n;
+};
+
+extern const struct gpnl_names gpnl_modes, gpnl_states, gpnl_kinds,
+	gpnl_placements, gpnl_reasons, gpnl_errors, gpnl_event_names;
+
+/* A value's name, "unknown" when it has none. */
+const char *gpnl_name(const struct gpnl_names *t, uint32_t v);
+/* A name's value; 0 when the name is unknown. */
+uint32_t gpnl_value(const struct gpnl_names *t, const char *name);
+
+static inline const char *gpnl_mode_name(uint32_t v) { return gpnl_name(&gpnl_modes, v); }
+static inline const char *gpnl_state_name(uint32_t v) { return gpnl_name(&gpnl_states, v); }
+static inline const char *gpnl_kind_name(uint32_t v) { return gpnl_name(&gpnl_kinds, v); }
+static inline const char *gpnl_reason_name(uint32_t v) { return gpnl_name(&gpnl_reasons, v); }
+static inline const char *gpnl_placement_name(uint32_t v) { return gpnl_name(&gpnl_placements, v); }
 /* NULL for 0 (no error). */
 const char *gpnl_error_name(uint32_t error);
-const char *gpnl_placement_name(uint32_t placement);
-uint32_t gpnl_placement_value(const char *name);
-/* The enum value of a name; 0 when the name is unknown. */
-uint32_t gpnl_mode_value(const char *name);
 
 #endif

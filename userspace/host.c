@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "args.h"
 #include "gpupartctl.h"
 #include "print.h"
 
@@ -53,14 +54,18 @@ static int host_show(struct ctl *ctl, int argc, char **argv)
 
 static int host_set(struct ctl *ctl, int argc, char **argv)
 {
-	uint32_t placement;
+	uint32_t placement = 0;
+	struct ctl_arg args[] = {
+		CTL_ENUM("placement", &gpnl_placements, &placement),
+		{ }
+	};
 	int rc;
 
-	if (argc != 2 || strcmp(argv[0], "placement"))
-		return ctl_usage_error(&ctl_host, "host set takes: placement spread|pack");
-	placement = gpnl_placement_value(argv[1]);
+	rc = ctl_args(&ctl_host, "set", args, argc, argv);
+	if (rc != EXIT_OK)
+		return rc;
 	if (!placement)
-		return ctl_usage_error(&ctl_host, "placement must be one of: spread, pack");
+		return ctl_usage_error(&ctl_host, "host set takes: placement spread|pack");
 	if (!ctl_connect(ctl))
 		return EXIT_FAIL;
 	rc = gpnl_host_set(&ctl->nl, placement);

@@ -80,16 +80,26 @@ json_object *json_read_file(const char *file)
 
 bool pci_addr_ok(const char *s)
 {
+	size_t dom = strspn(s, "0123456789abcdef");
 	unsigned int i;
 
-	if (strlen(s) != 12)
+	/*
+	 * As the kernel names a PCI function ("%04x:%02x:%02x.%d"): a domain
+	 * of 4 to 8 hex digits, zero-padded to 4 and no further (VMD and
+	 * Hyper-V hosts have 5-digit ones), then bus, device 0-1f, function
+	 * 0-7.
+	 */
+	if (dom < 4 || dom > 8 || (dom > 4 && s[0] == '0'))
 		return false;
-	for (i = 0; i < 12; i++) {
-		if (i == 4 || i == 7 ? s[i] != ':' : i == 10 ? s[i] != '.' :
+	s += dom;
+	if (strlen(s) != 8)
+		return false;
+	for (i = 0; i < 8; i++) {
+		if (i == 0 || i == 3 ? s[i] != ':' : i == 6 ? s[i] != '.' :
 		    !isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
 			return false;
 	}
-	return true;
+	return s[4] <= '1' && s[7] <= '7';
 }
 
 const char *str_member(json_object *o, const char *key, char *out, size_t len)

@@ -8,30 +8,28 @@
 #include "gpupartctl.h"
 #include "print.h"
 
+/*
+ * One line per event, in text "NAME WORDS..." and in JSON an object with
+ * "event" and what it is about.
+ */
 static void monitor_vm(const struct gpnl_event *ev)
 {
 	const struct gpnl_vm *vm = &ev->vm;
 	unsigned int i;
 
-	if (!print_json()) {
-		printf("%s %s %s", ev->name, vm->name, gpnl_kind_name(vm->kind));
-		for (i = 0; i < vm->n; i++) {
-			if (vm->a[i].has_index)
-				printf(" %s partition %u vf %s", vm->a[i].dev,
-				       vm->a[i].index, vm->a[i].vf);
-			else
-				printf(" %s", vm->a[i].dev);
+	print_line_begin();
+	print_str("event", "", ev->name);
+	print_str(NULL, "", vm->name);
+	print_str(NULL, "", gpnl_kind_name(vm->kind));
+	for (i = 0; i < vm->n; i++) {
+		print_str(NULL, "", vm->a[i].dev);
+		if (vm->a[i].has_index) {
+			print_uint(NULL, "partition", vm->a[i].index);
+			print_str(NULL, "vf", vm->a[i].vf);
 		}
-		if (ev->reason)
-			printf(" reason %s", gpnl_reason_name(ev->reason));
-		printf("\n");
-		fflush(stdout);
-		return;
 	}
-	print_obj_begin(NULL);
-	print_str("event", NULL, ev->name);
 	if (ev->reason)
-		print_str("reason", NULL, gpnl_reason_name(ev->reason));
+		print_str("reason", "reason", gpnl_reason_name(ev->reason));
 	print_arr_begin("assignments");
 	for (i = 0; i < vm->n; i++) {
 		print_obj_begin(NULL);
@@ -39,40 +37,28 @@ static void monitor_vm(const struct gpnl_event *ev)
 		print_obj_end();
 	}
 	print_arr_end();
-	print_obj_end();
-	print_end();
+	print_line_end();
 }
 
 static void monitor_part(const struct gpnl_event *ev)
 {
 	const struct gpnl_assign *a = &ev->part;
 
-	if (!print_json()) {
-		printf("%s %s partition %u vf %s\n", ev->name, a->dev, a->index, a->vf);
-		fflush(stdout);
-		return;
-	}
-	print_obj_begin(NULL);
-	print_str("event", NULL, ev->name);
-	print_str("device", NULL, a->dev);
-	print_uint("partition", NULL, a->index);
-	print_str("vf", NULL, a->vf);
-	print_obj_end();
-	print_end();
+	print_line_begin();
+	print_str("event", "", ev->name);
+	print_str("device", "", a->dev);
+	print_uint("partition", "partition", a->index);
+	print_str("vf", "vf", a->vf);
+	print_line_end();
 }
 
 /* A line of the monitor's own: family-del, family-new, overrun, resync. */
 static void monitor_note(const char *event, const char *text)
 {
-	if (!print_json()) {
-		printf("%s %s\n", event, text);
-		fflush(stdout);
-		return;
-	}
-	print_obj_begin(NULL);
-	print_str("event", NULL, event);
-	print_obj_end();
-	print_end();
+	print_line_begin();
+	print_str("event", "", event);
+	print_str(NULL, "", text);
+	print_line_end();
 }
 
 static void monitor_print(const struct gpnl_event *ev, void *arg)
@@ -97,22 +83,17 @@ static void monitor_print(const struct gpnl_event *ev, void *arg)
 		monitor_part(ev);
 		return;
 	}
-	if (!print_json()) {
-		printf("%s %s mode %s count %u", ev->name, d->pci,
-		       gpnl_mode_name(d->mode), d->count);
-		if (d->error)
-			printf(" error %s", gpnl_error_name(d->error));
-		printf("\n");
-		fflush(stdout);
-		return;
-	}
-	print_obj_begin(NULL);
-	print_str("event", NULL, ev->name);
+	print_line_begin();
+	print_str("event", "", ev->name);
+	print_str(NULL, "", d->pci);
+	print_str(NULL, "mode", gpnl_mode_name(d->mode));
+	print_uint(NULL, "count", d->count);
+	if (d->error)
+		print_str(NULL, "error", gpnl_error_name(d->error));
 	print_obj_begin("device");
 	dev_fields(d);
 	print_obj_end();
-	print_obj_end();
-	print_end();
+	print_line_end();
 }
 
 static int monitor_sync_dev(const struct gpnl_dev *dev, void *arg)

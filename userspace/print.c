@@ -26,6 +26,9 @@ static struct {
 	char (*cells)[MAX_COLS][CELL_LEN];
 	unsigned int ncols, nrows, col;
 	bool printed_one;	/* a table was printed before: blank line */
+	bool line;		/* a line of words is being printed */
+	int line_nest;		/* objects and arrays open inside it */
+	unsigned int words;	/* words printed on it */
 } t;
 
 void print_init(bool j, bool p)
@@ -144,6 +147,17 @@ static void cell(const char *head, const char *fmt, ...)
 {
 	va_list ap;
 
+	/* A line: its own fields as words, "head value" or a bare value. */
+	if (t.line) {
+		if (!head || t.line_nest)
+			return;
+		printf("%s%s%s", t.words++ ? " " : "", head, *head ? " " : "");
+		va_start(ap, fmt);
+		vprintf(fmt, ap);
+		va_end(ap);
+		return;
+	}
+
 	/* Fields of arrays nested in a row do not fit a table. */
 	if (!head || !t.open || !t.nrows || t.arr_depth || t.col >= MAX_COLS)
 		return;
@@ -159,6 +173,10 @@ static void cell(const char *head, const char *fmt, ...)
 
 void print_obj_begin(const char *key)
 {
+	if (!json && t.line) {
+		t.line_nest++;
+		return;
+	}
 	if (json) {
 		json_open(key, '{');
 		return;
@@ -173,6 +191,10 @@ void print_obj_begin(const char *key)
 
 void print_obj_end(void)
 {
+	if (!json && t.line) {
+		t.line_nest--;
+		return;
+	}
 	if (json) {
 		json_close('}');
 		return;
@@ -183,6 +205,10 @@ void print_obj_end(void)
 
 void print_arr_begin(const char *key)
 {
+	if (!json && t.line) {
+		t.line_nest++;
+		return;
+	}
 	if (json) {
 		json_open(key, '[');
 		return;
@@ -195,6 +221,10 @@ void print_arr_begin(const char *key)
 
 void print_arr_end(void)
 {
+	if (!json && t.line) {
+		t.line_nest--;
+		return;
+	}
 	if (json) {
 		json_close(']');
 		return;
@@ -203,6 +233,27 @@ void print_arr_end(void)
 		t.arr_depth--;
 	else if (t.open)
 		table_print();
+}
+
+void print_line_begin(void)
+{
+	if (json) {
+		json_open(NULL, '{');
+		return;
+	}
+	t.line = true;
+	t.line_nest = 0;
+	t.words = 0;
+}
+
+void print_line_end(void)
+{
+	if (json)
+		json_close('}');
+	else
+		putchar('\n');
+	t.line = false;
+	print_end();
 }
 
 void print_end(void)

@@ -6,6 +6,11 @@
  * JSON: objects and arrays nest as called. Text: an array is a table, each
  * object in it a row; an object outside any array is a table of one row.
  * A field with no key is text only, one with no heading JSON only.
+ *
+ * A line (the monitor's events) is an object in JSON and one line of words
+ * in text: each of its own fields is "heading value", or the bare value
+ * when the heading is ""; fields of objects and arrays inside it are JSON
+ * only.
  */
 #ifndef PRINT_H
 #define PRINT_H
@@ -20,6 +25,9 @@ void print_obj_begin(const char *key);
 void print_obj_end(void);
 void print_arr_begin(const char *key);
 void print_arr_end(void);
+/* A line: begin, its fields, end; the end is print_end()'s too. */
+void print_line_begin(void);
+void print_line_end(void);
 /* End of one document: a newline after JSON, and stdout flushed. */
 void print_end(void);
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "gpupartctl.h"
 #include "print.h"
 
@@ -26,30 +27,28 @@ void vm_assign_fields(const struct gpnl_vm *vm, const struct gpnl_assign *a)
 static int vm_assign(struct ctl *ctl, int argc, char **argv)
 {
 	const char *dev = NULL, *vf = NULL;
-	uint32_t kind = 0;
 	struct gpnl_vm vm;
+	bool dda = false;
+	struct ctl_arg args[] = {
+		CTL_FLAG("dda", &dda),
+		CTL_STR("dev", &dev),
+		CTL_STR("vf", &vf),
+		{ }
+	};
 	int rc;
 
 	if (argc < 1)
 		return ctl_usage_error(&ctl_vm, "vm assign needs a NAME");
-	if (argc >= 2 && !strcmp(argv[1], "vf")) {
-		if (argc != 3)
-			return ctl_usage_error(&ctl_vm, "vm assign NAME vf takes one VF address");
-		vf = argv[2];
-	} else if (argc >= 2) {
-		if (strcmp(argv[1], "dda"))
-			return ctl_usage_error(&ctl_vm, "unknown argument \"%s\"; vm assign takes: vf VF, or dda [dev DEV]",
-					       argv[1]);
-		kind = GPUPART_KIND_DDA;
-		if (argc == 4 && !strcmp(argv[2], "dev"))
-			dev = argv[3];
-		else if (argc != 2)
-			return ctl_usage_error(&ctl_vm, "vm assign NAME dda takes only: dev DEV");
-	}
+	rc = ctl_args(&ctl_vm, "assign", args, argc - 1, argv + 1);
+	if (rc != EXIT_OK)
+		return rc;
+	if (vf && (dda || dev))
+		return ctl_usage_error(&ctl_vm, "vm assign NAME vf takes one VF address");
+	if (dev && !dda)
+		return ctl_usage_error(&ctl_vm, "vm assign NAME dev DEV needs dda: a partition is placed by the kernel");
 	if (!ctl_connect(ctl))
 		return EXIT_FAIL;
-	rc = vf ? gpnl_vm_restore(&ctl->nl, argv[0], vf, &vm) :
-		  gpnl_vm_assign(&ctl->nl, argv[0], kind, dev, &vm);
+	rc = gpnl_vm_assign(&ctl->nl, argv[0], dda ? GPUPART_KIND_DDA : 0, dev, vf, &vm);
 	if (rc)
 		return ctl_fail(ctl, rc);
 	if (!vm.n) {
@@ -204,14 +203,18 @@ static int vm_check(struct ctl *ctl, int argc, char **argv)
 	const char *bad = NULL;
 	struct gpnl_vm vm;
 	uint32_t kind = 0;
+	struct ctl_arg args[] = {
+		CTL_ENUM("kind", &gpnl_kinds, &kind),
+		{ }
+	};
 	unsigned int i;
 	int rc;
 
-	if (argc == 3 && !strcmp(argv[1], "kind"))
-		kind = !strcmp(argv[2], "partition") ? GPUPART_KIND_PARTITION :
-		       !strcmp(argv[2], "dda") ? GPUPART_KIND_DDA : 0;
-	if ((argc != 1 && argc != 3) || (argc == 3 && !kind))
+	if (argc < 1)
 		return ctl_usage_error(&ctl_vm, "vm check takes: NAME [kind partition|dda]");
+	rc = ctl_args(&ctl_vm, "check", args, argc - 1, argv + 1);
+	if (rc != EXIT_OK)
+		return rc;
 	if (!ctl_connect(ctl))
 		return EXIT_FAIL;
 	rc = vm_get_one(ctl, argv[0], &vm);

@@ -10,7 +10,7 @@
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 G=$TOP/userspace/gpupartctl
 
-tap_plan 6
+tap_plan 8
 [ -x "$G" ] || tap_skip_rest "cluster" "run 'make tool' first"
 command -v jq >/dev/null || tap_skip_rest "cluster" "jq not installed"
 dir=$(mktemp -d)
@@ -90,10 +90,33 @@ usage() {
 	run 2 cluster check
 }
 
+# Any address the kernel can name is read back: a domain of 5 to 8 digits
+# (VMD, Hyper-V) in both formats, the config one with VMs on it.
+wide_domains() {
+	host eta "$(a16 10000:41:00.0)" "$(a16 ffffffff:1f:1f.7)"
+	printf '{"format":"gpupart-config","version":1,"placement":"spread","devices":[%s],"vms":[{"vm":"web-1","kind":"partition","device":"10000:41:00.0","vf":"10000:41:00.4"}]}\n' \
+		"$(a16 10000:41:00.0)" >"$dir/theta.json"
+	run 0 -j cluster check "$dir/eta.json" "$dir/theta.json" || { diag "$(cat "$dir/err")"; return 1; }
+	expect_eq "verdict" "$(jq -c '.cluster' "$dir/out")" '{"hosts":2,"gpus":3,"differences":0,"homogeneous":true}'
+}
+
+# What the kernel never prints is refused: zero-padded past 4 digits, 9
+# digits, capitals, device 20 and up, function 8 and up.
+bad_addresses() {
+	for a in 00000:41:00.0 100000000:41:00.0 0000:4A:00.0 0000:41:20.0 0000:41:00.8 0000:41:00.a 0000:41:0.0; do
+		host iota "$(a16 "$a")"
+		run 2 cluster check "$dir/iota.json" || { diag "$a"; return 1; }
+		grep -qF 'devices[0].pci: a PCI address like "0000:01:00.0" is required' "$dir/err" ||
+			{ diag "$a: $(cat "$dir/err")"; return 1; }
+	done
+}
+
 tap_check "homogeneous hosts (dev show -j and config save files, dda ignored): exit 0" homogeneous
 tap_check "a different count, vendor, model and an unpartitioned GPU: each reported in JSON, exit 1" heterogeneous_json
 tap_check "text output names host, GPU, difference, value and reference" heterogeneous_text
 tap_check "a host with no partitioned GPU is reported unpartitioned" unpartitioned_only
 tap_check "unreadable and malformed files are each named, exit 2, no report" malformed
 tap_check "no FILE is a usage error" usage
+tap_check "5- to 8-digit PCI domains are read, in both formats" wide_domains
+tap_check "addresses the kernel never prints are refused" bad_addresses
 tap_finish

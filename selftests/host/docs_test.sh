@@ -78,7 +78,8 @@ man_json_keys() {
 }
 
 events() {
-	sed -n '/gpnl_event_name/,/^}/p' "$TOP/userspace/gpnl.c" | sed -n 's/.*return "\([a-z-]*\)";/\1/p'
+	sed -n '/^GPNL_NAMES(gpnl_event_names,/,/);$/p' "$TOP/userspace/gpnl.c" |
+		sed -n 's/.*_NTF\] = "\([a-z-]*\)".*/\1/p'
 }
 
 events_documented() {
