@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Formatted extack messages for kernels before 6.2 (see compat.h).
+ * Refusals' reasons, formatted into an extack or the log; and formatted
+ * extack messages for kernels before 6.2 (see compat.h).
  */
 #include <linux/kernel.h>
+#include <linux/pci.h>
 #include <linux/spinlock.h>
 
 #include "compat.h"
@@ -43,3 +45,20 @@ const char *gpupart_extack_msg(const char *fmt, ...)
 }
 
 #endif
+
+void gpupart_refuse(struct pci_dev *pdev, struct netlink_ext_ack *extack,
+		    const char *fmt, ...)
+{
+	char why[GPUPART_EXTACK_LEN];
+	va_list args;
+
+	va_start(args, fmt);
+	vscnprintf(why, sizeof(why), fmt, args);
+	va_end(args);
+	if (extack)
+		gpupart_extack_fmt(extack, "%s", why);
+	else if (pdev)
+		pci_info_ratelimited(pdev, "refused: %s\n", why);
+	else
+		pr_info_ratelimited("gpupart: refused: %s\n", why);
+}

@@ -68,4 +68,20 @@ static inline int gpupart_set_driver_override(struct pci_dev *pdev, const char *
 }
 #endif
 
+struct pci_dev;
+
+/**
+ * gpupart_refuse() - say why a request was refused
+ * @pdev: the device the refusal is about, or NULL
+ * @extack: the request's, or NULL where there is no request (the
+ *	sriov_numvfs door)
+ * @fmt: printf format of the reason
+ *
+ * As the kernel's BOND_NL_ERR() does: the reason goes into the extack,
+ * or, without one, into the kernel log, ratelimited ("refused: ...").
+ * Either way it is cut at GPUPART_EXTACK_LEN - 1 bytes.
+ */
+void gpupart_refuse(struct pci_dev *pdev, struct netlink_ext_ack *extack,
+		    const char *fmt, ...) __printf(3, 4);
+
 #endif /* _GPUPART_COMPAT_H */

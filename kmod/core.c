@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The registry of GPUs bound to gpupart, and what follows from a device's
- * identity (model name, valid partition counts).
+ * The registry: the GPUs bound to gpupart, the VMs that hold something of
+ * them, and the host's placement policy, with the locks that guard them
+ * (see "Locking" in gpupart.h). Records are counted; nothing here sends a
+ * message or touches a device.
  */
-#include <linux/log2.h>
+#include <linux/kref.h>
+#include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include "gpupart.h"
 
@@ -14,7 +18,36 @@
 DEFINE_MUTEX(gpupart_lock);
 /* Every mode change, SR-IOV enable and disable with it: see "Locking". */
 DEFINE_MUTEX(gpupart_mode_lock);
+/* gpupart_lock guards the lists and gpupart_placement. */
 LIST_HEAD(gpupart_devs);
+LIST_HEAD(gpupart_vms);
+enum gpupart_placement gpupart_placement = GPUPART_PLACEMENT_SPREAD;
+
+/* Read once, at load; HOST_SET changes the policy afterwards. */
+static char *placement = "spread";
+module_param(placement, charp, 0444);
+MODULE_PARM_DESC(placement,
+		 "Placement policy at load: \"spread\" (default: the partitioned GPU with the most free partitions) or \"pack\" (the one with the fewest)");
+
+/**
+ * gpupart_placement_init() - take the placement= module parameter
+ *
+ * Return: 0, or -EINVAL for a policy that does not exist, so that a typo
+ * in modprobe.d fails the load instead of placing VMs unexpectedly.
+ */
+int gpupart_placement_init(void)
+{
+	if (!strcmp(placement, "spread")) {
+		gpupart_placement = GPUPART_PLACEMENT_SPREAD;
+	} else if (!strcmp(placement, "pack")) {
+		gpupart_placement = GPUPART_PLACEMENT_PACK;
+	} else {
+		pr_err("gpupart: placement=%s: not a placement policy; use spread or pack\n",
+		       placement);
+		return -EINVAL;
+	}
+	return 0;
+}
 
 /* Domain, bus and devfn in one number that sorts as the PCI address does. */
 static u64 gpupart_dev_key(const struct gpupart_dev *gdev)
@@ -29,6 +62,8 @@ static u64 gpupart_dev_key(const struct gpupart_dev *gdev)
  * gpupart_dev_alloc() - a new record for a PF, not yet in the registry
  * @pdev: the PF; referenced until the record is freed
  *
+ * The caller sets up @err_work before the record can be found.
+ *
  * Return: the record, holding the reference the registry will own, or NULL.
  */
 struct gpupart_dev *gpupart_dev_alloc(struct pci_dev *pdev)
@@ -42,7 +77,6 @@ struct gpupart_dev *gpupart_dev_alloc(struct pci_dev *pdev)
 	INIT_LIST_HEAD(&gdev->node);
 	gdev->pdev = pci_dev_get(pdev);
 	gdev->mode = GPUPART_MODE_NONE;
-	INIT_WORK(&gdev->err_work, gpupart_err_work);
 	spin_lock_init(&gdev->err_lock);
 	return gdev;
 }
@@ -85,42 +119,23 @@ struct gpupart_dev *__gpupart_dev_get(struct gpupart_dev *gdev)
 }
 
 /**
- * gpupart_dev_register() - add a probed device to the registry
- * @gdev: the device, fully initialised; the registry takes its reference
+ * __gpupart_dev_add() - put a probed GPU's record in the registry
+ * @gdev: the record, fully initialised; the registry takes its reference
  *
  * The registry is kept sorted by PCI address so that dumps, and every
- * choice that breaks ties by address, are stable. Listeners are told.
+ * choice that breaks ties by address, are stable.
+ *
+ * Context: caller holds gpupart_lock.
  */
-void gpupart_dev_register(struct gpupart_dev *gdev)
+void __gpupart_dev_add(struct gpupart_dev *gdev)
 {
 	struct gpupart_dev *pos;
 
-	mutex_lock(&gpupart_lock);
+	lockdep_assert_held(&gpupart_lock);
 	list_for_each_entry(pos, &gpupart_devs, node)
 		if (gpupart_dev_key(pos) > gpupart_dev_key(gdev))
 			break;
 	list_add_tail(&gdev->node, &pos->node);
-	__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_ADD_NTF);
-	mutex_unlock(&gpupart_lock);
-}
-
-/**
- * __gpupart_dev_forget() - take a record out of service for good
- * @gdev: the record, in the registry
- * @reason: enum gpupart_revoke_reason, for its VMs
- *
- * Listeners are told, with the device as it was; every VM holding part of
- * it loses that, and is told. The caller unlinks @gdev->node (it may keep
- * it on a list of its own) and then calls gpupart_dev_drop().
- *
- * Context: caller holds gpupart_lock.
- */
-void __gpupart_dev_forget(struct gpupart_dev *gdev, u32 reason)
-{
-	lockdep_assert_held(&gpupart_lock);
-	gdev->dying = true;
-	__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_DEL_NTF);
-	__gpupart_dev_revoke(gdev, reason);
 }
 
 /**
@@ -137,50 +152,6 @@ void gpupart_dev_drop(struct gpupart_dev *gdev)
 	/* Its partitions, and their resets, went when remove() ran. */
 	cancel_work_sync(&gdev->err_work);
 	gpupart_dev_put(gdev);
-}
-
-/**
- * gpupart_dev_unregister() - remove() of a GPU: out of the registry
- * @gdev: the device; the registry's reference goes (the last, unless a
- *	request still holds one)
- *
- * gpupart_mode_lock keeps every mode change off the GPU meanwhile; its
- * partitions go last (VFs gpupart enabled are disabled, adopted ones left
- * as found), with gpupart_lock dropped, see "Locking".
- *
- * Context: the PF's device lock is held (remove()).
- */
-void gpupart_dev_unregister(struct gpupart_dev *gdev)
-{
-	mutex_lock(&gpupart_mode_lock);
-	mutex_lock(&gpupart_lock);
-	__gpupart_dev_forget(gdev, GPUPART_REVOKE_REASON_DEVICE_REMOVED);
-	list_del_init(&gdev->node);
-	mutex_unlock(&gpupart_lock);
-	cancel_work_sync(&gdev->err_work);
-	/* Scrubbing uses the partitions: it is over before they go. */
-	gpupart_dev_release(gdev);
-	mutex_unlock(&gpupart_mode_lock);
-	gpupart_dev_put(gdev);
-}
-
-/**
- * __gpupart_dev_gone() - whether a GPU not bound to gpupart was deleted
- * @gdev: the record
- *
- * A GPU handed to the passthrough driver (or left without a driver) is not
- * gpupart's to remove(), so its record must go when its PCI device does
- * (hot-unplug, sysfs remove); not while a handover is under way, whose
- * end checks again.
- *
- * Context: caller holds gpupart_lock.
- * Return: true when the record is to be forgotten.
- */
-bool __gpupart_dev_gone(struct gpupart_dev *gdev)
-{
-	lockdep_assert_held(&gpupart_lock);
-	return gdev->passed && !gdev->moving && !gdev->dying &&
-	       !device_is_registered(&gdev->pdev->dev);
 }
 
 /**
@@ -202,75 +173,21 @@ struct gpupart_dev *__gpupart_dev_find(const char *pci_addr)
 }
 
 /**
- * gpupart_next_count() - walk a device's valid partition counts
- * @gdev: the device
- * @after: 0 to start, else the count returned last
+ * __gpupart_dev_of() - the record of a PF, if the registry has one
+ * @pdev: the PF
  *
- * Built-in models take their counts from the table; devices added with
- * ids= have no known framebuffer, so every power of two is valid for them.
- * Either way a count above sriov_totalvfs is not, as each partition is a VF.
- *
- * Return: the smallest valid count above @after, or 0 when there is none.
+ * Context: caller holds gpupart_lock.
+ * Return: the record, or NULL.
  */
-u32 gpupart_next_count(const struct gpupart_dev *gdev, u32 after)
+struct gpupart_dev *__gpupart_dev_of(const struct pci_dev *pdev)
 {
-	const u8 *c;
-	u32 next;
+	struct gpupart_dev *gdev;
 
-	if (!gdev->model) {
-		next = after ? after * 2 : 1;
-		return next <= gdev->total_vfs ? next : 0;
-	}
-	for (c = gdev->model->counts; *c; c++)
-		if (*c > after)
-			return *c <= gdev->total_vfs ? *c : 0;
-	return 0;
-}
-
-/**
- * gpupart_dev_model_name() - the model name a user sees
- * @gdev: the device
- *
- * Return: the built-in model's name, or "unknown".
- */
-const char *gpupart_dev_model_name(const struct gpupart_dev *gdev)
-{
-	return gdev->model ? gdev->model->name : "unknown";
-}
-
-/**
- * gpupart_count_valid() - whether a device can be split into @count
- * @gdev: the device
- * @count: partition count asked for
- *
- * Return: true when @count is one of the device's valid partition counts.
- */
-bool gpupart_count_valid(const struct gpupart_dev *gdev, u32 count)
-{
-	u32 c = 0;
-
-	while ((c = gpupart_next_count(gdev, c)))
-		if (c == count)
-			return true;
-	return false;
-}
-
-/**
- * gpupart_same_model() - whether two devices are the same GPU model
- * @a: one device
- * @b: the other
- *
- * Vendor, device and subsystem IDs all count: A2 and A16 differ only in
- * their subsystem.
- *
- * Return: true when all four IDs match.
- */
-bool gpupart_same_model(const struct gpupart_dev *a, const struct gpupart_dev *b)
-{
-	return a->pdev->vendor == b->pdev->vendor &&
-	       a->pdev->device == b->pdev->device &&
-	       a->pdev->subsystem_vendor == b->pdev->subsystem_vendor &&
-	       a->pdev->subsystem_device == b->pdev->subsystem_device;
+	lockdep_assert_held(&gpupart_lock);
+	list_for_each_entry(gdev, &gpupart_devs, node)
+		if (gdev->pdev == pdev)
+			return gdev;
+	return NULL;
 }
 
 /**
@@ -308,32 +225,117 @@ const struct gpupart_dev *__gpupart_host_state(bool *homogeneous, u32 *n)
 	return first;
 }
 
-/*
- * The bus notifier cannot take gpupart_lock (it runs under the notifier
- * rwsem, which pci_enable_sriov() takes under gpupart_mode_lock), so it
- * schedules this work. The rescan/remove lock, taken first with nothing
- * held, makes the work wait until the removal is complete.
+/**
+ * __gpupart_vm_find() - a VM by name
+ * @name: the name
+ *
+ * The one place a VM is known by its name: a request names it, and from
+ * then on it is its record.
+ *
+ * Context: caller holds gpupart_lock.
+ * Return: the VM, or NULL when it holds nothing.
  */
-static void gpupart_gone_work_fn(struct work_struct *work)
+struct gpupart_vm *__gpupart_vm_find(const char *name)
 {
-	struct gpupart_dev *gdev, *tmp;
-	LIST_HEAD(gone);
+	struct gpupart_vm *vm;
 
-	pci_lock_rescan_remove();
-	mutex_lock(&gpupart_lock);
-	list_for_each_entry_safe(gdev, tmp, &gpupart_devs, node) {
-		if (!__gpupart_dev_gone(gdev))
-			continue;
-		__gpupart_dev_forget(gdev, GPUPART_REVOKE_REASON_DEVICE_REMOVED);
-		list_move(&gdev->node, &gone);
-	}
-	mutex_unlock(&gpupart_lock);
-	pci_unlock_rescan_remove();
-
-	list_for_each_entry_safe(gdev, tmp, &gone, node) {
-		list_del_init(&gdev->node);
-		gpupart_dev_drop(gdev);
-	}
+	lockdep_assert_held(&gpupart_lock);
+	list_for_each_entry(vm, &gpupart_vms, node)
+		if (!strcmp(vm->name, name))
+			return vm;
+	return NULL;
 }
 
-DECLARE_WORK(gpupart_gone_work, gpupart_gone_work_fn);
+/**
+ * __gpupart_vm_new() - a VM that is about to hold something
+ * @name: its name, valid and not in the registry
+ * @kind: what it will hold
+ *
+ * It is in the registry from now on and holds nothing yet: the caller
+ * gives it a partition or a GPU (__gpupart_vm_hold()) before it drops
+ * gpupart_lock. While any VM holds anything, gpupart holds a reference on
+ * itself, so rmmod cannot pull GPUs from under running VMs.
+ *
+ * Context: caller holds gpupart_lock.
+ * Return: the VM, or NULL when out of memory.
+ */
+struct gpupart_vm *__gpupart_vm_new(const char *name, enum gpupart_kind kind)
+{
+	struct gpupart_vm *vm, *pos;
+
+	lockdep_assert_held(&gpupart_lock);
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	if (!vm)
+		return NULL;
+	kref_init(&vm->ref);
+	strscpy(vm->name, name, sizeof(vm->name));
+	vm->kind = kind;
+	if (list_empty(&gpupart_vms))
+		__module_get(THIS_MODULE);
+	list_for_each_entry(pos, &gpupart_vms, node)
+		if (strcmp(pos->name, name) > 0)
+			break;
+	list_add_tail(&vm->node, &pos->node);
+	return vm;
+}
+
+/**
+ * __gpupart_vm_hold() - a partition or whole GPU now points at a VM
+ * @vm: the VM
+ *
+ * Context: caller holds gpupart_lock.
+ */
+void __gpupart_vm_hold(struct gpupart_vm *vm)
+{
+	lockdep_assert_held(&gpupart_lock);
+	vm->holds++;
+}
+
+static void gpupart_vm_free(struct kref *ref)
+{
+	kfree(container_of(ref, struct gpupart_vm, ref));
+}
+
+/**
+ * __gpupart_vm_unhold() - a partition or whole GPU let go of a VM
+ * @vm: the VM; with the last thing it held, it leaves the registry, and
+ *	is freed unless someone else still references it
+ *
+ * Context: caller holds gpupart_lock.
+ */
+void __gpupart_vm_unhold(struct gpupart_vm *vm)
+{
+	lockdep_assert_held(&gpupart_lock);
+	if (WARN_ON_ONCE(!vm->holds) || --vm->holds)
+		return;
+	list_del(&vm->node);
+	if (list_empty(&gpupart_vms))
+		module_put(THIS_MODULE);
+	kref_put(&vm->ref, gpupart_vm_free);
+}
+
+/**
+ * __gpupart_vm_get() - take a reference on a VM found in the registry
+ * @vm: the VM
+ *
+ * For a user that goes on with gpupart_lock dropped: the VM may leave the
+ * registry meanwhile (its @holds at 0), but is not freed.
+ *
+ * Context: caller holds gpupart_lock.
+ * Return: @vm.
+ */
+struct gpupart_vm *__gpupart_vm_get(struct gpupart_vm *vm)
+{
+	lockdep_assert_held(&gpupart_lock);
+	kref_get(&vm->ref);
+	return vm;
+}
+
+/**
+ * gpupart_vm_put() - drop a reference on a VM
+ * @vm: the VM; freed with the last reference
+ */
+void gpupart_vm_put(struct gpupart_vm *vm)
+{
+	kref_put(&vm->ref, gpupart_vm_free);
+}

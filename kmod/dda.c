@@ -1,51 +1,111 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * DDA: a whole GPU passed through to one VM. The PF leaves the host: it is
- * handed to the passthrough driver (vfio-pci) and taken back on release,
- * reset, before it rejoins the host. gpupart keeps the GPU's record while
- * the PF is bound to the passthrough driver, so the GPU cannot be
- * partitioned, or given to another VM, behind the VM's back.
+ * DDA: a whole GPU passed through to one VM, and releasing a VM, which
+ * gives its whole GPUs back. The PF leaves the host: it is handed to the
+ * passthrough driver (vfio-pci) and taken back on release, reset, before
+ * it rejoins the host. gpupart keeps the GPU's record while the PF is
+ * bound to the passthrough driver, so the GPU cannot be partitioned, or
+ * given to another VM, behind the VM's back.
  *
  * Handing over means unbinding gpupart from the PF, which calls remove():
  * no lock of ours may be held, so @moving marks the GPU meanwhile, and
- * remove() and probe() keep and find the record.
+ * remove() and probe() keep and find the record (gpupart_dda_remove(),
+ * gpupart_dda_probe()). A record whose PF is deleted while another driver
+ * has it is forgotten by gone_work.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/error-injection.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
 
 #include "gpupart.h"
 
-/* A GPU in mode dda that no VM holds: the named one, or the first. */
-static struct gpupart_dev *__gpupart_dda_pick(const char *pci, char *why)
+char gpupart_passthrough[32] = "vfio-pci";
+module_param_string(passthrough_driver, gpupart_passthrough,
+		    sizeof(gpupart_passthrough), 0444);
+MODULE_PARM_DESC(passthrough_driver,
+		 "Driver new partitions (VFs) are reserved for through driver_override, so no host driver grabs them (default vfio-pci; empty: leave VFs alone)");
+
+/**
+ * gpupart_pci_handover() - bind a device to one driver, whichever had it
+ * @pdev: the device, not locked by the caller
+ * @driver: the driver's name
+ *
+ * driver_override makes sure no other matching driver takes the device;
+ * it is cleared again when @driver is gpupart itself.
+ *
+ * Return: 0 when @driver is bound afterwards, else -EIO or -ENOMEM.
+ */
+static noinline int gpupart_pci_handover(struct pci_dev *pdev, const char *driver)
+{
+	bool ok;
+	int rc;
+
+	rc = gpupart_set_driver_override(pdev, driver);
+	if (rc)
+		return rc;
+	device_release_driver(&pdev->dev);
+	rc = device_attach(&pdev->dev);
+	device_lock(&pdev->dev);
+	ok = rc > 0 && pdev->dev.driver && !strcmp(pdev->dev.driver->name, driver);
+	device_unlock(&pdev->dev);
+	if (!strcmp(driver, KBUILD_MODNAME))
+		gpupart_set_driver_override(pdev, "");
+	return ok ? 0 : -EIO;
+}
+
+/* The fault tests fail handovers here (fail_function). */
+ALLOW_ERROR_INJECTION(gpupart_pci_handover, ERRNO);
+
+/*
+ * Whether a GPU not bound to gpupart was deleted. A GPU handed to the
+ * passthrough driver (or left without a driver) is not gpupart's to
+ * remove(), so its record must go when its PCI device does (hot-unplug,
+ * sysfs remove); not while a handover is under way, whose end checks
+ * again.
+ */
+static bool __gpupart_dda_gone(struct gpupart_dev *gdev)
+{
+	lockdep_assert_held(&gpupart_lock);
+	return gdev->passed && !gdev->moving && !gdev->dying &&
+	       !device_is_registered(&gdev->pdev->dev);
+}
+
+/* A GPU in mode dda that no VM holds: @want, or the first one free. */
+static struct gpupart_dev *__gpupart_dda_pick(struct gpupart_dev *want,
+					      struct netlink_ext_ack *extack)
 {
 	struct gpupart_dev *gdev;
 
-	if (pci) {
-		gdev = __gpupart_dev_find(pci);
-		if (!gdev) {
-			WHY("no GPU bound to gpupart at %s", pci);
-			return ERR_PTR(-ENODEV);
-		}
-		if (gdev->mode != GPUPART_MODE_DDA) {
-			WHY("%s is not in mode dda; set it first", pci);
+	lockdep_assert_held(&gpupart_lock);
+	if (want) {
+		const char *pci = pci_name(want->pdev);
+
+		if (want->mode != GPUPART_MODE_DDA) {
+			gpupart_refuse(want->pdev, extack, "%s is not in mode dda; set it first",
+				       pci);
 			return ERR_PTR(-EINVAL);
 		}
-		if (gdev->dda_vm[0] || gdev->moving || gdev->dying) {
-			WHY("%s is held by VM %s", pci, gdev->dda_vm);
+		if (want->dda_vm || want->moving || want->dying) {
+			gpupart_refuse(want->pdev, extack, "%s is held by VM %s",
+				       pci, want->dda_vm ? want->dda_vm->name : "");
 			return ERR_PTR(-EBUSY);
 		}
-		if (gpupart_in_error(gdev)) {
-			WHY("%s is out of service after a PCIe error", pci);
+		if (gpupart_in_error(want)) {
+			gpupart_refuse(want->pdev, extack,
+				       "%s is out of service after a PCIe error",
+				       pci);
 			return ERR_PTR(-EIO);
 		}
-		return gdev;
+		return want;
 	}
 	list_for_each_entry(gdev, &gpupart_devs, node)
-		if (gdev->mode == GPUPART_MODE_DDA && !gdev->dda_vm[0] &&
+		if (gdev->mode == GPUPART_MODE_DDA && !gdev->dda_vm &&
 		    !gdev->moving && !gdev->dying && !gpupart_in_error(gdev))
 			return gdev;
-	WHY("no GPU in mode dda is free");
+	gpupart_refuse(NULL, extack, "no GPU in mode dda is free");
 	return ERR_PTR(-ENOSPC);
 }
 
@@ -56,19 +116,55 @@ static struct gpupart_dev *__gpupart_dda_pick(const char *pci, char *why)
  */
 static bool __gpupart_dda_settle(struct gpupart_dev *gdev)
 {
+	lockdep_assert_held(&gpupart_lock);
 	gdev->moving = false;
-	if (!__gpupart_dev_gone(gdev))
+	if (!__gpupart_dda_gone(gdev))
 		return false;
 	__gpupart_dev_forget(gdev, GPUPART_REVOKE_REASON_DEVICE_REMOVED);
 	list_del_init(&gdev->node);
 	return true;
 }
 
+/*
+ * Claim @gdev for @name, which may hold whole GPUs already: the VM is
+ * referenced for the caller, who hands the GPU over with no lock held.
+ */
+static struct gpupart_vm *__gpupart_dda_claim(const char *name,
+					      struct gpupart_dev *want,
+					      struct gpupart_dev **gdevp,
+					      struct netlink_ext_ack *extack)
+{
+	struct gpupart_vm *vm = __gpupart_vm_find(name);
+	struct gpupart_dev *gdev;
+
+	lockdep_assert_held(&gpupart_lock);
+	if (vm && vm->kind == GPUPART_KIND_PARTITION) {
+		gpupart_refuse(NULL, extack,
+			       "VM %s holds a partition; it cannot also hold a whole GPU",
+			       name);
+		return ERR_PTR(-EBUSY);
+	}
+	gdev = __gpupart_dda_pick(want, extack);
+	if (IS_ERR(gdev))
+		return ERR_CAST(gdev);
+	if (!vm)
+		vm = __gpupart_vm_new(name, GPUPART_KIND_DDA);
+	if (!vm) {
+		gpupart_refuse(NULL, extack, "out of memory");
+		return ERR_PTR(-ENOMEM);
+	}
+	gdev->dda_vm = vm;
+	__gpupart_vm_hold(vm);
+	gdev->moving = true;
+	*gdevp = __gpupart_dev_get(gdev);
+	return __gpupart_vm_get(vm);
+}
+
 /**
  * gpupart_vm_assign_dda() - give a VM a whole GPU
  * @name: a valid VM name
- * @pci: the GPU wanted, or NULL for any GPU in mode dda that is free
- * @why: GPUPART_EXTACK_LEN bytes for the reason of a refusal
+ * @want: the GPU wanted (referenced by the request), or NULL for any GPU
+ *	in mode dda that is free
  * @reply: the VM_ASSIGN reply, filled in the critical section that
  *	records the assignment, so it says what was assigned
  * @info: the request
@@ -80,45 +176,30 @@ static bool __gpupart_dda_settle(struct gpupart_dev *gdev)
  * Context: no lock held; sleeps on the PF's device lock in the driver core,
  * which remove() never holds while it waits for a handover.
  * Return: 0; -ENOENT when the passthrough driver is not loaded; -EBUSY,
- * -EINVAL, -ENODEV or -ENOSPC from the choice; -EIO when the handover
- * failed; -ENODEV when the GPU went away meanwhile.
+ * -EINVAL or -ENOSPC from the choice; -EIO when the handover failed;
+ * -ENODEV when the GPU went away meanwhile.
  */
-int gpupart_vm_assign_dda(const char *name, const char *pci, char *why,
+int gpupart_vm_assign_dda(const char *name, struct gpupart_dev *want,
 			  struct sk_buff *reply, struct genl_info *info)
 {
-	struct gpupart_dev *gdev;
+	struct netlink_ext_ack *extack = info->extack;
+	struct gpupart_dev *gdev = NULL;
 	struct gpupart_vm *vm;
 	struct pci_dev *pdev;
 	int rc, back = 0;
 	bool gone;
 
 	if (!gpupart_passthrough[0] || !driver_find(gpupart_passthrough, &pci_bus_type)) {
-		WHY("passthrough driver %s is not loaded",
-		    gpupart_passthrough[0] ? gpupart_passthrough : "(none set)");
+		gpupart_refuse(NULL, extack, "passthrough driver %s is not loaded",
+			       gpupart_passthrough[0] ? gpupart_passthrough : "(none set)");
 		return -ENOENT;
 	}
 	mutex_lock(&gpupart_lock);
-	vm = __gpupart_vm_find(name);
-	if (vm && vm->kind == GPUPART_KIND_PARTITION) {
-		WHY("VM %s holds a partition; it cannot also hold a whole GPU", name);
-		rc = -EBUSY;
-		goto out_unlock;
-	}
-	gdev = __gpupart_dda_pick(pci, why);
-	if (IS_ERR(gdev)) {
-		rc = PTR_ERR(gdev);
-		goto out_unlock;
-	}
-	if (!vm && !__gpupart_vm_add(name, GPUPART_KIND_DDA)) {
-		WHY("out of memory");
-		rc = -ENOMEM;
-		goto out_unlock;
-	}
-	strscpy(gdev->dda_vm, name, sizeof(gdev->dda_vm));
-	gdev->moving = true;
-	__gpupart_dev_get(gdev);
-	pdev = gdev->pdev;
+	vm = __gpupart_dda_claim(name, want, &gdev, extack);
 	mutex_unlock(&gpupart_lock);
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
+	pdev = gdev->pdev;
 
 	rc = gpupart_pci_handover(pdev, gpupart_passthrough);
 	if (rc)
@@ -128,27 +209,26 @@ int gpupart_vm_assign_dda(const char *name, const char *pci, char *why,
 	mutex_lock(&gpupart_lock);
 	/* Not gpupart's now: the passthrough driver's, or nobody's. */
 	gdev->passed = !rc || back;
-	vm = __gpupart_vm_find(name);
 	if (rc && back)
-		WHY("%s did not take %s (%d), nor did gpupart take it back",
-		    gpupart_passthrough, pci_name(pdev), rc);
+		gpupart_refuse(pdev, extack,
+			       "%s did not take %s (%d), nor did gpupart take it back",
+			       gpupart_passthrough, pci_name(pdev), rc);
 	else if (rc)
-		WHY("%s did not take %s (%d); it stays with the host",
-		    gpupart_passthrough, pci_name(pdev), rc);
+		gpupart_refuse(pdev, extack, "%s did not take %s (%d); it stays with the host",
+			       gpupart_passthrough, pci_name(pdev), rc);
 	/* A fatal PCIe error meanwhile revoked the VM's claim. */
-	if (!rc && (strcmp(gdev->dda_vm, name) || !vm)) {
-		WHY("%s failed while it was handed over", pci_name(pdev));
+	if (!rc && gdev->dda_vm != vm) {
+		gpupart_refuse(pdev, extack, "%s failed while it was handed over", pci_name(pdev));
 		rc = -EIO;
 	}
-	if (rc) {
-		if (!strcmp(gdev->dda_vm, name))
-			gdev->dda_vm[0] = '\0';
-		if (vm && !__gpupart_vm_holds(vm))
-			__gpupart_vm_del(vm);
+	if (rc && gdev->dda_vm == vm) {
+		gdev->dda_vm = NULL;
+		__gpupart_vm_unhold(vm);
 	}
 	gone = __gpupart_dda_settle(gdev);
 	if (gone && !rc) {
-		WHY("%s was removed while it was handed over", pci_name(pdev));
+		gpupart_refuse(pdev, extack, "%s was removed while it was handed over",
+			       pci_name(pdev));
 		rc = -ENODEV;
 	}
 	if (!rc)
@@ -157,28 +237,21 @@ int gpupart_vm_assign_dda(const char *name, const char *pci, char *why,
 	if (gone)
 		gpupart_dev_drop(gdev);
 	gpupart_dev_put(gdev);
-	return rc;
-
-out_unlock:
-	mutex_unlock(&gpupart_lock);
+	gpupart_vm_put(vm);
 	return rc;
 }
 
-/**
- * gpupart_dda_return() - take a released whole GPU back from its VM
- * @gdev: the GPU, marked @moving by the caller with its VM released; the
- *	caller holds a reference
- *
- * The passthrough driver lets go of the PF, which is reset (a failed reset
- * is logged: the GPU rejoins the host regardless, as nothing else could
- * use it) and bound to gpupart again. A PF deleted meanwhile is forgotten.
- *
- * Context: no lock held; sleeps on the PF's device lock, see
- * gpupart_vm_assign_dda().
+/*
+ * Take a released whole GPU back from its VM: the passthrough driver lets
+ * go of the PF, which is reset (a failed reset is logged: the GPU rejoins
+ * the host regardless, as nothing else could use it) and bound to gpupart
+ * again. A PF deleted meanwhile is forgotten. @gdev is @moving, and
+ * referenced by the caller; no lock is held.
  */
-void gpupart_dda_return(struct gpupart_dev *gdev)
+static void gpupart_dda_return(struct gpupart_dev *gdev)
 {
 	struct pci_dev *pdev = gdev->pdev;
+	struct gpupart_vm *vm;
 	bool gone;
 	int rc;
 
@@ -192,7 +265,11 @@ void gpupart_dda_return(struct gpupart_dev *gdev)
 			 gpupart_passthrough);
 
 	mutex_lock(&gpupart_lock);
-	gdev->dda_vm[0] = '\0';
+	vm = gdev->dda_vm;
+	if (vm) {
+		gdev->dda_vm = NULL;
+		__gpupart_vm_unhold(vm);
+	}
 	/* probe() cleared it when gpupart took the GPU back. */
 	gdev->passed = rc != 0;
 	gone = __gpupart_dda_settle(gdev);
@@ -201,4 +278,179 @@ void gpupart_dda_return(struct gpupart_dev *gdev)
 	mutex_unlock(&gpupart_lock);
 	if (gone)
 		gpupart_dev_drop(gdev);
+}
+
+/* A whole GPU of @vm's that release marked @moving: referenced, or NULL. */
+static struct gpupart_dev *gpupart_dda_returning(struct gpupart_vm *vm)
+{
+	struct gpupart_dev *gdev, *found = NULL;
+
+	mutex_lock(&gpupart_lock);
+	list_for_each_entry(gdev, &gpupart_devs, node) {
+		if (gdev->moving && gdev->passed && gdev->dda_vm == vm) {
+			found = __gpupart_dev_get(gdev);
+			break;
+		}
+	}
+	mutex_unlock(&gpupart_lock);
+	return found;
+}
+
+/* Whether a whole GPU is being handed over for @vm: released only after. */
+static bool __gpupart_dda_moving(const struct gpupart_vm *vm)
+{
+	const struct gpupart_dev *gdev;
+
+	lockdep_assert_held(&gpupart_lock);
+	list_for_each_entry(gdev, &gpupart_devs, node)
+		if (gdev->moving && gdev->dda_vm == vm)
+			return true;
+	return false;
+}
+
+/**
+ * gpupart_vm_release() - release everything a VM holds
+ * @name: the VM's name, valid
+ * @extack: for the reason of a refusal
+ *
+ * Its partition goes to scrubbing (vm.c); its whole GPUs are taken back
+ * from the passthrough driver, reset, and returned to the host before
+ * this returns. The monitor hears what it held first.
+ *
+ * Context: no lock held; sleeps on the PFs' device locks, see
+ * gpupart_vm_assign_dda(). The request pins the module meanwhile.
+ * Return: 0, -ENOENT when the VM holds nothing, -EBUSY while one of its
+ * GPUs is still being handed over to it.
+ */
+int gpupart_vm_release(const char *name, struct netlink_ext_ack *extack)
+{
+	struct gpupart_dev *gdev;
+	struct gpupart_vm *vm;
+
+	mutex_lock(&gpupart_lock);
+	vm = __gpupart_vm_find(name);
+	if (!vm) {
+		mutex_unlock(&gpupart_lock);
+		gpupart_refuse(NULL, extack, "VM %s holds nothing", name);
+		return -ENOENT;
+	}
+	if (__gpupart_dda_moving(vm)) {
+		mutex_unlock(&gpupart_lock);
+		gpupart_refuse(NULL, extack, "a GPU is being handed to VM %s; try again", name);
+		return -EBUSY;
+	}
+	/* The event says what it held, so it goes before the release. */
+	__gpupart_nl_vm_notify(vm, NULL, GPUPART_CMD_VM_RELEASE_NTF);
+	if (vm->kind == GPUPART_KIND_PARTITION) {
+		__gpupart_vm_release_partition(vm);
+		mutex_unlock(&gpupart_lock);
+		return 0;
+	}
+	list_for_each_entry(gdev, &gpupart_devs, node)
+		if (gdev->dda_vm == vm && gdev->passed)
+			gdev->moving = true;
+	__gpupart_vm_get(vm);
+	mutex_unlock(&gpupart_lock);
+
+	while ((gdev = gpupart_dda_returning(vm))) {
+		gpupart_dda_return(gdev);
+		gpupart_dev_put(gdev);
+	}
+	gpupart_vm_put(vm);
+	return 0;
+}
+
+/**
+ * gpupart_dda_probe() - the record kept for a GPU coming back to gpupart
+ * @pdev: the PF being probed
+ *
+ * Return: the record, no longer @passed, or NULL for a new GPU.
+ */
+struct gpupart_dev *gpupart_dda_probe(struct pci_dev *pdev)
+{
+	struct gpupart_dev *gdev;
+
+	mutex_lock(&gpupart_lock);
+	gdev = __gpupart_dev_of(pdev);
+	if (gdev)
+		gdev->passed = false;
+	mutex_unlock(&gpupart_lock);
+	return gdev;
+}
+
+/**
+ * gpupart_dda_remove() - whether remove() is a handover's
+ * @gdev: the GPU gpupart is being unbound from
+ *
+ * Return: true when the GPU is being handed over: its record stays. If
+ * the PF is being deleted meanwhile, the handover's end finds out.
+ */
+bool gpupart_dda_remove(struct gpupart_dev *gdev)
+{
+	bool handover;
+
+	mutex_lock(&gpupart_lock);
+	handover = gdev->moving;
+	mutex_unlock(&gpupart_lock);
+	return handover;
+}
+
+/*
+ * The bus notifier cannot take gpupart_lock (it runs under the notifier
+ * rwsem, which pci_enable_sriov() takes under gpupart_mode_lock), so it
+ * schedules this work. The rescan/remove lock, taken first with nothing
+ * held, makes the work wait until the removal is complete.
+ */
+static void gpupart_gone_work_fn(struct work_struct *work)
+{
+	struct gpupart_dev *gdev, *tmp;
+	LIST_HEAD(gone);
+
+	pci_lock_rescan_remove();
+	mutex_lock(&gpupart_lock);
+	list_for_each_entry_safe(gdev, tmp, &gpupart_devs, node) {
+		if (!__gpupart_dda_gone(gdev))
+			continue;
+		__gpupart_dev_forget(gdev, GPUPART_REVOKE_REASON_DEVICE_REMOVED);
+		list_move(&gdev->node, &gone);
+	}
+	mutex_unlock(&gpupart_lock);
+	pci_unlock_rescan_remove();
+
+	list_for_each_entry_safe(gdev, tmp, &gone, node) {
+		list_del_init(&gdev->node);
+		gpupart_dev_drop(gdev);
+	}
+}
+
+DECLARE_WORK(gpupart_gone_work, gpupart_gone_work_fn);
+
+/**
+ * gpupart_dda_exit() - forget the GPUs another driver kept, at unload
+ *
+ * No VM holds anything (each VM pins the module), so the only records left
+ * once the PCI driver is unregistered are GPUs that another driver kept
+ * after a failed handover: they are forgotten, and their driver_override
+ * cleared, so that a later load can take them back.
+ *
+ * Context: the PCI driver and the bus notifier are unregistered.
+ */
+void gpupart_dda_exit(void)
+{
+	struct gpupart_dev *gdev, *tmp;
+	LIST_HEAD(left);
+
+	flush_work(&gpupart_gone_work);
+	mutex_lock(&gpupart_lock);
+	list_for_each_entry_safe(gdev, tmp, &gpupart_devs, node) {
+		__gpupart_dev_forget(gdev, GPUPART_REVOKE_REASON_DEVICE_REMOVED);
+		list_move(&gdev->node, &left);
+	}
+	mutex_unlock(&gpupart_lock);
+	list_for_each_entry_safe(gdev, tmp, &left, node) {
+		pci_warn(gdev->pdev, "not bound to gpupart at unload; left as it is\n");
+		gpupart_set_driver_override(gdev->pdev, "");
+		list_del_init(&gdev->node);
+		gpupart_dev_drop(gdev);
+	}
 }

@@ -14,8 +14,21 @@
 
 static struct dentry *gpupart_debugfs_root;
 
+/*
+ * The knobs, all here, read where the faults are injected: mode.c
+ * (fail_enable), scrub.c (fail_reset, reset_delay_ms, resets_max), err.c
+ * (fail_recovery).
+ */
 /* fail_enable: how many of the next partition set-ups fail after SR-IOV is on. */
 atomic_t gpupart_fail_enable = ATOMIC_INIT(0);
+/* fail_reset: how many of the next partition resets fail. */
+atomic_t gpupart_fail_reset = ATOMIC_INIT(0);
+/* fail_recovery: how many of the next recovery checks find the GPU dead. */
+atomic_t gpupart_fail_recovery = ATOMIC_INIT(0);
+/* reset_delay_ms: each reset first waits this long, as a slow GPU's would. */
+u32 gpupart_reset_delay_ms;
+/* resets_max: the most resets seen under way at once (the tests reset it). */
+atomic_t gpupart_resets_max = ATOMIC_INIT(0);
 
 /**
  * gpupart_fault() - whether to inject a fault now

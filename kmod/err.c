@@ -19,9 +19,6 @@
 
 #include "gpupart.h"
 
-/* fail_recovery: how many of the next recovery checks find the GPU dead. */
-atomic_t gpupart_fail_recovery = ATOMIC_INIT(0);
-
 /*
  * A dev-error event says what happened (@what), DEV_GET what the GPU's
  * state is; the state is swapped in only while the event is built.
@@ -30,6 +27,7 @@ static void __gpupart_err_notify(struct gpupart_dev *gdev, u32 what)
 {
 	u32 state = gdev->error;
 
+	lockdep_assert_held(&gpupart_lock);
 	gdev->error = what;
 	__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_ERROR_NTF);
 	gdev->error = state;
@@ -39,6 +37,7 @@ static void __gpupart_err_quarantine(struct gpupart_dev *gdev)
 {
 	u32 i;
 
+	lockdep_assert_held(&gpupart_lock);
 	for (i = 0; i < gdev->count; i++) {
 		if (gdev->parts[i].state != GPUPART_PARTITION_STATE_FREE)
 			continue;
@@ -50,6 +49,7 @@ static void __gpupart_err_quarantine(struct gpupart_dev *gdev)
 /* For good: as for a removal, but the GPU stays, out of service. */
 static void __gpupart_err_fail(struct gpupart_dev *gdev)
 {
+	lockdep_assert_held(&gpupart_lock);
 	__gpupart_dev_revoke(gdev, GPUPART_REVOKE_REASON_DEVICE_ERROR);
 	__gpupart_err_quarantine(gdev);
 	gdev->error = GPUPART_ERROR_FAILED;
@@ -128,6 +128,7 @@ static void gpupart_err_resume(struct pci_dev *pdev)
 /* An error was reported: out of service, and for a fatal one, VMs out. */
 static void __gpupart_err_detected(struct gpupart_dev *gdev, u32 seen)
 {
+	lockdep_assert_held(&gpupart_lock);
 	gdev->error = seen;
 	if (seen == GPUPART_ERROR_FATAL)
 		__gpupart_dev_revoke(gdev, GPUPART_REVOKE_REASON_DEVICE_ERROR);
@@ -139,6 +140,7 @@ static void __gpupart_err_recovered(struct gpupart_dev *gdev)
 {
 	u32 i;
 
+	lockdep_assert_held(&gpupart_lock);
 	gdev->error = 0;
 	for (i = 0; i < gdev->count; i++)
 		if (gdev->parts[i].state == GPUPART_PARTITION_STATE_QUARANTINED)

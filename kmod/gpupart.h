@@ -20,6 +20,30 @@
 #include "compat.h"
 
 /*
+ * Layout
+ *
+ * Each file uses only the files above it in this list, never one below:
+ *
+ *   models.c    the built-in table and what follows from a GPU's identity
+ *   compat.c    what differs between the kernels gpupart builds on
+ *   debugfs.c   the model table and every fault-injection knob
+ *   core.c      the registry: GPUs, VMs, the placement policy, the locks
+ *   family.c    the generic netlink family, and the GPU a request names
+ *   msg.c       every message: replies, dump entries, events
+ *   scrub.c     resetting partitions between tenants
+ *   mode.c      the mode policy behind DEV_SET and sriov_numvfs
+ *   vm.c        partitions given to VMs; what VMs lose when a GPU goes
+ *   dda.c       whole GPUs given to VMs, and releasing a VM
+ *   err.c       PCIe error recovery
+ *   pci.c       the PCI driver: probe and remove, register and unregister
+ *   nl_dev.c, nl_host.c, nl_vm.c   the requests, by object
+ *   gpupart_nl.c  policies and ops, generated from the spec
+ *   main.c      load and unload
+ *
+ * "make lint" checks the order (scripts/kmod-deps.py).
+ */
+
+/*
  * Locking
  *
  * The order, outermost first. Nothing is taken against it, and nothing
@@ -38,30 +62,37 @@
  *    it and take pci_bus_sem, the bus notifier rwsem and the VFs' device
  *    locks.
  * 3. A VF's device lock: the FLR of scrubbing and PARTITION_CLEAR.
- * 4. gpupart_lock: the registry and every record's state. A leaf: held
- *    only to read or change state, send an event or allocate; never
- *    across a PCI call that sleeps on a lock, a work item or another lock
- *    of this list. So the PCI core, holding any lock above while it calls
- *    into gpupart, always gets it.
+ * 4. gpupart_lock: the registry (GPUs, VMs, the placement policy) and
+ *    every record's state. A leaf: held only to read or change state,
+ *    send an event or allocate; never across a PCI call that sleeps on a
+ *    lock, a work item or another lock of this list. So the PCI core,
+ *    holding any lock above while it calls into gpupart, always gets it.
  * 5. gdev->err_lock (spinlock): what the PCIe error callbacks report.
+ *
+ * Functions named __gpupart_*() need gpupart_lock held and say so with
+ * lockdep_assert_held(); the others take what they need themselves.
  *
  * genl_mutex is not taken: the family is parallel_ops. gpupart guards its
  * own state, and a request that waits (a handover, a reset, the rescan
  * lock) must not stop every other generic netlink family of the host.
- * Requests pin the module for their duration (pre_doit); once module exit
- * has begun they are refused.
+ * pre_doit pins the module and the GPU a request names for the request's
+ * duration; it does not lock: DEV_SET, PARTITION_CLEAR and the DDA
+ * requests wait for locks 1 to 3, which gpupart_lock must never be held
+ * across, so each handler takes gpupart_lock for its critical sections.
  *
  * Work items: the partitions' scrub work and err_work take only locks 3
  * to 5; remove() waits for them under locks 1 and 2. gone_work takes
  * lock 1 (the rescan lock) and then 4; only module exit waits for it,
  * holding nothing.
  *
- * Lifetime: a record (struct gpupart_dev) is counted (@ref). The registry
- * holds one reference, and so does anyone who uses a record with
- * gpupart_lock dropped; a record removed from the registry is @dying and
- * stays readable until its last reference goes. Each record holds a
- * reference on its PF, and each partition one on its VF, for its whole
- * life, so a pci_dev outlives every record that points at it.
+ * Lifetime: a GPU's record (struct gpupart_dev) and a VM (struct
+ * gpupart_vm) are counted (@ref). The registry holds one reference on
+ * each, and so does anyone who uses one with gpupart_lock dropped; a
+ * record out of the registry stays readable until its last reference
+ * goes. Each record holds a reference on its PF, and each partition one
+ * on its VF, for its whole life, so a pci_dev outlives every record that
+ * points at it. A VM is in the registry while it holds something: every
+ * partition and whole GPU it holds counts in its @holds.
  */
 
 /**
@@ -77,18 +108,11 @@ struct gpupart_model {
 	u8 counts[12];
 };
 
-/*
- * A refusal's reason, into the caller's why[GPUPART_EXTACK_LEN]. A longer
- * one (a 64-byte VM name in it) is cut, as the kernel's formatted extack
- * cuts it.
- */
-#define WHY(fmt, ...) scnprintf(why, GPUPART_EXTACK_LEN, fmt, ##__VA_ARGS__)
-
 /**
  * struct gpupart_partition - one partition: an SR-IOV virtual function
  * @vf: the VF, referenced while the partition exists
  * @state: what the partition is doing
- * @vm: the VM holding it, "" when none does
+ * @vm: the VM holding it, or NULL
  * @gdev: the GPU it is part of
  * @index: its VF index, its place in @gdev's partitions
  * @scrub: resets it after release, beside every other partition's reset
@@ -96,7 +120,7 @@ struct gpupart_model {
 struct gpupart_partition {
 	struct pci_dev *vf;
 	enum gpupart_partition_state state;
-	char vm[GPUPART_VM_NAME_MAX_LEN + 1];
+	struct gpupart_vm *vm;
 	struct gpupart_dev *gdev;
 	u32 index;
 	struct work_struct scrub;
@@ -115,7 +139,7 @@ struct gpupart_partition {
  * @adopted: the VFs were enabled before gpupart bound the device, so
  *	unbinding leaves them as they were found
  * @dying: out of the registry: no new assignment, scrub or mode change
- * @dda_vm: in mode dda, the VM the whole GPU is assigned to, or ""
+ * @dda_vm: in mode dda, the VM the whole GPU is assigned to, or NULL
  * @moving: being handed to or back from the passthrough driver
  * @passed: gpupart is not the PF's driver: the passthrough driver has it
  *	for @dda_vm (or nothing has it, when taking it back failed); the record
@@ -146,7 +170,7 @@ struct gpupart_dev {
 	struct gpupart_partition *parts;
 	bool adopted;
 	bool dying;
-	char dda_vm[GPUPART_VM_NAME_MAX_LEN + 1];
+	struct gpupart_vm *dda_vm;
 	bool moving;
 	bool passed;
 	u32 error;
@@ -175,101 +199,83 @@ static inline bool gpupart_in_error(const struct gpupart_dev *gdev)
 /**
  * struct gpupart_vm - a VM that holds GPU resources
  * @node: entry in gpupart_vms, sorted by name
+ * @ref: references: the registry's, and those of users outside gpupart_lock
+ * @holds: partitions and whole GPUs that point at it; it leaves the
+ *	registry when the last is released or revoked
  * @kind: what it holds: one partition, or whole GPUs
- * @name: as the caller named it
+ * @part: kind partition, the partition it holds
+ * @name: as the caller named it; the only place a VM is known by name
  *
- * A VM exists while it holds something; where, the partitions' @vm say.
- * Context: gpupart_lock guards the list and every field.
+ * Context: gpupart_lock guards the list and every field but @ref.
  */
 struct gpupart_vm {
 	struct list_head node;
+	struct kref ref;
+	unsigned int holds;
 	enum gpupart_kind kind;
+	struct gpupart_partition *part;
 	char name[GPUPART_VM_NAME_MAX_LEN + 1];
 };
 
-/* core.c: the registry of bound devices */
-extern struct mutex gpupart_lock;
-extern struct mutex gpupart_mode_lock;
-extern struct list_head gpupart_devs;
-
-struct gpupart_dev *gpupart_dev_alloc(struct pci_dev *pdev);
-void gpupart_dev_put(struct gpupart_dev *gdev);
-struct gpupart_dev *__gpupart_dev_get(struct gpupart_dev *gdev);
-void gpupart_dev_register(struct gpupart_dev *gdev);
-void gpupart_dev_unregister(struct gpupart_dev *gdev);
-void __gpupart_dev_forget(struct gpupart_dev *gdev, u32 reason);
-bool __gpupart_dev_gone(struct gpupart_dev *gdev);
-void gpupart_dev_drop(struct gpupart_dev *gdev);
-struct gpupart_dev *__gpupart_dev_find(const char *pci_addr);
-u32 gpupart_next_count(const struct gpupart_dev *gdev, u32 after);
-bool gpupart_count_valid(const struct gpupart_dev *gdev, u32 count);
-const char *gpupart_dev_model_name(const struct gpupart_dev *gdev);
-bool gpupart_same_model(const struct gpupart_dev *a, const struct gpupart_dev *b);
-const struct gpupart_dev *__gpupart_host_state(bool *homogeneous, u32 *n);
-
-/* mode.c: the one policy behind DEV_SET and sriov_numvfs */
-int gpupart_dev_set(struct gpupart_dev *gdev, enum gpupart_mode mode,
-		    u32 count, char *why);
-int gpupart_dev_adopt(struct gpupart_dev *gdev, u16 num_vfs);
-void gpupart_dev_release(struct gpupart_dev *gdev);
-
-/* models.c: the built-in table */
+/* models.c: the built-in table, and what follows from a GPU's identity */
 extern const struct pci_device_id gpupart_pci_ids[];
 const struct gpupart_model *gpupart_model_of(const struct pci_device_id *id);
+const char *gpupart_dev_model_name(const struct gpupart_dev *gdev);
+u32 gpupart_next_count(const struct gpupart_dev *gdev, u32 after);
+bool gpupart_count_valid(const struct gpupart_dev *gdev, u32 count);
+void gpupart_counts_str(const struct gpupart_dev *gdev, char *buf, size_t len);
+bool gpupart_same_model(const struct gpupart_dev *a, const struct gpupart_dev *b);
 
-/* vm.c: VMs and what they hold */
-extern struct list_head gpupart_vms;
-extern enum gpupart_placement gpupart_placement;
-int gpupart_placement_init(void);
-int gpupart_vm_name_parse(const struct nlattr *attr, char *name,
-			  struct netlink_ext_ack *extack);
-struct gpupart_vm *__gpupart_vm_find(const char *name);
-struct gpupart_vm *__gpupart_vm_add(const char *name, enum gpupart_kind kind);
-void __gpupart_vm_del(struct gpupart_vm *vm);
-unsigned int __gpupart_vm_holds(const struct gpupart_vm *vm);
-int __gpupart_vm_assign_partition(const char *name, const char *restore_vf,
-				  struct gpupart_vm **vmp, struct gpupart_dev **gdevp,
-				  u32 *idx, char *why);
-int __gpupart_vm_release(struct gpupart_vm *vm);
-int gpupart_vm_assign_dda(const char *name, const char *pci, char *why,
-			  struct sk_buff *reply, struct genl_info *info);
-void gpupart_dda_return(struct gpupart_dev *gdev);
-void __gpupart_dev_revoke(struct gpupart_dev *gdev, u32 reason);
-
-/* scrub.c: resetting partitions between tenants */
-int gpupart_scrub_init(void);
-void gpupart_scrub_exit(void);
-void gpupart_scrub_prepare(struct gpupart_dev *gdev,
-			   struct gpupart_partition *parts, u32 n);
-void gpupart_scrub_cancel(struct gpupart_partition *parts, u32 n);
-void __gpupart_scrub_queue(struct gpupart_dev *gdev);
-int gpupart_partition_clear(struct gpupart_dev *gdev, u32 idx, char *why);
+/* debugfs.c: the model table, and every fault knob */
+void gpupart_debugfs_init(void);
+void gpupart_debugfs_exit(void);
+bool gpupart_fault(atomic_t *knob);
+extern atomic_t gpupart_fail_enable;
 extern atomic_t gpupart_fail_reset;
+extern atomic_t gpupart_fail_recovery;
 extern u32 gpupart_reset_delay_ms;
 extern atomic_t gpupart_resets_max;
 
-/* err.c: PCIe error recovery */
-extern const struct pci_error_handlers gpupart_err_handlers;
-void gpupart_err_work(struct work_struct *work);
-extern atomic_t gpupart_fail_recovery;
+/* core.c: the registry of GPUs and VMs */
+extern struct mutex gpupart_lock;
+extern struct mutex gpupart_mode_lock;
+extern struct list_head gpupart_devs;
+extern struct list_head gpupart_vms;
+extern enum gpupart_placement gpupart_placement;
+int gpupart_placement_init(void);
+struct gpupart_dev *gpupart_dev_alloc(struct pci_dev *pdev);
+void gpupart_dev_put(struct gpupart_dev *gdev);
+struct gpupart_dev *__gpupart_dev_get(struct gpupart_dev *gdev);
+void __gpupart_dev_add(struct gpupart_dev *gdev);
+struct gpupart_dev *__gpupart_dev_find(const char *pci_addr);
+struct gpupart_dev *__gpupart_dev_of(const struct pci_dev *pdev);
+void gpupart_dev_drop(struct gpupart_dev *gdev);
+const struct gpupart_dev *__gpupart_host_state(bool *homogeneous, u32 *n);
+struct gpupart_vm *__gpupart_vm_find(const char *name);
+struct gpupart_vm *__gpupart_vm_new(const char *name, enum gpupart_kind kind);
+void __gpupart_vm_hold(struct gpupart_vm *vm);
+void __gpupart_vm_unhold(struct gpupart_vm *vm);
+struct gpupart_vm *__gpupart_vm_get(struct gpupart_vm *vm);
+void gpupart_vm_put(struct gpupart_vm *vm);
 
-/* pci.c: the PCI driver */
-int gpupart_pci_init(void);
-void gpupart_pci_exit(void);
-int gpupart_pci_handover(struct pci_dev *pdev, const char *driver);
-extern struct work_struct gpupart_gone_work;
-extern char gpupart_passthrough[32];
-
-/* family.c, and the handlers gpupart_nl.h declares: the netlink family */
+/* family.c: the generic netlink family */
 extern struct genl_family gpupart_nl_family;
-int gpupart_nl_register(void);
+int gpupart_nl_register(const struct genl_ops *ops, unsigned int n_ops);
+void gpupart_nl_unregister(void);
+
+/* msg.c: replies, dump entries and events */
 int gpupart_nl_dump_list(struct sk_buff *skb, struct netlink_callback *cb,
 			 struct list_head *head,
 			 int (*put)(struct sk_buff *skb, struct list_head *entry,
 				    u32 portid, u32 seq));
+int gpupart_dev_msg(struct sk_buff *msg, const struct gpupart_dev *gdev,
+		    u32 portid, u32 seq, int flags, u8 cmd);
+size_t gpupart_dev_msg_size(const struct gpupart_dev *gdev);
+int __gpupart_host_fill(struct sk_buff *msg);
+int gpupart_vm_msg(struct sk_buff *msg, const struct gpupart_vm *vm,
+		   const struct gpupart_dev *only, u32 portid, u32 seq,
+		   int flags, u8 cmd);
 void __gpupart_nl_dev_notify(const struct gpupart_dev *gdev, u8 cmd);
-struct sk_buff *gpupart_nl_event_new(size_t size);
-void gpupart_nl_event_send(struct sk_buff *msg);
 void __gpupart_nl_vm_notify(const struct gpupart_vm *vm,
 			    const struct gpupart_dev *only, u8 cmd);
 void __gpupart_nl_part_notify(const struct gpupart_dev *gdev, u32 idx, u8 cmd);
@@ -279,10 +285,48 @@ int __gpupart_nl_vm_assigned(struct sk_buff *reply, struct genl_info *info,
 			     const struct gpupart_vm *vm,
 			     const struct gpupart_dev *gdev);
 
-/* debugfs.c */
-void gpupart_debugfs_init(void);
-void gpupart_debugfs_exit(void);
-extern atomic_t gpupart_fail_enable;
-bool gpupart_fault(atomic_t *knob);
+/* scrub.c: resetting partitions between tenants */
+int gpupart_scrub_init(void);
+void gpupart_scrub_exit(void);
+void gpupart_scrub_prepare(struct gpupart_dev *gdev,
+			   struct gpupart_partition *parts, u32 n);
+void gpupart_scrub_cancel(struct gpupart_partition *parts, u32 n);
+void __gpupart_scrub_queue(struct gpupart_dev *gdev);
+int gpupart_partition_clear(struct gpupart_dev *gdev, u32 idx,
+			    struct netlink_ext_ack *extack);
+
+/* mode.c: the one policy behind DEV_SET and sriov_numvfs */
+int gpupart_dev_set(struct gpupart_dev *gdev, enum gpupart_mode mode,
+		    u32 count, struct netlink_ext_ack *extack);
+int gpupart_dev_adopt(struct gpupart_dev *gdev, u16 num_vfs);
+void gpupart_dev_release(struct gpupart_dev *gdev);
+
+/* vm.c: partitions given to VMs; what VMs lose when a GPU goes */
+int gpupart_vm_name_parse(const struct nlattr *attr, char *name,
+			  struct netlink_ext_ack *extack);
+int __gpupart_vm_assign_partition(const char *name, const char *restore_vf,
+				  struct netlink_ext_ack *extack,
+				  struct gpupart_vm **vmp);
+void __gpupart_vm_release_partition(struct gpupart_vm *vm);
+void __gpupart_dev_revoke(struct gpupart_dev *gdev, u32 reason);
+void __gpupart_dev_forget(struct gpupart_dev *gdev, u32 reason);
+
+/* dda.c: whole GPUs given to VMs, and releasing a VM */
+extern char gpupart_passthrough[32];
+extern struct work_struct gpupart_gone_work;
+int gpupart_vm_assign_dda(const char *name, struct gpupart_dev *want,
+			  struct sk_buff *reply, struct genl_info *info);
+int gpupart_vm_release(const char *name, struct netlink_ext_ack *extack);
+struct gpupart_dev *gpupart_dda_probe(struct pci_dev *pdev);
+bool gpupart_dda_remove(struct gpupart_dev *gdev);
+void gpupart_dda_exit(void);
+
+/* err.c: PCIe error recovery */
+extern const struct pci_error_handlers gpupart_err_handlers;
+void gpupart_err_work(struct work_struct *work);
+
+/* pci.c: the PCI driver */
+int gpupart_pci_init(void);
+void gpupart_pci_exit(void);
 
 #endif /* _GPUPART_H */

@@ -24,7 +24,7 @@ static int __init gpupart_init(void)
 	rc = gpupart_scrub_init();
 	if (rc)
 		return rc;
-	rc = gpupart_nl_register();
+	rc = gpupart_nl_register(gpupart_nl_ops, ARRAY_SIZE(gpupart_nl_ops));
 	if (rc)
 		goto err_scrub_exit;
 	rc = gpupart_pci_init();
@@ -34,7 +34,7 @@ static int __init gpupart_init(void)
 	return 0;
 
 err_unregister_family:
-	genl_unregister_family(&gpupart_nl_family);
+	gpupart_nl_unregister();
 err_scrub_exit:
 	gpupart_scrub_exit();
 	return rc;
@@ -44,7 +44,7 @@ static void __exit gpupart_exit(void)
 {
 	gpupart_debugfs_exit();
 	gpupart_pci_exit();
-	genl_unregister_family(&gpupart_nl_family);
+	gpupart_nl_unregister();
 	gpupart_scrub_exit();
 }
 

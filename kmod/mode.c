@@ -5,9 +5,9 @@
  *
  * A GPU is in mode none, partition (N VFs, one partition each) or dda, and
  * moves only through none. All partitioned GPUs of a host have the same
- * model and partition count. A refusal changes nothing and says why in
- * @why, a GPUPART_EXTACK_LEN buffer: the netlink door returns it as the
- * extack message, the sysfs door logs it.
+ * model and partition count. A refusal changes nothing and says why
+ * (gpupart_refuse()): the netlink door in its extack, the sysfs door,
+ * which has none, in the kernel log.
  */
 #include <linux/error-injection.h>
 #include <linux/kernel.h>
@@ -16,32 +16,21 @@
 
 #include "gpupart.h"
 
-/* "1,2,4,8": the valid counts, for a refusal's text. */
-static void gpupart_counts_str(const struct gpupart_dev *gdev, char *buf,
-			       size_t len)
-{
-	size_t off = 0;
-	u32 c = 0;
-
-	buf[0] = '\0';
-	while ((c = gpupart_next_count(gdev, c)) && off < len)
-		off += scnprintf(buf + off, len - off, "%s%u", off ? "," : "", c);
-}
-
 static int gpupart_check_count(const struct gpupart_dev *gdev, u32 count,
-			       char *why)
+			       struct netlink_ext_ack *extack)
 {
 	char valid[32];
 
 	if (count > gdev->total_vfs) {
-		WHY("%u partitions exceed the device's %u VFs", count,
-		    gdev->total_vfs);
+		gpupart_refuse(gdev->pdev, extack, "%u partitions exceed the device's %u VFs",
+			       count, gdev->total_vfs);
 		return -ERANGE;
 	}
 	if (!gpupart_count_valid(gdev, count)) {
 		gpupart_counts_str(gdev, valid, sizeof(valid));
-		WHY("%u is not a valid partition count here; valid: %s", count,
-		    valid);
+		gpupart_refuse(gdev->pdev, extack,
+			       "%u is not a valid partition count here; valid: %s",
+			       count, valid);
 		return -EINVAL;
 	}
 	return 0;
@@ -49,22 +38,25 @@ static int gpupart_check_count(const struct gpupart_dev *gdev, u32 count,
 
 /* Every partitioned GPU of the host has one model and one count. */
 static int __gpupart_check_homogeneous(const struct gpupart_dev *gdev,
-				       u32 count, char *why)
+				       u32 count, struct netlink_ext_ack *extack)
 {
 	const struct gpupart_dev *o;
 
+	lockdep_assert_held(&gpupart_lock);
 	list_for_each_entry(o, &gpupart_devs, node) {
 		if (o == gdev || o->mode != GPUPART_MODE_PARTITION)
 			continue;
 		if (!gpupart_same_model(o, gdev)) {
-			WHY("%s is partitioned and is %04x:%04x/%04x:%04x; models must not mix",
-			    pci_name(o->pdev), o->pdev->vendor, o->pdev->device,
-			    o->pdev->subsystem_vendor, o->pdev->subsystem_device);
+			gpupart_refuse(gdev->pdev, extack,
+				       "%s is partitioned and is %04x:%04x/%04x:%04x; models must not mix",
+				       pci_name(o->pdev), o->pdev->vendor, o->pdev->device,
+				       o->pdev->subsystem_vendor, o->pdev->subsystem_device);
 			return -EINVAL;
 		}
 		if (o->count != count) {
-			WHY("%s has %u partitions; all GPUs must have the same count",
-			    pci_name(o->pdev), o->count);
+			gpupart_refuse(gdev->pdev, extack,
+				       "%s has %u partitions; all GPUs must have the same count",
+				       pci_name(o->pdev), o->count);
 			return -EINVAL;
 		}
 	}
@@ -72,20 +64,24 @@ static int __gpupart_check_homogeneous(const struct gpupart_dev *gdev,
 }
 
 /* A partition a VM holds, or one being scrubbed, keeps the GPU as it is. */
-static int __gpupart_check_idle(const struct gpupart_dev *gdev, char *why)
+static int __gpupart_check_idle(const struct gpupart_dev *gdev, struct netlink_ext_ack *extack)
 {
 	u32 i;
 
+	lockdep_assert_held(&gpupart_lock);
 	for (i = 0; i < gdev->count; i++) {
 		const struct gpupart_partition *p = &gdev->parts[i];
 
 		if (p->state == GPUPART_PARTITION_STATE_ASSIGNED) {
-			WHY("partition %u is assigned to VM %s; release it first",
-			    i, p->vm);
+			gpupart_refuse(gdev->pdev, extack,
+				       "partition %u is assigned to VM %s; release it first",
+				       i, p->vm->name);
 			return -EBUSY;
 		}
 		if (p->state == GPUPART_PARTITION_STATE_SCRUBBING) {
-			WHY("partition %u is being scrubbed; try again shortly", i);
+			gpupart_refuse(gdev->pdev, extack,
+				       "partition %u is being scrubbed; try again shortly",
+				       i);
 			return -EBUSY;
 		}
 	}
@@ -155,7 +151,8 @@ ALLOW_ERROR_INJECTION(gpupart_enable_sriov, ERRNO);
  * waits for pci_bus_sem and the new VFs' device locks, see "Locking".
  */
 static struct gpupart_partition *gpupart_sriov_on(struct gpupart_dev *gdev,
-						  u32 count, int *rc, char *why)
+						  u32 count, int *rc,
+						  struct netlink_ext_ack *extack)
 {
 	struct pci_dev *pdev = gdev->pdev;
 	struct gpupart_partition *parts;
@@ -163,13 +160,14 @@ static struct gpupart_partition *gpupart_sriov_on(struct gpupart_dev *gdev,
 	lockdep_assert_held(&gpupart_mode_lock);
 	*rc = gpupart_enable_sriov(pdev, count);
 	if (*rc) {
-		WHY("enabling %u VFs failed (%d)", count, *rc);
+		gpupart_refuse(gdev->pdev, extack, "enabling %u VFs failed (%d)", count, *rc);
 		return NULL;
 	}
 	parts = gpupart_parts_get(gdev, count);
 	if (!parts) {
 		pci_disable_sriov(pdev);
-		WHY("the %u VFs could not be taken as partitions", count);
+		gpupart_refuse(gdev->pdev, extack, "the %u VFs could not be taken as partitions",
+			       count);
 		*rc = -ENOMEM;
 		return NULL;
 	}
@@ -177,7 +175,9 @@ static struct gpupart_partition *gpupart_sriov_on(struct gpupart_dev *gdev,
 	if (gpupart_fault(&gpupart_fail_enable)) {
 		gpupart_parts_put(parts, count);
 		pci_disable_sriov(pdev);
-		WHY("setting up %u partitions failed (injected fault)", count);
+		gpupart_refuse(gdev->pdev, extack,
+			       "setting up %u partitions failed (injected fault)",
+			       count);
 		*rc = -EIO;
 		return NULL;
 	}
@@ -240,28 +240,32 @@ void gpupart_dev_release(struct gpupart_dev *gdev)
 
 /*
  * Whether the rules let @gdev move to @mode (with @count): 1 when it is to
- * change, 0 when it is there already, or a refusal with @why filled in.
+ * change, 0 when it is there already, or a refusal, its reason given.
  */
 static int __gpupart_dev_set_check(const struct gpupart_dev *gdev,
-				   enum gpupart_mode mode, u32 count, char *why)
+				   enum gpupart_mode mode, u32 count,
+				   struct netlink_ext_ack *extack)
 {
 	int rc;
 
 	lockdep_assert_held(&gpupart_lock);
 	if (gdev->dying) {
-		WHY("the GPU was removed");
+		gpupart_refuse(gdev->pdev, extack, "the GPU was removed");
 		return -ENODEV;
 	}
 	if (gdev->moving) {
-		WHY("the GPU is being handed over to or from a VM; try again");
+		gpupart_refuse(gdev->pdev, extack,
+			       "the GPU is being handed over to or from a VM; try again");
 		return -EBUSY;
 	}
 	if (gdev->error == GPUPART_ERROR_FAILED) {
-		WHY("the GPU failed after a PCIe error; unbind and bind it again");
+		gpupart_refuse(gdev->pdev, extack,
+			       "the GPU failed after a PCIe error; unbind and bind it again");
 		return -EIO;
 	}
 	if (gpupart_in_error(gdev)) {
-		WHY("the GPU is recovering from a PCIe error; try again");
+		gpupart_refuse(gdev->pdev, extack,
+			       "the GPU is recovering from a PCIe error; try again");
 		return -EBUSY;
 	}
 	if (mode == gdev->mode &&
@@ -271,22 +275,27 @@ static int __gpupart_dev_set_check(const struct gpupart_dev *gdev,
 	switch (gdev->mode) {
 	case GPUPART_MODE_PARTITION:
 		if (mode != GPUPART_MODE_NONE) {
-			WHY("partitioned into %u; set mode none first", gdev->count);
+			gpupart_refuse(gdev->pdev, extack,
+				       "partitioned into %u; set mode none first",
+				       gdev->count);
 			return -EBUSY;
 		}
-		rc = __gpupart_check_idle(gdev, why);
+		rc = __gpupart_check_idle(gdev, extack);
 		return rc ? rc : 1;
 	case GPUPART_MODE_DDA:
 		if (mode != GPUPART_MODE_NONE) {
-			WHY("reserved for DDA; set mode none first");
+			gpupart_refuse(gdev->pdev, extack, "reserved for DDA; set mode none first");
 			return -EBUSY;
 		}
-		if (gdev->dda_vm[0]) {
-			WHY("passed through to VM %s; release it first", gdev->dda_vm);
+		if (gdev->dda_vm) {
+			gpupart_refuse(gdev->pdev, extack,
+				       "passed through to VM %s; release it first",
+				       gdev->dda_vm->name);
 			return -EBUSY;
 		}
 		if (gdev->passed) {
-			WHY("not bound to gpupart since a failed handover; bind it again first");
+			gpupart_refuse(gdev->pdev, extack,
+				       "not bound to gpupart since a failed handover; bind it again first");
 			return -EBUSY;
 		}
 		return 1;
@@ -295,9 +304,9 @@ static int __gpupart_dev_set_check(const struct gpupart_dev *gdev,
 	}
 	if (mode == GPUPART_MODE_DDA)
 		return 1;
-	rc = gpupart_check_count(gdev, count, why);
+	rc = gpupart_check_count(gdev, count, extack);
 	if (!rc)
-		rc = __gpupart_check_homogeneous(gdev, count, why);
+		rc = __gpupart_check_homogeneous(gdev, count, extack);
 	return rc ? rc : 1;
 }
 
@@ -306,7 +315,7 @@ static int __gpupart_dev_set_check(const struct gpupart_dev *gdev,
  * @gdev: the device, referenced by the caller or bound to gpupart
  * @mode: the mode wanted
  * @count: partitions wanted in mode partition; ignored otherwise
- * @why: GPUPART_EXTACK_LEN bytes for the reason of a refusal
+ * @extack: for the reason of a refusal; NULL for the sysfs door
  *
  * Setting the mode a GPU already has (with the same count) succeeds and
  * changes nothing, so that applying a configuration twice is harmless.
@@ -319,13 +328,13 @@ static int __gpupart_dev_set_check(const struct gpupart_dev *gdev,
  * lock; the sysfs door (sriov_numvfs) the PF's device lock and, on Debian's
  * 6.1, the rescan lock too.
  * Return: 1 when the mode changed, 0 when nothing had to, or a negative
- * errno with @why filled in: -EBUSY for a transition that must go through
+ * errno, its reason given: -EBUSY for a transition that must go through
  * none or is blocked by a VM, -EINVAL or -ERANGE for a bad count, -EINVAL
  * for breaking homogeneity, -ENODEV for a removed GPU, or what enabling
  * SR-IOV failed with.
  */
 int gpupart_dev_set(struct gpupart_dev *gdev, enum gpupart_mode mode,
-		    u32 count, char *why)
+		    u32 count, struct netlink_ext_ack *extack)
 {
 	struct gpupart_partition *parts;
 	bool disable;
@@ -334,7 +343,7 @@ int gpupart_dev_set(struct gpupart_dev *gdev, enum gpupart_mode mode,
 
 	mutex_lock(&gpupart_mode_lock);
 	mutex_lock(&gpupart_lock);
-	rc = __gpupart_dev_set_check(gdev, mode, count, why);
+	rc = __gpupart_dev_set_check(gdev, mode, count, extack);
 	if (rc <= 0)
 		goto out_unlock;
 
@@ -347,7 +356,7 @@ int gpupart_dev_set(struct gpupart_dev *gdev, enum gpupart_mode mode,
 		mutex_lock(&gpupart_lock);
 	} else if (mode == GPUPART_MODE_PARTITION) {
 		mutex_unlock(&gpupart_lock);
-		parts = gpupart_sriov_on(gdev, count, &rc, why);
+		parts = gpupart_sriov_on(gdev, count, &rc, extack);
 		mutex_lock(&gpupart_lock);
 		if (!parts)
 			goto out_unlock;

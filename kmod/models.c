@@ -5,7 +5,9 @@
  *
  * A count is valid when the framebuffer split evenly by it gives one of the
  * vendor's vGPU profile sizes; counts above sriov_totalvfs are dropped at run
- * time (one VF per partition).
+ * time (one VF per partition). What follows from a GPU's identity is
+ * here too: its model name, its valid counts, whether two GPUs are the
+ * same model.
  */
 #include <linux/kernel.h>
 #include <linux/module.h>
@@ -81,4 +83,92 @@ const struct gpupart_model *gpupart_model_of(const struct pci_device_id *id)
 	    id->driver_data >= GPUPART_NR_MODELS)
 		return NULL;
 	return &gpupart_models[id->driver_data];
+}
+
+/**
+ * gpupart_next_count() - walk a device's valid partition counts
+ * @gdev: the device
+ * @after: 0 to start, else the count returned last
+ *
+ * Built-in models take their counts from the table; devices added with
+ * ids= have no known framebuffer, so every power of two is valid for them.
+ * Either way a count above sriov_totalvfs is not, as each partition is a VF.
+ *
+ * Return: the smallest valid count above @after, or 0 when there is none.
+ */
+u32 gpupart_next_count(const struct gpupart_dev *gdev, u32 after)
+{
+	const u8 *c;
+	u32 next;
+
+	if (!gdev->model) {
+		next = after ? after * 2 : 1;
+		return next <= gdev->total_vfs ? next : 0;
+	}
+	for (c = gdev->model->counts; *c; c++)
+		if (*c > after)
+			return *c <= gdev->total_vfs ? *c : 0;
+	return 0;
+}
+
+/**
+ * gpupart_dev_model_name() - the model name a user sees
+ * @gdev: the device
+ *
+ * Return: the built-in model's name, or "unknown".
+ */
+const char *gpupart_dev_model_name(const struct gpupart_dev *gdev)
+{
+	return gdev->model ? gdev->model->name : "unknown";
+}
+
+/**
+ * gpupart_count_valid() - whether a device can be split into @count
+ * @gdev: the device
+ * @count: partition count asked for
+ *
+ * Return: true when @count is one of the device's valid partition counts.
+ */
+bool gpupart_count_valid(const struct gpupart_dev *gdev, u32 count)
+{
+	u32 c = 0;
+
+	while ((c = gpupart_next_count(gdev, c)))
+		if (c == count)
+			return true;
+	return false;
+}
+
+/**
+ * gpupart_same_model() - whether two devices are the same GPU model
+ * @a: one device
+ * @b: the other
+ *
+ * Vendor, device and subsystem IDs all count: A2 and A16 differ only in
+ * their subsystem.
+ *
+ * Return: true when all four IDs match.
+ */
+bool gpupart_same_model(const struct gpupart_dev *a, const struct gpupart_dev *b)
+{
+	return a->pdev->vendor == b->pdev->vendor &&
+	       a->pdev->device == b->pdev->device &&
+	       a->pdev->subsystem_vendor == b->pdev->subsystem_vendor &&
+	       a->pdev->subsystem_device == b->pdev->subsystem_device;
+}
+
+/**
+ * gpupart_counts_str() - a GPU's valid counts, "1,2,4,8", for a refusal
+ * @gdev: the device
+ * @buf: where the text goes
+ * @len: room in @buf
+ */
+void gpupart_counts_str(const struct gpupart_dev *gdev, char *buf, size_t len)
+{
+	size_t off = 0;
+	u32 c = 0;
+
+	buf[0] = '\0';
+	while ((c = gpupart_next_count(gdev, c)) && off < len)
+		off += scnprintf(buf + off, len - off, "%s%u", off ? "," : "", c);
 }

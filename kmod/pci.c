@@ -5,7 +5,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/error-injection.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/pci.h>
@@ -19,11 +18,37 @@ module_param_string(ids, ids, sizeof(ids), 0444);
 MODULE_PARM_DESC(ids,
 		 "Extra PCI IDs to bind, as vfio-pci takes them: \"vendor:device[:subvendor[:subdevice[:class[:class_mask]]]]\", comma separated");
 
-char gpupart_passthrough[32] = "vfio-pci";
-module_param_string(passthrough_driver, gpupart_passthrough,
-		    sizeof(gpupart_passthrough), 0444);
-MODULE_PARM_DESC(passthrough_driver,
-		 "Driver new partitions (VFs) are reserved for through driver_override, so no host driver grabs them (default vfio-pci; empty: leave VFs alone)");
+/*
+ * A probed GPU into the registry; listeners are told.
+ */
+static void gpupart_dev_register(struct gpupart_dev *gdev)
+{
+	mutex_lock(&gpupart_lock);
+	__gpupart_dev_add(gdev);
+	__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_ADD_NTF);
+	mutex_unlock(&gpupart_lock);
+}
+
+/*
+ * remove() of a GPU: out of the registry, its VMs told. gpupart_mode_lock
+ * keeps every mode change off the GPU meanwhile; its partitions go last
+ * (VFs gpupart enabled are disabled, adopted ones left as found), with
+ * gpupart_lock dropped, see "Locking". The registry's reference goes (the
+ * last, unless a request still holds one).
+ */
+static void gpupart_dev_unregister(struct gpupart_dev *gdev)
+{
+	mutex_lock(&gpupart_mode_lock);
+	mutex_lock(&gpupart_lock);
+	__gpupart_dev_forget(gdev, GPUPART_REVOKE_REASON_DEVICE_REMOVED);
+	list_del_init(&gdev->node);
+	mutex_unlock(&gpupart_lock);
+	cancel_work_sync(&gdev->err_work);
+	/* Scrubbing uses the partitions: it is over before they go. */
+	gpupart_dev_release(gdev);
+	mutex_unlock(&gpupart_mode_lock);
+	gpupart_dev_put(gdev);
+}
 
 static int gpupart_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
@@ -40,20 +65,16 @@ static int gpupart_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	}
 
 	/* Coming back from the passthrough driver: the record is kept. */
-	mutex_lock(&gpupart_lock);
-	list_for_each_entry(gdev, &gpupart_devs, node) {
-		if (gdev->pdev == pdev) {
-			pci_set_drvdata(pdev, gdev);
-			gdev->passed = false;
-			mutex_unlock(&gpupart_lock);
-			return 0;
-		}
+	gdev = gpupart_dda_probe(pdev);
+	if (gdev) {
+		pci_set_drvdata(pdev, gdev);
+		return 0;
 	}
-	mutex_unlock(&gpupart_lock);
 
 	gdev = gpupart_dev_alloc(pdev);
 	if (!gdev)
 		return -ENOMEM;
+	INIT_WORK(&gdev->err_work, gpupart_err_work);
 	gdev->model = gpupart_model_of(id);
 	gdev->total_vfs = pci_sriov_get_totalvfs(pdev);
 	if (pci_num_vf(pdev) && gpupart_dev_adopt(gdev, pci_num_vf(pdev))) {
@@ -72,16 +93,9 @@ static int gpupart_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 static void gpupart_remove(struct pci_dev *pdev)
 {
 	struct gpupart_dev *gdev = pci_get_drvdata(pdev);
-	bool handover;
 
-	/*
-	 * Handed to the passthrough driver: the record stays, see dda.c. If
-	 * the PF is being deleted meanwhile, the handover's end finds out.
-	 */
-	mutex_lock(&gpupart_lock);
-	handover = gdev->moving;
-	mutex_unlock(&gpupart_lock);
-	if (handover)
+	/* Handed to the passthrough driver: the record stays, see dda.c. */
+	if (gpupart_dda_remove(gdev))
 		return;
 	gpupart_dev_unregister(gdev);
 }
@@ -95,20 +109,13 @@ static void gpupart_remove(struct pci_dev *pdev)
  */
 static int gpupart_sriov_configure(struct pci_dev *pdev, int num_vfs)
 {
-	struct gpupart_dev *gdev = pci_get_drvdata(pdev);
-	char why[GPUPART_EXTACK_LEN];
 	int rc;
 
 	device_lock_assert(&pdev->dev);
-	rc = gpupart_dev_set(gdev, num_vfs ? GPUPART_MODE_PARTITION :
-			     GPUPART_MODE_NONE, num_vfs, why);
-
-	if (rc < 0) {
-		pci_info_ratelimited(pdev, "sriov_numvfs %d refused: %s\n",
-				     num_vfs, why);
-		return rc;
-	}
-	return num_vfs;
+	rc = gpupart_dev_set(pci_get_drvdata(pdev),
+			     num_vfs ? GPUPART_MODE_PARTITION : GPUPART_MODE_NONE,
+			     num_vfs, NULL);
+	return rc < 0 ? rc : num_vfs;
 }
 
 static struct pci_driver gpupart_pci_driver = {
@@ -151,37 +158,6 @@ static int gpupart_bus_notify(struct notifier_block *nb, unsigned long action,
 		pci_warn(vf, "could not reserve for %s\n", gpupart_passthrough);
 	return NOTIFY_OK;
 }
-
-/**
- * gpupart_pci_handover() - bind a device to one driver, whichever had it
- * @pdev: the device, not locked by the caller
- * @driver: the driver's name
- *
- * driver_override makes sure no other matching driver takes the device;
- * it is cleared again when @driver is gpupart itself.
- *
- * Return: 0 when @driver is bound afterwards, else -EIO or -ENOMEM.
- */
-int gpupart_pci_handover(struct pci_dev *pdev, const char *driver)
-{
-	bool ok;
-	int rc;
-
-	rc = gpupart_set_driver_override(pdev, driver);
-	if (rc)
-		return rc;
-	device_release_driver(&pdev->dev);
-	rc = device_attach(&pdev->dev);
-	device_lock(&pdev->dev);
-	ok = rc > 0 && pdev->dev.driver && !strcmp(pdev->dev.driver->name, driver);
-	device_unlock(&pdev->dev);
-	if (!strcmp(driver, KBUILD_MODNAME))
-		gpupart_set_driver_override(pdev, "");
-	return ok ? 0 : -EIO;
-}
-
-/* The fault tests fail handovers here (fail_function). */
-ALLOW_ERROR_INJECTION(gpupart_pci_handover, ERRNO);
 
 static struct notifier_block gpupart_bus_nb = {
 	.notifier_call = gpupart_bus_notify,
@@ -263,30 +239,11 @@ int gpupart_pci_init(void)
 /**
  * gpupart_pci_exit() - unregister the PCI driver, unbinding every device
  *
- * No VM holds anything (each VM pins the module), so the only records left
- * once the driver is unregistered are GPUs that another driver kept after
- * a failed handover: they are forgotten, and their driver_override
- * cleared, so that a later load can take them back.
+ * What is left (GPUs another driver kept) is forgotten by dda.c.
  */
 void gpupart_pci_exit(void)
 {
-	struct gpupart_dev *gdev, *tmp;
-	LIST_HEAD(left);
-
 	pci_unregister_driver(&gpupart_pci_driver);
 	bus_unregister_notifier(&pci_bus_type, &gpupart_bus_nb);
-	flush_work(&gpupart_gone_work);
-
-	mutex_lock(&gpupart_lock);
-	list_for_each_entry_safe(gdev, tmp, &gpupart_devs, node) {
-		__gpupart_dev_forget(gdev, GPUPART_REVOKE_REASON_DEVICE_REMOVED);
-		list_move(&gdev->node, &left);
-	}
-	mutex_unlock(&gpupart_lock);
-	list_for_each_entry_safe(gdev, tmp, &left, node) {
-		pci_warn(gdev->pdev, "not bound to gpupart at unload; left as it is\n");
-		gpupart_set_driver_override(gdev->pdev, "");
-		list_del_init(&gdev->node);
-		gpupart_dev_drop(gdev);
-	}
+	gpupart_dda_exit();
 }

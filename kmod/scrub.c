@@ -21,12 +21,6 @@
 
 static struct workqueue_struct *gpupart_scrub_wq;
 
-/* fail_reset: how many of the next partition resets fail. */
-atomic_t gpupart_fail_reset = ATOMIC_INIT(0);
-/* reset_delay_ms: each reset first waits this long, as a slow GPU's would. */
-u32 gpupart_reset_delay_ms;
-/* resets_max: the most resets seen under way at once (the tests reset it). */
-atomic_t gpupart_resets_max = ATOMIC_INIT(0);
 static atomic_t gpupart_resets_now = ATOMIC_INIT(0);
 
 static void gpupart_resets_count(void)
@@ -210,7 +204,7 @@ void gpupart_scrub_exit(void)
  * gpupart_partition_clear() - return a quarantined partition to service
  * @gdev: the device
  * @idx: the partition
- * @why: GPUPART_EXTACK_LEN bytes for the reason of a refusal
+ * @extack: for the reason of a refusal
  *
  * The partition is reset again, synchronously; it is free only if that
  * works, else it stays quarantined.
@@ -221,23 +215,24 @@ void gpupart_scrub_exit(void)
  * the GPU is in PCIe error recovery, -ENODEV when the GPU was removed, or
  * the reset's error.
  */
-int gpupart_partition_clear(struct gpupart_dev *gdev, u32 idx, char *why)
+int gpupart_partition_clear(struct gpupart_dev *gdev, u32 idx,
+			    struct netlink_ext_ack *extack)
 {
 	struct pci_dev *vf;
 	int rc = 0;
 
 	mutex_lock(&gpupart_lock);
 	if (gdev->dying) {
-		WHY("the GPU was removed");
+		gpupart_refuse(gdev->pdev, extack, "the GPU was removed");
 		rc = -ENODEV;
 	} else if (gpupart_in_error(gdev)) {
-		WHY("the GPU is out of service after a PCIe error");
+		gpupart_refuse(gdev->pdev, extack, "the GPU is out of service after a PCIe error");
 		rc = -EBUSY;
 	} else if (idx >= gdev->count) {
-		WHY("the GPU has no partition %u", idx);
+		gpupart_refuse(gdev->pdev, extack, "the GPU has no partition %u", idx);
 		rc = -EINVAL;
 	} else if (gdev->parts[idx].state != GPUPART_PARTITION_STATE_QUARANTINED) {
-		WHY("partition %u is not quarantined", idx);
+		gpupart_refuse(gdev->pdev, extack, "partition %u is not quarantined", idx);
 		rc = -EINVAL;
 	}
 	if (rc) {
@@ -252,7 +247,7 @@ int gpupart_partition_clear(struct gpupart_dev *gdev, u32 idx, char *why)
 
 	mutex_lock(&gpupart_lock);
 	if (gdev->dying) {
-		WHY("the GPU was removed during the reset");
+		gpupart_refuse(gdev->pdev, extack, "the GPU was removed during the reset");
 		rc = -ENODEV;
 	} else {
 		gdev->parts[idx].state = rc ? GPUPART_PARTITION_STATE_QUARANTINED :
@@ -261,8 +256,9 @@ int gpupart_partition_clear(struct gpupart_dev *gdev, u32 idx, char *why)
 			__gpupart_nl_part_notify(gdev, idx, GPUPART_CMD_PARTITION_SCRUBBED_NTF);
 		__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_CHANGE_NTF);
 		if (rc)
-			WHY("reset of partition %u failed (%d); it stays quarantined",
-			    idx, rc);
+			gpupart_refuse(gdev->pdev, extack,
+				       "reset of partition %u failed (%d); it stays quarantined",
+				       idx, rc);
 	}
 	mutex_unlock(&gpupart_lock);
 	pci_dev_put(vf);

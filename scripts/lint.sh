@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# The kernel code's quality gates: a W=1 build with no warnings, sparse with
-# no warnings, and checkpatch --strict on kmod/ and uapi/. checkpatch.pl is
+# The kernel code's quality gates: a W=1 build with no warnings, no circle
+# between kmod/ files, sparse with no warnings, and checkpatch --strict on
+# kmod/ and uapi/. checkpatch.pl is
 # taken from Debian's linux-source at build time (make ksrc), never kept in
 # the tree. The netlink glue must be what the spec generates: it is
 # generated again with ynl-gen-c (YNL, "make ynl") and compared. Needs KDIR,
@@ -29,6 +30,16 @@ MOD_SRCS=${MOD_SRCS:-"Kbuild $(echo kmod/*.[ch] uapi/linux/*.h)"}
 rm -rf "$LINT" && mkdir -p "$LINT" && cp --parents $MOD_SRCS "$LINT"/
 make -C "$KDIR" M="$LINT" W=1 modules >"$log" 2>&1 || echo "error: W=1 build failed" >>"$log"
 gate "W=1 build"
+
+# No circle between the module's files: each uses only those below it
+# (the "Layout" in kmod/gpupart.h), read off the W=1 build's objects.
+if /usr/bin/python3 scripts/kmod-deps.py "$LINT" kmod/gpupart.h >"$log" 2>&1; then
+	echo "lint: kmod/ files in layers, as gpupart.h's Layout lists them"
+else
+	grep kmod-deps "$log" >&2
+	echo "lint: kmod/ layers: FAILED" >&2
+	fail=1
+fi
 
 make -C "$KDIR" M="$LINT" C=2 CHECK="sparse -Wno-unknown-attribute" modules >"$log" 2>&1 ||
 	echo "error: sparse build failed" >>"$log"

@@ -4,7 +4,8 @@
  * generated policies enforce: string lengths (pci-addr, restore-vf, vm),
  * no attribute where an operation takes none (HOST_GET), none outside an
  * operation's request, and dumps validated as their do. Each refusal is
- * the genetlink core's, with its extack text, and changes nothing.
+ * the genetlink core's, with its extack text, and changes nothing. And
+ * the one check every command makes of the GPU it names (pre_doit).
  */
 #include "kselftest_harness.h"
 #include "gpupart_test.h"
@@ -169,6 +170,51 @@ TEST_F(policy, outside_request_refused)
 	/* An enum out of its range. */
 	EXPECT_EQ(-ERANGE, send_u32(nl, GPUPART_CMD_HOST_SET, GPUPART_A_PLACEMENT,
 				    GPUPART_PLACEMENT_MAX + 1));
+}
+
+/* A request naming GPU @pci, as each command that takes one sends it. */
+static int send_dev(struct gpnl *nl, uint8_t cmd, const char *pci)
+{
+	struct nl_msg *msg = gpnl_msg(nl, cmd, 0);
+	int bad;
+
+	if (!msg)
+		return -ENOMEM;
+	bad = nla_put_string(msg, GPUPART_A_PCI_ADDR, pci);
+	if (cmd == GPUPART_CMD_DEV_SET)
+		bad = bad || nla_put_u32(msg, GPUPART_A_MODE, GPUPART_MODE_NONE);
+	if (cmd == GPUPART_CMD_PARTITION_CLEAR)
+		bad = bad || nla_put_u32(msg, GPUPART_A_INDEX, 0);
+	if (cmd == GPUPART_CMD_VM_ASSIGN)
+		bad = bad || nla_put_string(msg, GPUPART_A_VM, "policy-1") ||
+		      nla_put_u32(msg, GPUPART_A_KIND, GPUPART_KIND_DDA);
+	if (bad) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return gpnl_exec(nl, msg, NULL, NULL);
+}
+
+/*
+ * Every command that names a GPU checks its address the same way, before
+ * anything else: PARTITION_CLEAR and a DDA VM_ASSIGN as DEV_GET does.
+ */
+TEST_F(policy, every_command_checks_the_address)
+{
+	static const uint8_t cmds[] = { GPUPART_CMD_DEV_GET, GPUPART_CMD_DEV_SET,
+					GPUPART_CMD_PARTITION_CLEAR,
+					GPUPART_CMD_VM_ASSIGN };
+	struct gpnl *nl = &self->c.nl;
+	unsigned int i;
+
+	SKIP_IF_UNFIT(&self->c);
+	for (i = 0; i < sizeof(cmds); i++) {
+		TH_LOG("cmd %u", cmds[i]);
+		EXPECT_EQ(-EINVAL, send_dev(nl, cmds[i], "0000:01:AB.0"));
+		EXPECT_STREQ("PCI address must look like 0000:01:00.0", nl->err);
+		EXPECT_EQ(-ENODEV, send_dev(nl, cmds[i], "0000:ff:1f.7"));
+		EXPECT_STREQ("no GPU bound to gpupart at 0000:ff:1f.7", nl->err);
+	}
 }
 
 TEST_HARNESS_MAIN

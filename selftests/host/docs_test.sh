@@ -11,7 +11,7 @@ G=$TOP/userspace/gpupartctl
 MAN=$TOP/Documentation/gpupartctl.8
 RST=$TOP/Documentation/gpupart.rst
 
-tap_plan 8
+tap_plan 9
 [ -x "$G" ] && [ -f "$TOP/gpupart.ko" ] || tap_skip_rest "docs" "run 'make module tool' first"
 command -v man >/dev/null || tap_skip_rest "docs" "man is not installed"
 text=$(mktemp)
@@ -133,6 +133,17 @@ sys.exit(1 if missing else 0)
 PY
 }
 
+# The README's Layout names every source file of the module and the tool.
+readme_layout() {
+	layout=$(sed -n '/^## Layout and documentation/,/^- Administrator/p' "$TOP/README.md")
+	gone=
+	for f in "$TOP"/kmod/*.[ch] "$TOP"/userspace/*.c; do
+		base=$(basename "$f")
+		printf '%s\n' "$layout" | grep -q "$base" || gone="$gone $base"
+	done
+	[ -z "$gone" ] || { diag "not in the README's Layout:$gone"; return 1; }
+}
+
 tap_check "every gpupartctl command is in gpupartctl.8" man_commands
 tap_check "every gpupartctl command is in the admin guide" rst_commands
 tap_check "every module parameter is in gpupartctl.8 and the admin guide" man_params
@@ -141,4 +152,5 @@ tap_check "gpupartctl.8 has every JSON key the tool prints" man_json_keys
 tap_check "every event is in gpupartctl.8 and the admin guide" events_documented
 tap_check "the netlink spec documents every attribute, operation and value" spec_documented
 tap_check "every kernel log line of the module is in the admin guide" log_lines_documented
+tap_check "the README's Layout names every kmod/ and userspace/ source file" readme_layout
 tap_finish
