@@ -264,6 +264,7 @@ int gpupart_nl_register(const struct genl_ops *ops, unsigned int n_ops);
 void gpupart_nl_unregister(void);
 
 /* msg.c: replies, dump entries and events */
+int gpupart_nl_reply(struct sk_buff *msg, struct genl_info *info, int rc);
 int gpupart_nl_dump_list(struct sk_buff *skb, struct netlink_callback *cb,
 			 struct list_head *head,
 			 int (*put)(struct sk_buff *skb, struct list_head *entry,

@@ -289,11 +289,57 @@ static struct sk_buff *gpupart_nl_event_new(size_t size)
 	return genlmsg_new(size, GFP_KERNEL);
 }
 
-/* A complete message to the monitor group; consumed. */
-static void gpupart_nl_event_send(struct sk_buff *msg)
+/*
+ * The event built in @msg to the monitor group, or, when building it
+ * failed (@rc), dropped. @msg is consumed.
+ */
+static void gpupart_nl_event_send(struct sk_buff *msg, int rc)
 {
-	genlmsg_multicast(&gpupart_nl_family, msg, 0, GPUPART_NLGRP_MONITOR,
-			  GFP_KERNEL);
+	if (rc)
+		nlmsg_free(msg);
+	else
+		genlmsg_multicast(&gpupart_nl_family, msg, 0,
+				  GPUPART_NLGRP_MONITOR, GFP_KERNEL);
+}
+
+/* An event with its header, for attributes to follow; NULL as above. */
+static struct sk_buff *gpupart_nl_event_start(u8 cmd, void **hdr)
+{
+	struct sk_buff *msg = gpupart_nl_event_new(NLMSG_GOODSIZE);
+
+	if (!msg)
+		return NULL;
+	*hdr = genlmsg_put(msg, 0, 0, &gpupart_nl_family, 0, cmd);
+	if (!*hdr) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/* An event whose attributes follow @hdr, complete unless @failed. */
+static void gpupart_nl_event_end(struct sk_buff *msg, void *hdr, bool failed)
+{
+	if (!failed)
+		genlmsg_end(msg, hdr);
+	gpupart_nl_event_send(msg, failed ? -EMSGSIZE : 0);
+}
+
+/**
+ * gpupart_nl_reply() - answer a request with the reply built in @msg
+ * @msg: the reply; consumed
+ * @info: the request
+ * @rc: 0, or why building the reply failed
+ *
+ * Return: genlmsg_reply()'s result, or @rc.
+ */
+int gpupart_nl_reply(struct sk_buff *msg, struct genl_info *info, int rc)
+{
+	if (rc) {
+		nlmsg_free(msg);
+		return rc;
+	}
+	return genlmsg_reply(msg, info);
 }
 
 /**
@@ -311,13 +357,8 @@ void __gpupart_nl_dev_notify(const struct gpupart_dev *gdev, u8 cmd)
 
 	lockdep_assert_held(&gpupart_lock);
 	msg = gpupart_nl_event_new(gpupart_dev_msg_size(gdev));
-	if (!msg)
-		return;
-	if (gpupart_dev_msg(msg, gdev, 0, 0, 0, cmd)) {
-		nlmsg_free(msg);
-		return;
-	}
-	gpupart_nl_event_send(msg);
+	if (msg)
+		gpupart_nl_event_send(msg, gpupart_dev_msg(msg, gdev, 0, 0, 0, cmd));
 }
 
 /**
@@ -335,13 +376,8 @@ void __gpupart_nl_vm_notify(const struct gpupart_vm *vm,
 
 	lockdep_assert_held(&gpupart_lock);
 	msg = gpupart_nl_event_new(NLMSG_GOODSIZE);
-	if (!msg)
-		return;
-	if (gpupart_vm_msg(msg, vm, only, 0, 0, 0, cmd)) {
-		nlmsg_free(msg);
-		return;
-	}
-	gpupart_nl_event_send(msg);
+	if (msg)
+		gpupart_nl_event_send(msg, gpupart_vm_msg(msg, vm, only, 0, 0, 0, cmd));
 }
 
 /**
@@ -359,17 +395,11 @@ void __gpupart_nl_vm_revoke(const struct gpupart_vm *vm,
 	void *hdr;
 
 	lockdep_assert_held(&gpupart_lock);
-	msg = gpupart_nl_event_new(NLMSG_GOODSIZE);
-	if (!msg)
-		return;
-	hdr = genlmsg_put(msg, 0, 0, &gpupart_nl_family, 0, GPUPART_CMD_VM_REVOKE_NTF);
-	if (!hdr || nla_put_u32(msg, GPUPART_A_REASON, reason) ||
-	    gpupart_vm_fill(msg, vm, gdev)) {
-		nlmsg_free(msg);
-		return;
-	}
-	genlmsg_end(msg, hdr);
-	gpupart_nl_event_send(msg);
+	msg = gpupart_nl_event_start(GPUPART_CMD_VM_REVOKE_NTF, &hdr);
+	if (msg)
+		gpupart_nl_event_end(msg, hdr,
+				     nla_put_u32(msg, GPUPART_A_REASON, reason) ||
+				     gpupart_vm_fill(msg, vm, gdev));
 }
 
 /**
@@ -386,16 +416,9 @@ void __gpupart_nl_part_notify(const struct gpupart_dev *gdev, u32 idx, u8 cmd)
 	void *hdr;
 
 	lockdep_assert_held(&gpupart_lock);
-	msg = gpupart_nl_event_new(NLMSG_GOODSIZE);
-	if (!msg)
-		return;
-	hdr = genlmsg_put(msg, 0, 0, &gpupart_nl_family, 0, cmd);
-	if (!hdr || gpupart_assignment_put(msg, gdev, idx)) {
-		nlmsg_free(msg);
-		return;
-	}
-	genlmsg_end(msg, hdr);
-	gpupart_nl_event_send(msg);
+	msg = gpupart_nl_event_start(cmd, &hdr);
+	if (msg)
+		gpupart_nl_event_end(msg, hdr, gpupart_assignment_put(msg, gdev, idx));
 }
 
 /**

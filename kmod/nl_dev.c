@@ -35,11 +35,7 @@ int gpupart_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 	rc = msg ? gpupart_dev_msg(msg, gdev, info->snd_portid, info->snd_seq,
 				   0, GPUPART_CMD_DEV_GET) : -ENOMEM;
 	mutex_unlock(&gpupart_lock);
-	if (rc) {
-		nlmsg_free(msg);
-		return rc;
-	}
-	return genlmsg_reply(msg, info);
+	return gpupart_nl_reply(msg, info, rc);
 }
 
 static int gpupart_dev_dump_one(struct sk_buff *skb, struct list_head *entry,

@@ -32,12 +32,9 @@ int gpupart_nl_host_get_doit(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&gpupart_lock);
 	rc = __gpupart_host_fill(msg);
 	mutex_unlock(&gpupart_lock);
-	if (rc) {
-		nlmsg_free(msg);
-		return rc;
-	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	if (!rc)
+		genlmsg_end(msg, hdr);
+	return gpupart_nl_reply(msg, info, rc);
 }
 
 /**

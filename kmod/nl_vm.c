@@ -84,11 +84,7 @@ int gpupart_nl_vm_assign_doit(struct sk_buff *skb, struct genl_info *info)
 		rc = gpupart_vm_assign_dda(name, info->user_ptr[0], reply, info);
 	else
 		rc = gpupart_nl_vm_assign_partition(info, name, reply);
-	if (rc) {
-		nlmsg_free(reply);
-		return rc;
-	}
-	return genlmsg_reply(reply, info);
+	return gpupart_nl_reply(reply, info, rc);
 }
 
 /**
@@ -139,11 +135,7 @@ int gpupart_nl_vm_get_doit(struct sk_buff *skb, struct genl_info *info)
 		gpupart_extack_fmt(info->extack, "VM %s holds nothing", name);
 		rc = -ENOENT;
 	}
-	if (rc) {
-		nlmsg_free(msg);
-		return rc;
-	}
-	return genlmsg_reply(msg, info);
+	return gpupart_nl_reply(msg, info, rc);
 }
 
 static int gpupart_vm_dump_one(struct sk_buff *skb, struct list_head *entry,
