@@ -68,6 +68,33 @@ static inline int gpupart_set_driver_override(struct pci_dev *pdev, const char *
 }
 #endif
 
+/*
+ * Whether a device's driver_override is @drv. Before the setter above,
+ * the string is the PCI device's and the device lock guards it.
+ */
+#ifdef GPUPART_HAVE_DEVICE_DRIVER_OVERRIDE
+static inline bool gpupart_driver_override_is(struct pci_dev *pdev, const char *drv)
+{
+	struct device *dev = &pdev->dev;
+	bool is;
+
+	spin_lock(&dev->driver_override.lock);
+	is = dev->driver_override.name && !strcmp(dev->driver_override.name, drv);
+	spin_unlock(&dev->driver_override.lock);
+	return is;
+}
+#else
+static inline bool gpupart_driver_override_is(struct pci_dev *pdev, const char *drv)
+{
+	bool is;
+
+	device_lock(&pdev->dev);
+	is = pdev->driver_override && !strcmp(pdev->driver_override, drv);
+	device_unlock(&pdev->dev);
+	return is;
+}
+#endif
+
 struct pci_dev;
 
 /**

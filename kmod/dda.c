@@ -3,9 +3,12 @@
  * DDA: a whole GPU passed through to one VM, and releasing a VM, which
  * gives its whole GPUs back. The PF leaves the host: it is handed to the
  * passthrough driver (vfio-pci) and taken back on release, reset, before
- * it rejoins the host. gpupart keeps the GPU's record while the PF is
- * bound to the passthrough driver, so the GPU cannot be partitioned, or
- * given to another VM, behind the VM's back.
+ * it rejoins the host. Taking it back waits for the VM's VMM to let go of
+ * the GPU (vfio-pci's unbind asks it to, and waits), so it runs in the
+ * GPU's return_work, not in the request: a release answers at once.
+ * gpupart keeps the GPU's record while the PF is bound to the passthrough
+ * driver, so the GPU cannot be partitioned, or given to another VM,
+ * behind the VM's back.
  *
  * Handing over means unbinding gpupart from the PF, which calls remove():
  * no lock of ours may be held, so @moving marks the GPU meanwhile, and
@@ -21,12 +24,6 @@
 #include <linux/slab.h>
 
 #include "gpupart.h"
-
-char gpupart_passthrough[32] = "vfio-pci";
-module_param_string(passthrough_driver, gpupart_passthrough,
-		    sizeof(gpupart_passthrough), 0444);
-MODULE_PARM_DESC(passthrough_driver,
-		 "Driver new partitions (VFs) are reserved for through driver_override, so no host driver grabs them (default vfio-pci; empty: leave VFs alone)");
 
 /**
  * gpupart_pci_handover() - bind a device to one driver, whichever had it
@@ -88,9 +85,15 @@ static struct gpupart_dev *__gpupart_dda_pick(struct gpupart_dev *want,
 				       pci);
 			return ERR_PTR(-EINVAL);
 		}
-		if (want->dda_vm || want->moving || want->dying) {
+		if (want->dda_vm || want->dying) {
 			gpupart_refuse(want->pdev, extack, "%s is held by VM %s",
 				       pci, want->dda_vm ? want->dda_vm->name : "");
+			return ERR_PTR(-EBUSY);
+		}
+		if (want->moving) {
+			gpupart_refuse(want->pdev, extack,
+				       "%s is being taken back from its last VM; try again",
+				       pci);
 			return ERR_PTR(-EBUSY);
 		}
 		if (gpupart_in_error(want)) {
@@ -243,15 +246,17 @@ int gpupart_vm_assign_dda(const char *name, struct gpupart_dev *want,
 
 /*
  * Take a released whole GPU back from its VM: the passthrough driver lets
- * go of the PF, which is reset (a failed reset is logged: the GPU rejoins
- * the host regardless, as nothing else could use it) and bound to gpupart
- * again. A PF deleted meanwhile is forgotten. @gdev is @moving, and
- * referenced by the caller; no lock is held.
+ * go of the PF (vfio-pci asks the VMM that has it open to give it up, and
+ * waits until it has), which is reset (a failed reset is logged: the GPU
+ * rejoins the host regardless, as nothing else could use it) and bound to
+ * gpupart again. A PF deleted meanwhile is forgotten. @gdev is @moving
+ * with no VM, and holds a reference on the record and on gpupart for this
+ * work, which drops them.
  */
-static void gpupart_dda_return(struct gpupart_dev *gdev)
+static void gpupart_dda_return_work(struct work_struct *work)
 {
+	struct gpupart_dev *gdev = container_of(work, struct gpupart_dev, return_work);
 	struct pci_dev *pdev = gdev->pdev;
-	struct gpupart_vm *vm;
 	bool gone;
 	int rc;
 
@@ -265,11 +270,6 @@ static void gpupart_dda_return(struct gpupart_dev *gdev)
 			 gpupart_passthrough);
 
 	mutex_lock(&gpupart_lock);
-	vm = gdev->dda_vm;
-	if (vm) {
-		gdev->dda_vm = NULL;
-		__gpupart_vm_unhold(vm);
-	}
 	/* probe() cleared it when gpupart took the GPU back. */
 	gdev->passed = rc != 0;
 	gone = __gpupart_dda_settle(gdev);
@@ -278,22 +278,18 @@ static void gpupart_dda_return(struct gpupart_dev *gdev)
 	mutex_unlock(&gpupart_lock);
 	if (gone)
 		gpupart_dev_drop(gdev);
+	gpupart_dev_put(gdev);
+	/* gpupart's exit destroys the workqueue, which waits for this. */
+	module_put(THIS_MODULE);
 }
 
-/* A whole GPU of @vm's that release marked @moving: referenced, or NULL. */
-static struct gpupart_dev *gpupart_dda_returning(struct gpupart_vm *vm)
+/**
+ * gpupart_dda_init() - set up a new record's return work
+ * @gdev: the record, not yet in the registry
+ */
+void gpupart_dda_init(struct gpupart_dev *gdev)
 {
-	struct gpupart_dev *gdev, *found = NULL;
-
-	mutex_lock(&gpupart_lock);
-	list_for_each_entry(gdev, &gpupart_devs, node) {
-		if (gdev->moving && gdev->passed && gdev->dda_vm == vm) {
-			found = __gpupart_dev_get(gdev);
-			break;
-		}
-	}
-	mutex_unlock(&gpupart_lock);
-	return found;
+	INIT_WORK(&gdev->return_work, gpupart_dda_return_work);
 }
 
 /* Whether a whole GPU is being handed over for @vm: released only after. */
@@ -313,12 +309,13 @@ static bool __gpupart_dda_moving(const struct gpupart_vm *vm)
  * @name: the VM's name, valid
  * @extack: for the reason of a refusal
  *
- * Its partition goes to scrubbing (vm.c); its whole GPUs are taken back
- * from the passthrough driver, reset, and returned to the host before
- * this returns. The monitor hears what it held first.
+ * Nothing waits for its last tenant here: its partition is releasing
+ * (part.c), its whole GPUs are released to their return_work, which takes
+ * them back from the passthrough driver, resets them and returns them to
+ * the host. The VM leaves the registry at once. The monitor hears what it
+ * held first.
  *
- * Context: no lock held; sleeps on the PFs' device locks, see
- * gpupart_vm_assign_dda(). The request pins the module meanwhile.
+ * Context: no lock held.
  * Return: 0, -ENOENT when the VM holds nothing, -EBUSY while one of its
  * GPUs is still being handed over to it.
  */
@@ -346,16 +343,19 @@ int gpupart_vm_release(const char *name, struct netlink_ext_ack *extack)
 		mutex_unlock(&gpupart_lock);
 		return 0;
 	}
-	list_for_each_entry(gdev, &gpupart_devs, node)
-		if (gdev->dda_vm == vm && gdev->passed)
-			gdev->moving = true;
+	/* Referenced: its last GPU takes it out of the registry. */
 	__gpupart_vm_get(vm);
-	mutex_unlock(&gpupart_lock);
-
-	while ((gdev = gpupart_dda_returning(vm))) {
-		gpupart_dda_return(gdev);
-		gpupart_dev_put(gdev);
+	list_for_each_entry(gdev, &gpupart_devs, node) {
+		if (gdev->dda_vm != vm)
+			continue;
+		gdev->dda_vm = NULL;
+		gdev->moving = true;
+		__gpupart_dev_get(gdev);
+		__module_get(THIS_MODULE);
+		gpupart_queue(&gdev->return_work);
+		__gpupart_vm_unhold(vm);
 	}
+	mutex_unlock(&gpupart_lock);
 	gpupart_vm_put(vm);
 	return 0;
 }

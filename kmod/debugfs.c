@@ -16,7 +16,7 @@ static struct dentry *gpupart_debugfs_root;
 
 /*
  * The knobs, all here, read where the faults are injected: mode.c
- * (fail_enable), scrub.c (fail_reset, reset_delay_ms, resets_max), err.c
+ * (fail_enable), part.c (fail_reset, reset_delay_ms, resets_max), err.c
  * (fail_recovery).
  */
 /* fail_enable: how many of the next partition set-ups fail after SR-IOV is on. */

@@ -3,9 +3,10 @@
  * PCIe error recovery (AER) for the PF. A GPU in error takes no new
  * tenant: its free partitions are quarantined and it is skipped by
  * placement. VMs keep their partitions through a non-fatal error; a fatal
- * one resets the link, so they lose them. Recovery scrubs every
- * quarantined partition back into service; failed recovery keeps the GPU
- * out of service. Each step is a monitor event.
+ * one resets the link, so they lose them, and their partitions are
+ * released. Recovery returns the partitions it quarantined to service,
+ * each after a reset, and lets the releases go on; failed recovery keeps
+ * the GPU out of service. Each step is a monitor event.
  *
  * The PCI core calls the handlers with the PF's device lock held and, as
  * it walks the bus, pci_bus_sem read-held; enabling SR-IOV takes that
@@ -41,8 +42,8 @@ static void __gpupart_err_quarantine(struct gpupart_dev *gdev)
 	for (i = 0; i < gdev->count; i++) {
 		if (gdev->parts[i].state != GPUPART_PARTITION_STATE_FREE)
 			continue;
-		gdev->parts[i].state = GPUPART_PARTITION_STATE_QUARANTINED;
-		__gpupart_nl_part_notify(gdev, i, GPUPART_CMD_PARTITION_QUARANTINED_NTF);
+		gdev->parts[i].held = true;
+		__gpupart_part_set(&gdev->parts[i], GPUPART_PARTITION_STATE_QUARANTINED);
 	}
 }
 
@@ -142,10 +143,14 @@ static void __gpupart_err_recovered(struct gpupart_dev *gdev)
 
 	lockdep_assert_held(&gpupart_lock);
 	gdev->error = 0;
-	for (i = 0; i < gdev->count; i++)
-		if (gdev->parts[i].state == GPUPART_PARTITION_STATE_QUARANTINED)
-			gdev->parts[i].state = GPUPART_PARTITION_STATE_SCRUBBING;
-	__gpupart_scrub_queue(gdev);
+	/* Quarantined by a failed reset: that stays until an administrator clears it. */
+	for (i = 0; i < gdev->count; i++) {
+		if (gdev->parts[i].state != GPUPART_PARTITION_STATE_QUARANTINED ||
+		    !gdev->parts[i].held)
+			continue;
+		gdev->parts[i].held = false;
+		__gpupart_part_set(&gdev->parts[i], GPUPART_PARTITION_STATE_RELEASING);
+	}
 	pci_info(gdev->pdev, "recovered from a PCIe error: partitions return to service after a reset\n");
 	__gpupart_err_notify(gdev, GPUPART_ERROR_RECOVERED);
 }
@@ -186,6 +191,8 @@ void gpupart_err_work(struct work_struct *work)
 	if (gdev->err_seen == seen)
 		WRITE_ONCE(gdev->err_seen, 0);
 	spin_unlock(&gdev->err_lock);
+	/* Out of error now: the releases it held back go on. */
+	__gpupart_part_queue(gdev);
 	mutex_unlock(&gpupart_lock);
 }
 

@@ -30,7 +30,7 @@
  *   core.c      the registry: GPUs, VMs, the placement policy, the locks
  *   family.c    the generic netlink family, and the GPU a request names
  *   msg.c       every message: replies, dump entries, events
- *   scrub.c     resetting partitions between tenants
+ *   part.c      a partition's life: release, reset, quarantine
  *   mode.c      the mode policy behind DEV_SET and sriov_numvfs
  *   vm.c        partitions given to VMs; what VMs lose when a GPU goes
  *   dda.c       whole GPUs given to VMs, and releasing a VM
@@ -53,15 +53,19 @@
  *    It takes them in both orders itself (removal and hot-unplug: rescan
  *    lock, then device lock; Debian 6.1's sriov_numvfs_store: device lock,
  *    then rescan lock), so gpupart takes the device lock of a PF only
- *    through the driver core (the DDA handover) and the rescan lock only
- *    with nothing of its own held (DEV_SET, gone_work).
+ *    through the driver core (the DDA handover, and return_work, which
+ *    holds it while vfio-pci waits for the VMM to let go of the GPU) and
+ *    the rescan lock only with nothing of its own held (DEV_SET,
+ *    gone_work).
  * 2. gpupart_mode_lock: serialises every mode change, SR-IOV enable and
  *    disable with it, so that the host's homogeneity is checked and made
  *    in one step. remove() takes it, so no mode change runs on a GPU
  *    being removed. pci_enable_sriov() and pci_disable_sriov() run under
  *    it and take pci_bus_sem, the bus notifier rwsem and the VFs' device
  *    locks.
- * 3. A VF's device lock: the FLR of scrubbing and PARTITION_CLEAR.
+ * 3. A VF's device lock: the partitions' work unbinds the VF's driver
+ *    (which waits, holding it, until the VMM with the VF open lets go),
+ *    resets and binds it.
  * 4. gpupart_lock: the registry (GPUs, VMs, the placement policy) and
  *    every record's state. A leaf: held only to read or change state,
  *    send an event or allocate; never across a PCI call that sleeps on a
@@ -73,17 +77,23 @@
  * lockdep_assert_held(); the others take what they need themselves.
  *
  * genl_mutex is not taken: the family is parallel_ops. gpupart guards its
- * own state, and a request that waits (a handover, a reset, the rescan
- * lock) must not stop every other generic netlink family of the host.
- * pre_doit pins the module and the GPU a request names for the request's
- * duration; it does not lock: DEV_SET, PARTITION_CLEAR and the DDA
- * requests wait for locks 1 to 3, which gpupart_lock must never be held
- * across, so each handler takes gpupart_lock for its critical sections.
+ * own state, and a request that waits (a handover, the rescan lock) must
+ * not stop every other generic netlink family of the host. No request
+ * waits for a tenant: what waits for a VMM to let go (a partition's
+ * release, a whole GPU's return) runs in a work item. pre_doit pins the
+ * module and the GPU a request names for the request's duration; it does
+ * not lock: DEV_SET and DDA assignment wait for locks 1 and 2, which
+ * gpupart_lock must never be held across, so each handler takes
+ * gpupart_lock for its critical sections.
  *
- * Work items: the partitions' scrub work and err_work take only locks 3
- * to 5; remove() waits for them under locks 1 and 2. gone_work takes
- * lock 1 (the rescan lock) and then 4; only module exit waits for it,
- * holding nothing.
+ * Work items: the partitions' work and err_work take only locks 3 to 5;
+ * remove() waits for them under locks 1 and 2: for a partition whose
+ * VMM still has its VF open, as long as that VMM does, as the PCI core's
+ * own disabling of the VF would. return_work takes a PF's device lock
+ * through the driver core, then 4; nothing waits for it but module exit,
+ * which it keeps away with a reference on gpupart. gone_work takes lock 1
+ * (the rescan lock) and then 4; only module exit waits for it, holding
+ * nothing.
  *
  * Lifetime: a GPU's record (struct gpupart_dev) and a VM (struct
  * gpupart_vm) are counted (@ref). The registry holds one reference on
@@ -115,15 +125,24 @@ struct gpupart_model {
  * @vm: the VM holding it, or NULL
  * @gdev: the GPU it is part of
  * @index: its VF index, its place in @gdev's partitions
- * @scrub: resets it after release, beside every other partition's reset
+ * @found: enabled before gpupart bound the GPU and not yet released: a
+ *	driver_override mark may say it was quarantined before
+ * @held: quarantined while free by a PCIe error, not by a failed reset:
+ *	recovery returns it to service
+ * @work: the steps after a release (part.c), beside every other partition's
+ *
+ * Context: gpupart_lock guards every field but @vf, @gdev and @index, set
+ * when it is made; @state changes only through __gpupart_part_set().
  */
 struct gpupart_partition {
 	struct pci_dev *vf;
-	enum gpupart_partition_state state;
+	u32 state;
 	struct gpupart_vm *vm;
 	struct gpupart_dev *gdev;
 	u32 index;
-	struct work_struct scrub;
+	bool found;
+	bool held;
+	struct work_struct work;
 };
 
 /**
@@ -137,15 +156,18 @@ struct gpupart_partition {
  * @count: number of partitions in mode partition, else 0
  * @parts: the @count partitions, by VF index
  * @adopted: the VFs were enabled before gpupart bound the device, so
- *	unbinding leaves them as they were found
+ *	unbinding leaves them enabled
  * @dying: out of the registry: no new assignment, scrub or mode change
  * @dda_vm: in mode dda, the VM the whole GPU is assigned to, or NULL
- * @moving: being handed to or back from the passthrough driver
+ * @moving: being handed to the passthrough driver (@dda_vm set), or back
+ *	from it (@dda_vm NULL: released, DEV_GET says releasing)
  * @passed: gpupart is not the PF's driver: the passthrough driver has it
  *	for @dda_vm (or nothing has it, when taking it back failed); the record
  *	stays, so that nobody partitions the GPU, until the PF is deleted
  * @error: enum gpupart_error while a PCIe error is being recovered from
  *	or recovery failed, else 0; no new assignment, no mode change then
+ * @return_work: takes a released whole GPU back from the passthrough
+ *	driver, however long its VMM keeps it open (dda.c)
  * @err_work: acts on what the PCI core's error callbacks reported
  * @err_lock: guards @err_seen, @err_failed and @err_resumed, which the
  *	error callbacks set for @err_work; @err_seen is also read without it
@@ -174,6 +196,7 @@ struct gpupart_dev {
 	bool moving;
 	bool passed;
 	u32 error;
+	struct work_struct return_work;
 	struct work_struct err_work;
 	spinlock_t err_lock;	/* the error callbacks' reports, see above */
 	u32 err_seen;
@@ -286,13 +309,18 @@ int __gpupart_nl_vm_assigned(struct sk_buff *reply, struct genl_info *info,
 			     const struct gpupart_vm *vm,
 			     const struct gpupart_dev *gdev);
 
-/* scrub.c: resetting partitions between tenants */
-int gpupart_scrub_init(void);
-void gpupart_scrub_exit(void);
-void gpupart_scrub_prepare(struct gpupart_dev *gdev,
-			   struct gpupart_partition *parts, u32 n);
-void gpupart_scrub_cancel(struct gpupart_partition *parts, u32 n);
-void __gpupart_scrub_queue(struct gpupart_dev *gdev);
+/* part.c: a partition's life */
+extern char gpupart_passthrough[32];
+void gpupart_queue(struct work_struct *work);
+int gpupart_part_init(void);
+void gpupart_part_exit(void);
+int __gpupart_part_set(struct gpupart_partition *part, u32 state);
+void __gpupart_part_queue(struct gpupart_dev *gdev);
+void __gpupart_part_release(struct gpupart_partition *part);
+bool gpupart_part_ready(const struct gpupart_partition *part);
+struct gpupart_partition *gpupart_parts_new(struct gpupart_dev *gdev, u32 n,
+					    bool found);
+void gpupart_parts_free(struct gpupart_partition *parts, u32 n);
 int gpupart_partition_clear(struct gpupart_dev *gdev, u32 idx,
 			    struct netlink_ext_ack *extack);
 
@@ -306,18 +334,18 @@ void gpupart_dev_release(struct gpupart_dev *gdev);
 int gpupart_vm_name_parse(const struct nlattr *attr, char *name,
 			  struct netlink_ext_ack *extack);
 int __gpupart_vm_assign_partition(const char *name, const char *restore_vf,
-				  struct netlink_ext_ack *extack,
+				  bool exact, struct netlink_ext_ack *extack,
 				  struct gpupart_vm **vmp);
 void __gpupart_vm_release_partition(struct gpupart_vm *vm);
 void __gpupart_dev_revoke(struct gpupart_dev *gdev, u32 reason);
 void __gpupart_dev_forget(struct gpupart_dev *gdev, u32 reason);
 
 /* dda.c: whole GPUs given to VMs, and releasing a VM */
-extern char gpupart_passthrough[32];
 extern struct work_struct gpupart_gone_work;
 int gpupart_vm_assign_dda(const char *name, struct gpupart_dev *want,
 			  struct sk_buff *reply, struct genl_info *info);
 int gpupart_vm_release(const char *name, struct netlink_ext_ack *extack);
+void gpupart_dda_init(struct gpupart_dev *gdev);
 struct gpupart_dev *gpupart_dda_probe(struct pci_dev *pdev);
 bool gpupart_dda_remove(struct gpupart_dev *gdev);
 void gpupart_dda_exit(void);

@@ -27,11 +27,12 @@ const struct nla_policy gpupart_host_get_nl_policy[GPUPART_A_PAD + 1] = {
 };
 
 /* GPUPART_CMD_VM_ASSIGN - do */
-const struct nla_policy gpupart_vm_assign_nl_policy[GPUPART_A_RESTORE_VF + 1] = {
+const struct nla_policy gpupart_vm_assign_nl_policy[GPUPART_A_EXACT + 1] = {
 	[GPUPART_A_VM] = { .type = NLA_NUL_STRING, .len = GPUPART_VM_NAME_MAX_LEN, },
 	[GPUPART_A_KIND] = NLA_POLICY_RANGE(NLA_U32, 1, 2),
 	[GPUPART_A_PCI_ADDR] = { .type = NLA_NUL_STRING, .len = GPUPART_PCI_ADDR_MAX_LEN, },
 	[GPUPART_A_RESTORE_VF] = { .type = NLA_NUL_STRING, .len = GPUPART_PCI_ADDR_MAX_LEN, },
+	[GPUPART_A_EXACT] = { .type = NLA_FLAG, },
 };
 
 /* GPUPART_CMD_VM_RELEASE - do */
@@ -81,7 +82,7 @@ const struct genl_ops gpupart_nl_ops[8] = {
 		.cmd		= GPUPART_CMD_VM_ASSIGN,
 		.doit		= gpupart_nl_vm_assign_doit,
 		.policy		= gpupart_vm_assign_nl_policy,
-		.maxattr	= GPUPART_A_RESTORE_VF,
+		.maxattr	= GPUPART_A_EXACT,
 		.flags		= GENL_ADMIN_PERM,
 	},
 	{

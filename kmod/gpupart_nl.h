@@ -17,7 +17,7 @@ extern const struct nla_policy gpupart_dev_set_nl_policy[GPUPART_A_PARTITION_COU
 
 extern const struct nla_policy gpupart_host_get_nl_policy[GPUPART_A_PAD + 1];
 
-extern const struct nla_policy gpupart_vm_assign_nl_policy[GPUPART_A_RESTORE_VF + 1];
+extern const struct nla_policy gpupart_vm_assign_nl_policy[GPUPART_A_EXACT + 1];
 
 extern const struct nla_policy gpupart_vm_release_nl_policy[GPUPART_A_VM + 1];
 

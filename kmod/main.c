@@ -17,16 +17,16 @@ static int __init gpupart_init(void)
 	if (rc)
 		return rc;
 	/*
-	 * ORDER: the scrub workqueue and the family first, so that they exist
+	 * ORDER: the partitions' workqueue and the family first, so that they exist
 	 * before any device can appear, and the PCI driver after them; exit
 	 * undoes this in reverse.
 	 */
-	rc = gpupart_scrub_init();
+	rc = gpupart_part_init();
 	if (rc)
 		return rc;
 	rc = gpupart_nl_register(gpupart_nl_ops, ARRAY_SIZE(gpupart_nl_ops));
 	if (rc)
-		goto err_scrub_exit;
+		goto err_part_exit;
 	rc = gpupart_pci_init();
 	if (rc)
 		goto err_unregister_family;
@@ -35,8 +35,8 @@ static int __init gpupart_init(void)
 
 err_unregister_family:
 	gpupart_nl_unregister();
-err_scrub_exit:
-	gpupart_scrub_exit();
+err_part_exit:
+	gpupart_part_exit();
 	return rc;
 }
 
@@ -45,7 +45,7 @@ static void __exit gpupart_exit(void)
 	gpupart_debugfs_exit();
 	gpupart_pci_exit();
 	gpupart_nl_unregister();
-	gpupart_scrub_exit();
+	gpupart_part_exit();
 }
 
 module_init(gpupart_init);

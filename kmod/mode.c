@@ -63,7 +63,10 @@ static int __gpupart_check_homogeneous(const struct gpupart_dev *gdev,
 	return 0;
 }
 
-/* A partition a VM holds, or one being scrubbed, keeps the GPU as it is. */
+/*
+ * A partition a VM holds, or one whose last tenant may still have it open
+ * or that is being reset, keeps the GPU as it is.
+ */
 static int __gpupart_check_idle(const struct gpupart_dev *gdev, struct netlink_ext_ack *extack)
 {
 	u32 i;
@@ -72,71 +75,48 @@ static int __gpupart_check_idle(const struct gpupart_dev *gdev, struct netlink_e
 	for (i = 0; i < gdev->count; i++) {
 		const struct gpupart_partition *p = &gdev->parts[i];
 
-		if (p->state == GPUPART_PARTITION_STATE_ASSIGNED) {
+		switch (p->state) {
+		case GPUPART_PARTITION_STATE_ASSIGNED:
 			gpupart_refuse(gdev->pdev, extack,
 				       "partition %u is assigned to VM %s; release it first",
 				       i, p->vm->name);
 			return -EBUSY;
-		}
-		if (p->state == GPUPART_PARTITION_STATE_SCRUBBING) {
+		case GPUPART_PARTITION_STATE_RELEASING:
+			gpupart_refuse(gdev->pdev, extack,
+				       "partition %u is being released: its VF %s is given up by whoever has it open first",
+				       i, pci_name(p->vf));
+			return -EBUSY;
+		case GPUPART_PARTITION_STATE_SCRUBBING:
 			gpupart_refuse(gdev->pdev, extack,
 				       "partition %u is being scrubbed; try again shortly",
 				       i);
 			return -EBUSY;
+		default:
+			break;
 		}
 	}
 	return 0;
 }
 
-static void gpupart_parts_put(struct gpupart_partition *parts, u32 n)
-{
-	u32 i;
-
-	for (i = 0; i < n; i++)
-		pci_dev_put(parts[i].vf);
-	kfree(parts);
-}
-
 /*
- * The VFs pci_enable_sriov() made (or found), as free partitions, indexed
- * by VF number. Found by walking the PCI devices, as 6.1 does not export
- * the VF bus number helper.
+ * Take a GPU's partitions from it; with @disable, SR-IOV goes off too.
+ * Returns what was taken, for gpupart_sriov_off() once gpupart_lock is
+ * dropped.
  */
-static noinline struct gpupart_partition *
-gpupart_parts_get(struct gpupart_dev *gdev, u32 n)
+static struct gpupart_partition *__gpupart_parts_take(struct gpupart_dev *gdev,
+						      u32 *count, bool *disable)
 {
-	struct pci_dev *pdev = gdev->pdev;
-	struct gpupart_partition *parts;
-	struct pci_dev *vf = NULL;
-	u32 found = 0, i;
-	int id;
+	struct gpupart_partition *parts = gdev->parts;
 
-	parts = kcalloc(n, sizeof(*parts), GFP_KERNEL);
-	if (!parts)
-		return NULL;
-	while ((vf = pci_get_device(PCI_ANY_ID, PCI_ANY_ID, vf))) {
-		if (!vf->is_virtfn || pci_physfn(vf) != pdev)
-			continue;
-		id = pci_iov_vf_id(vf);
-		if (id < 0 || id >= n || parts[id].vf)
-			continue;
-		parts[id].vf = pci_dev_get(vf);
-		found++;
-	}
-	if (found != n) {
-		for (i = 0; i < n; i++)
-			pci_dev_put(parts[i].vf);
-		kfree(parts);
-		return NULL;
-	}
-	for (i = 0; i < n; i++)
-		parts[i].state = GPUPART_PARTITION_STATE_FREE;
-	gpupart_scrub_prepare(gdev, parts, n);
+	lockdep_assert_held(&gpupart_lock);
+	*count = gdev->count;
+	*disable = gdev->count && !gdev->adopted;
+	gdev->parts = NULL;
+	gdev->count = 0;
+	gdev->adopted = false;
+	gdev->mode = GPUPART_MODE_NONE;
 	return parts;
 }
-
-/* The fault tests fail this allocation here (fail_function). */
-ALLOW_ERROR_INJECTION(gpupart_parts_get, NULL);
 
 /* Where the fault tests make enabling fail (fail_function). */
 static noinline int gpupart_enable_sriov(struct pci_dev *pdev, u32 count)
@@ -163,7 +143,7 @@ static struct gpupart_partition *gpupart_sriov_on(struct gpupart_dev *gdev,
 		gpupart_refuse(gdev->pdev, extack, "enabling %u VFs failed (%d)", count, *rc);
 		return NULL;
 	}
-	parts = gpupart_parts_get(gdev, count);
+	parts = gpupart_parts_new(gdev, count, false);
 	if (!parts) {
 		pci_disable_sriov(pdev);
 		gpupart_refuse(gdev->pdev, extack, "the %u VFs could not be taken as partitions",
@@ -173,7 +153,7 @@ static struct gpupart_partition *gpupart_sriov_on(struct gpupart_dev *gdev,
 	}
 	/* The VFs exist: an injected failure here unwinds them for real. */
 	if (gpupart_fault(&gpupart_fail_enable)) {
-		gpupart_parts_put(parts, count);
+		gpupart_parts_free(parts, count);
 		pci_disable_sriov(pdev);
 		gpupart_refuse(gdev->pdev, extack,
 			       "setting up %u partitions failed (injected fault)",
@@ -184,36 +164,15 @@ static struct gpupart_partition *gpupart_sriov_on(struct gpupart_dev *gdev,
 	return parts;
 }
 
-/*
- * Take a GPU's partitions from it; with @disable, SR-IOV goes off too.
- * Returns what was taken, for gpupart_sriov_off() once gpupart_lock is
- * dropped.
- */
-static struct gpupart_partition *__gpupart_parts_take(struct gpupart_dev *gdev,
-						      u32 *count, bool *disable)
-{
-	struct gpupart_partition *parts = gdev->parts;
-
-	lockdep_assert_held(&gpupart_lock);
-	*count = gdev->count;
-	*disable = gdev->count && !gdev->adopted;
-	gdev->parts = NULL;
-	gdev->count = 0;
-	gdev->adopted = false;
-	gdev->mode = GPUPART_MODE_NONE;
-	return parts;
-}
-
 static void gpupart_sriov_off(struct gpupart_dev *gdev,
 			      struct gpupart_partition *parts, u32 count,
 			      bool disable)
 {
 	lockdep_assert_held(&gpupart_mode_lock);
-	/* No reset may run on a VF being disabled, nor on a freed partition. */
-	gpupart_scrub_cancel(parts, count);
+	/* No step may run on a VF being disabled, nor on a freed partition. */
+	gpupart_parts_free(parts, count);
 	if (disable)
 		pci_disable_sriov(gdev->pdev);
-	gpupart_parts_put(parts, count);
 }
 
 /**
@@ -379,21 +338,24 @@ out_unlock:
  *
  * Disabling them could pull a device from under a running VM, so they are
  * kept as partitions (mode partition), and left enabled when gpupart
- * unbinds. If they break the host's homogeneity, HOST_GET says so until an
- * administrator sets the GPU to mode none.
+ * unbinds. What happened to them meanwhile is not known: each is released
+ * (whoever has it open gives it up) and reset before it is free, and one
+ * marked quarantined stays so. If they break the host's homogeneity,
+ * HOST_GET says so until an administrator sets the GPU to mode none.
  *
- * Context: probe; the device lock is held.
+ * Context: probe; the device lock is held. The caller queues the
+ * partitions' work once the GPU is in the registry.
  * Return: 0 or -ENOMEM.
  */
 int gpupart_dev_adopt(struct gpupart_dev *gdev, u16 num_vfs)
 {
-	gdev->parts = gpupart_parts_get(gdev, num_vfs);
+	gdev->parts = gpupart_parts_new(gdev, num_vfs, true);
 	if (!gdev->parts)
 		return -ENOMEM;
 	gdev->count = num_vfs;
 	gdev->adopted = true;
 	gdev->mode = GPUPART_MODE_PARTITION;
-	pci_info(gdev->pdev, "adopting %u VFs enabled before gpupart bound it\n",
+	pci_info(gdev->pdev, "adopting %u VFs enabled before gpupart bound it; each is reset before use\n",
 		 num_vfs);
 	return 0;
 }

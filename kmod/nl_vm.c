@@ -26,10 +26,16 @@ static int gpupart_nl_vm_assign_partition(struct genl_info *info,
 					  const char *name, struct sk_buff *reply)
 {
 	struct nlattr *restore = info->attrs[GPUPART_A_RESTORE_VF];
+	bool exact = nla_get_flag(info->attrs[GPUPART_A_EXACT]);
 	struct gpupart_partition *p;
 	struct gpupart_vm *vm;
 	int rc;
 
+	if (exact && !restore) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[GPUPART_A_EXACT],
+				    "exact goes with restore-vf");
+		return -EINVAL;
+	}
 	if (info->user_ptr[0]) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[GPUPART_A_PCI_ADDR],
 				    "partitions are placed by the kernel; a GPU cannot be named");
@@ -37,7 +43,7 @@ static int gpupart_nl_vm_assign_partition(struct genl_info *info,
 	}
 	mutex_lock(&gpupart_lock);
 	rc = __gpupart_vm_assign_partition(name, restore ? nla_data(restore) : NULL,
-					   info->extack, &vm);
+					   exact, info->extack, &vm);
 	if (rc) {
 		mutex_unlock(&gpupart_lock);
 		return rc;
@@ -75,6 +81,11 @@ int gpupart_nl_vm_assign_doit(struct sk_buff *skb, struct genl_info *info)
 	if (kind == GPUPART_KIND_DDA && restore) {
 		NL_SET_ERR_MSG_ATTR(info->extack, restore,
 				    "restore-vf names a partition; a whole GPU is named by pci-addr");
+		return -EINVAL;
+	}
+	if (kind == GPUPART_KIND_DDA && info->attrs[GPUPART_A_EXACT]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[GPUPART_A_EXACT],
+				    "exact goes with restore-vf");
 		return -EINVAL;
 	}
 	reply = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);

@@ -19,13 +19,15 @@ MODULE_PARM_DESC(ids,
 		 "Extra PCI IDs to bind, as vfio-pci takes them: \"vendor:device[:subvendor[:subdevice[:class[:class_mask]]]]\", comma separated");
 
 /*
- * A probed GPU into the registry; listeners are told.
+ * A probed GPU into the registry; listeners are told. Partitions it was
+ * found with start their release now that they can be found.
  */
 static void gpupart_dev_register(struct gpupart_dev *gdev)
 {
 	mutex_lock(&gpupart_lock);
 	__gpupart_dev_add(gdev);
 	__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_ADD_NTF);
+	__gpupart_part_queue(gdev);
 	mutex_unlock(&gpupart_lock);
 }
 
@@ -75,6 +77,7 @@ static int gpupart_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (!gdev)
 		return -ENOMEM;
 	INIT_WORK(&gdev->err_work, gpupart_err_work);
+	gpupart_dda_init(gdev);
 	gdev->model = gpupart_model_of(id);
 	gdev->total_vfs = pci_sriov_get_totalvfs(pdev);
 	if (pci_num_vf(pdev) && gpupart_dev_adopt(gdev, pci_num_vf(pdev))) {

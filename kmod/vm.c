@@ -79,7 +79,7 @@ static struct gpupart_partition *__gpupart_pick(void)
 		if (!__gpupart_takes_tenants(gdev))
 			continue;
 		for (free = 0, i = 0; i < gdev->count; i++)
-			free += gdev->parts[i].state == GPUPART_PARTITION_STATE_FREE;
+			free += gpupart_part_ready(&gdev->parts[i]);
 		if (!free)
 			continue;
 		if (!best || (gpupart_placement == GPUPART_PLACEMENT_PACK ?
@@ -90,29 +90,50 @@ static struct gpupart_partition *__gpupart_pick(void)
 	}
 	if (!best)
 		return NULL;
-	for (i = 0; best->parts[i].state != GPUPART_PARTITION_STATE_FREE; i++)
+	for (i = 0; !gpupart_part_ready(&best->parts[i]); i++)
 		;
 	return &best->parts[i];
 }
 
-/* The partition at VF @vf, if it is free: the one a restore asks for. */
-static struct gpupart_partition *__gpupart_pick_vf(const char *vf)
+/*
+ * The partition at VF @vf, if it can be given out: the one a restore asks
+ * for. With @extack, say why not.
+ */
+static struct gpupart_partition *__gpupart_pick_vf(const char *vf,
+						   struct netlink_ext_ack *extack)
 {
+	static const char *const state[] = {
+		[GPUPART_PARTITION_STATE_ASSIGNED] = "assigned",
+		[GPUPART_PARTITION_STATE_RELEASING] = "releasing",
+		[GPUPART_PARTITION_STATE_SCRUBBING] = "scrubbing",
+		[GPUPART_PARTITION_STATE_QUARANTINED] = "quarantined",
+	};
+	struct gpupart_partition *p;
 	struct gpupart_dev *gdev;
 	u32 i;
 
 	lockdep_assert_held(&gpupart_lock);
 	list_for_each_entry(gdev, &gpupart_devs, node) {
-		if (!__gpupart_takes_tenants(gdev))
-			continue;
 		for (i = 0; i < gdev->count; i++) {
-			if (strcmp(pci_name(gdev->parts[i].vf), vf))
+			p = &gdev->parts[i];
+			if (strcmp(pci_name(p->vf), vf))
 				continue;
-			if (gdev->parts[i].state != GPUPART_PARTITION_STATE_FREE)
-				return NULL;
-			return &gdev->parts[i];
+			if (!__gpupart_takes_tenants(gdev))
+				gpupart_refuse(gdev->pdev, extack,
+					       "VF %s is not free: its GPU takes no VM now", vf);
+			else if (p->state != GPUPART_PARTITION_STATE_FREE)
+				gpupart_refuse(gdev->pdev, extack, "VF %s is not free: it is %s",
+					       vf, state[p->state]);
+			else if (!gpupart_part_ready(p))
+				gpupart_refuse(gdev->pdev, extack,
+					       "VF %s is not free: it is not bound to %s",
+					       vf, gpupart_passthrough);
+			else
+				return p;
+			return NULL;
 		}
 	}
+	gpupart_refuse(NULL, extack, "VF %s is no partition of a partitioned GPU", vf);
 	return NULL;
 }
 
@@ -137,10 +158,14 @@ static void __gpupart_refuse_full(struct netlink_ext_ack *extack)
 	else if (n[GPUPART_PARTITION_STATE_ASSIGNED] == parts)
 		gpupart_refuse(NULL, extack, "all %u partitions on %u GPUs are assigned",
 			       parts, gpus);
+	else if (n[GPUPART_PARTITION_STATE_FREE])
+		gpupart_refuse(NULL, extack, "no free partition: %u free VFs are not bound to %s",
+			       n[GPUPART_PARTITION_STATE_FREE], gpupart_passthrough);
 	else
 		gpupart_refuse(NULL, extack,
-			       "no free partition: %u assigned, %u scrubbing, %u quarantined",
+			       "no free partition: %u assigned, %u releasing, %u scrubbing, %u quarantined",
 			       n[GPUPART_PARTITION_STATE_ASSIGNED],
+			       n[GPUPART_PARTITION_STATE_RELEASING],
 			       n[GPUPART_PARTITION_STATE_SCRUBBING],
 			       n[GPUPART_PARTITION_STATE_QUARANTINED]);
 }
@@ -150,6 +175,7 @@ static void __gpupart_refuse_full(struct netlink_ext_ack *extack)
  * @name: a valid VM name
  * @restore_vf: NULL, or the VF of the partition a restored configuration
  *	gives the VM; taken when it is free, else placement chooses
+ * @exact: with @restore_vf, that partition or none
  * @extack: for the reason of a refusal
  * @vmp: set to the VM, which holds the partition in @vmp->part
  *
@@ -159,10 +185,11 @@ static void __gpupart_refuse_full(struct netlink_ext_ack *extack)
  *
  * Context: caller holds gpupart_lock.
  * Return: 0; -EEXIST when the VM already holds a partition, -EBUSY when it
- * holds whole GPUs, -ENOSPC when no partition is free, -ENOMEM.
+ * holds whole GPUs or the exact partition asked for is not free, -ENOSPC
+ * when no partition is free, -ENOMEM.
  */
 int __gpupart_vm_assign_partition(const char *name, const char *restore_vf,
-				  struct netlink_ext_ack *extack,
+				  bool exact, struct netlink_ext_ack *extack,
 				  struct gpupart_vm **vmp)
 {
 	struct gpupart_vm *vm = __gpupart_vm_find(name);
@@ -181,7 +208,9 @@ int __gpupart_vm_assign_partition(const char *name, const char *restore_vf,
 		return -EEXIST;
 	}
 	if (restore_vf)
-		p = __gpupart_pick_vf(restore_vf);
+		p = __gpupart_pick_vf(restore_vf, exact ? extack : NULL);
+	if (!p && exact)
+		return -EBUSY;
 	if (!p)
 		p = __gpupart_pick();
 	if (!p) {
@@ -193,7 +222,7 @@ int __gpupart_vm_assign_partition(const char *name, const char *restore_vf,
 		gpupart_refuse(NULL, extack, "out of memory");
 		return -ENOMEM;
 	}
-	p->state = GPUPART_PARTITION_STATE_ASSIGNED;
+	__gpupart_part_set(p, GPUPART_PARTITION_STATE_ASSIGNED);
 	p->vm = vm;
 	vm->part = p;
 	__gpupart_vm_hold(vm);
@@ -205,8 +234,8 @@ int __gpupart_vm_assign_partition(const char *name, const char *restore_vf,
  * __gpupart_vm_release_partition() - a VM lets go of its partition
  * @vm: the VM, of kind partition; it leaves the registry
  *
- * The partition goes to scrubbing: it is reset off the caller's path and
- * only then free (or quarantined if the reset fails).
+ * The partition is releasing: free only once whoever has its VF open let
+ * go of it and it was reset, off the caller's path (part.c).
  *
  * Context: caller holds gpupart_lock.
  */
@@ -217,11 +246,8 @@ void __gpupart_vm_release_partition(struct gpupart_vm *vm)
 	lockdep_assert_held(&gpupart_lock);
 	if (!p)
 		return;
-	p->vm = NULL;
-	p->state = GPUPART_PARTITION_STATE_SCRUBBING;
 	vm->part = NULL;
-	__gpupart_nl_dev_notify(p->gdev, GPUPART_CMD_DEV_CHANGE_NTF);
-	__gpupart_scrub_queue(p->gdev);
+	__gpupart_part_release(p);
 	__gpupart_vm_unhold(vm);
 }
 
@@ -232,6 +258,8 @@ void __gpupart_vm_release_partition(struct gpupart_vm *vm)
  *
  * remove() cannot refuse, so every VM holding part of the GPU loses it and
  * is told, once, with the reason: its orchestrator restarts it elsewhere.
+ * A revoked partition is released as any other: its VMM may still have it
+ * open, and nobody gets it before it let go and the partition was reset.
  *
  * Context: caller holds gpupart_lock.
  */
@@ -246,9 +274,8 @@ void __gpupart_dev_revoke(struct gpupart_dev *gdev, u32 reason)
 		if (!vm)
 			continue;
 		__gpupart_nl_vm_revoke(vm, gdev, reason);
-		gdev->parts[i].vm = NULL;
-		gdev->parts[i].state = GPUPART_PARTITION_STATE_FREE;
 		vm->part = NULL;
+		__gpupart_part_release(&gdev->parts[i]);
 		__gpupart_vm_unhold(vm);
 	}
 	vm = gdev->dda_vm;

@@ -9,10 +9,12 @@
 #                keeps its partition; then dev-error recovered and the
 #                partitions scrubbed back into service;
 #   fatal        as non-fatal, but the VM loses its partition (vm-revoke,
-#                reason device-error), and the link reset keeps the VFs;
+#                reason device-error), which is releasing until recovery
+#                ends, and the link reset keeps the VFs;
 #   failed       recovery finds the GPU dead (debugfs fail_recovery): the
-#                VM is revoked, dev-error failed, the GPU refuses every
-#                change until it is unbound and bound again.
+#                VM is revoked (its partition stays releasing: nothing of
+#                the GPU is touched), dev-error failed, the GPU refuses
+#                every change until it is unbound and bound again.
 . "$(dirname "$0")/lib.sh"
 
 tap_plan 4
@@ -44,7 +46,7 @@ parts() {
 # Partitions are scrubbed after recovery, off the recovering path.
 parts_settle() {
 	for i in $(seq 20); do
-		parts | grep -q scrubbing || break
+		parts | grep -qE 'scrubbing|releasing' || break
 		sleep 1
 	done
 	parts
@@ -91,7 +93,7 @@ non_fatal() {
 
 fatal() {
 	setup || { diag "setup failed"; return 1; }
-	want="dev-error:fatal dev-error:recovered partition-quarantined:0 partition-quarantined:1 partition-quarantined:2 partition-quarantined:3 partition-scrubbed:0 partition-scrubbed:1 partition-scrubbed:2 partition-scrubbed:3 vm-revoke:t1:device-error "
+	want="dev-error:fatal dev-error:recovered partition-quarantined:1 partition-quarantined:2 partition-quarantined:3 partition-scrubbed:0 partition-scrubbed:1 partition-scrubbed:2 partition-scrubbed:3 vm-revoke:t1:device-error "
 	inject uncor 10 "$want" || return 1	# Data Link Protocol Error
 	expect_eq "events" "$(events)" "$want" || return 1
 	expect_eq "partitions" "$(parts_settle)" "ok free/- free/- free/- free/-" || return 1
@@ -103,18 +105,18 @@ fatal() {
 failed() {
 	setup || { diag "setup failed"; return 1; }
 	echo 1 >"$KNOB"
-	want="dev-error:failed dev-error:non-fatal partition-quarantined:0 partition-quarantined:1 partition-quarantined:2 partition-quarantined:3 vm-revoke:t1:device-error "
+	want="dev-error:failed dev-error:non-fatal partition-quarantined:1 partition-quarantined:2 partition-quarantined:3 vm-revoke:t1:device-error "
 	inject uncor 4000 "$want" || return 1	# Completion Timeout
 	expect_eq "events" "$(events)" "$want" || return 1
-	expect_eq "partitions" "$(parts)" "failed quarantined/- quarantined/- quarantined/- quarantined/-" || return 1
+	expect_eq "partitions" "$(parts)" "failed releasing/- quarantined/- quarantined/- quarantined/-" || return 1
 	# Out of service: every change is refused, and says why.
 	out=$(gpupartctl vm assign t2 2>&1) && { diag "assign succeeded"; return 1; }
-	expect_eq "assign" "$out" "Error: no free partition: 0 assigned, 0 scrubbing, 4 quarantined" || return 1
+	expect_eq "assign" "$out" "Error: no free partition: 0 assigned, 1 releasing, 0 scrubbing, 3 quarantined" || return 1
 	out=$(gpupartctl dev set "$DEV" mode none 2>&1) && { diag "mode none succeeded"; return 1; }
 	expect_eq "mode none" "$out" "Error: the GPU failed after a PCIe error; unbind and bind it again" || return 1
 	out=$(gpupartctl dev clear "$DEV" partition 0 2>&1) && { diag "clear succeeded"; return 1; }
 	expect_eq "clear" "$out" "Error: the GPU is out of service after a PCIe error" || return 1
-	expect_eq "unchanged" "$(parts)" "failed quarantined/- quarantined/- quarantined/- quarantined/-" || return 1
+	expect_eq "unchanged" "$(parts)" "failed releasing/- quarantined/- quarantined/- quarantined/-" || return 1
 	# The way back: unbind and bind.
 	echo "$DEV" >/sys/bus/pci/drivers/gpupart/unbind &&
 	echo "$DEV" >/sys/bus/pci/drivers/gpupart/bind || return 1

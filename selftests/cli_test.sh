@@ -23,7 +23,7 @@ run() {
 	return 1
 }
 
-KEYS='["device","error","fb_bytes","mode","model","partition_count","partitions","pci","subsystem_device","subsystem_vendor","total_vfs","valid_partition_counts","vendor","vm"]'
+KEYS='["device","error","fb_bytes","mode","model","partition_count","partitions","pci","releasing","subsystem_device","subsystem_vendor","total_vfs","valid_partition_counts","vendor","vm"]'
 
 json_matches_sysfs() {
 	run 0 gpupartctl -j dev show || return 1
@@ -205,7 +205,7 @@ vm_commands() {
 	run 0 gpupartctl vm release web-02 || return 1
 	run 1 gpupartctl vm release web-02 || return 1
 	expect_eq "release twice" "$(cat "$err")" "Error: VM web-02 holds nothing" || return 1
-	sleep 1	# scrubbing
+	wait_for 60 scrubbed
 	run 0 gpupartctl dev set "$dev" mode none
 }
 

@@ -32,7 +32,7 @@ saved=$dir/saved.json
 # Wait until no partition is scrubbing.
 settle() {
 	for i in $(seq 20); do
-		gpupartctl -j dev show | jq -e '[.devices[].partitions[].state] | index("scrubbing") == null' >/dev/null && return 0
+		scrubbed && return 0
 		sleep 1
 	done
 	diag "partitions still scrubbing"

@@ -380,9 +380,34 @@ TEST_F(modes, unbind_and_bind)
  * partitions, not torn from under whoever uses them, and left enabled when
  * gpupart unbinds; an explicit mode none disables them.
  */
+/* Whether every partition of @pci is free; waits up to 30 s for it. */
+static bool all_free(struct ctx *c, const char *pci)
+{
+	struct gpnl_dev *d;
+	unsigned int i, tries;
+	bool free_ = false;
+
+	for (tries = 0; !free_ && tries < 300; tries++) {
+		d = gp_dev(&c->nl, pci);
+		free_ = d && d->n_parts;
+		for (i = 0; free_ && i < d->n_parts; i++)
+			free_ = d->parts[i].state == GPUPART_PARTITION_STATE_FREE;
+		free(d);
+		if (!free_)
+			usleep(100000);
+	}
+	return free_;
+}
+
+/*
+ * VFs enabled before gpupart bound the GPU are adopted: mode partition,
+ * each partition released and reset before it is free, and left enabled
+ * when gpupart unbinds.
+ */
 TEST_F(modes, adopts_existing_vfs)
 {
 	struct ctx *c = &self->c;
+	int i, scrubbed = 0;
 	char buf[64];
 	struct gpnl_host h;
 	struct evlog l;
@@ -403,8 +428,17 @@ TEST_F(modes, adopts_existing_vfs)
 	events(c, &l, 300);
 
 	ASSERT_EQ(0, gp_write("/sys/bus/pci/drivers/gpupart/bind", c->a));
-	EXPECT_ONE_EVENT(c, "dev-add", c->a, GPUPART_MODE_PARTITION, 2);
 	EXPECT_STATE(c, c->a, GPUPART_MODE_PARTITION, 2);
+	EXPECT_TRUE(all_free(c, c->a));
+	events(c, &l, 300);
+	ASSERT_LE(1, l.n);
+	EXPECT_STREQ("dev-add", l.e[0].name);
+	EXPECT_STREQ(c->a, l.e[0].pci);
+	EXPECT_EQ(GPUPART_MODE_PARTITION, l.e[0].mode);
+	EXPECT_EQ(2, l.e[0].count);
+	for (i = 1; i < l.n; i++)
+		scrubbed += !strcmp(l.e[i].name, "partition-scrubbed");
+	EXPECT_EQ(2, scrubbed);
 	ASSERT_EQ(0, gpnl_host_get(&c->nl, &h));
 	EXPECT_EQ(1, h.partitioned);
 
@@ -412,6 +446,7 @@ TEST_F(modes, adopts_existing_vfs)
 	EXPECT_EQ(2, gp_sysfs_num(c->a, "sriov_numvfs"));
 	ASSERT_EQ(0, gp_write("/sys/bus/pci/drivers/gpupart/bind", c->a));
 	EXPECT_STATE(c, c->a, GPUPART_MODE_PARTITION, 2);
+	EXPECT_TRUE(all_free(c, c->a));
 	EXPECT_EQ(0, set_to(c, c->a, "none"));
 	EXPECT_STATE(c, c->a, GPUPART_MODE_NONE, 0);
 }

@@ -111,6 +111,8 @@ assign_check() {
 }
 e_dda() {
 	gpupartctl vm release f2 2>/dev/null
+	# A release answers at once; the GPU comes back in the background.
+	wait_for 300 scrubbed
 	# A handover whose way back failed leaves the GPU without a driver.
 	if [ -z "$(driver_of "$E")" ]; then
 		echo >"/sys/bus/pci/devices/$E/driver_override"
@@ -130,6 +132,7 @@ dda_check() {
 }
 e_given() { e_dda && gpupartctl vm assign f2 dda dev "$E" >/dev/null; }
 release_check() {
+	wait_for 300 scrubbed
 	d=$(driver_of "$E") h=$(holds f2)
 	# Released: back with gpupart, or with no driver if its way back failed.
 	released() { [ "$h" = 0 ] && [ "$d" != vfio-pci ]; }
@@ -148,6 +151,8 @@ quarantined() {
 	[ "$(gpupartctl -j dev show "$A" | jq -r '[.devices[0].partitions[].state] | index("quarantined")')" != null ]
 }
 clear_check() {
+	# The clear's reset runs in the background: its outcome, once it ran.
+	wait_for 300 scrubbed
 	q=$(gpupartctl -j dev show "$A" | jq -r '[.devices[0].partitions[].state] | index("quarantined")')
 	[ "$1" = ok ] && { [ "$q" = null ]; return; }
 	[ "$q" != null ] || lost_ack "$1"
@@ -225,7 +230,7 @@ ff_enable() {
 }
 ff_parts() {
 	part_none || return 1
-	out=$(ff gpupart_parts_get 0 dev-set "$A" partition 2)
+	out=$(ff gpupart_parts_new 0 dev-set "$A" partition 2)
 	expect_eq "answer" "$out" "injected 1 points 1 rc ENOMEM reason the 2 VFs could not be taken as partitions" &&
 		expect_eq "mode" "$(mode_of "$A"):$(numvfs "$A")" "none:0" && consistent
 }
@@ -235,10 +240,13 @@ ff_handover() {
 	expect_eq "answer" "$out" "injected 1 points 1 rc EIO reason vfio-pci did not take $E (-5); it stays with the host" &&
 		expect_eq "driver" "$(driver_of "$E")" gpupart && consistent
 }
+# A clear's reset runs in the background, in no task of the request's:
+# fail_reset fails it there, and the command says so when it ends.
 ff_reset() {
 	quarantined || return 1
-	out=$(ff gpupart_flr -5 clear "$A" 0)
-	expect_eq "answer" "$out" "injected 1 points 1 rc EIO reason reset of partition 0 failed (-5); it stays quarantined" &&
+	echo 1 >$DBG/gpupart/fail_reset
+	out=$(gpupartctl dev clear "$A" partition 0 2>&1) && { diag "clear succeeded"; return 1; }
+	expect_eq "answer" "$out" "Error: the reset of partition 0 failed; it stays quarantined" &&
 		clear_check EIO && consistent
 }
 

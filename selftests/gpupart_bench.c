@@ -91,7 +91,8 @@ static int scrubbing_dev(const struct gpnl_dev *d, void *arg)
 	unsigned int i;
 
 	for (i = 0; i < d->n_parts; i++)
-		if (d->parts[i].state == GPUPART_PARTITION_STATE_SCRUBBING)
+		if (d->parts[i].state == GPUPART_PARTITION_STATE_SCRUBBING ||
+		    d->parts[i].state == GPUPART_PARTITION_STATE_RELEASING)
 			++*(unsigned int *)arg;
 	return 0;
 }

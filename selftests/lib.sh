@@ -145,10 +145,10 @@ wait_for() {
 	return 1
 }
 
-# No partition is being scrubbed.
+# No partition is being released or scrubbed, no whole GPU taken back.
 scrubbed() {
 	! gpupartctl -j dev show |
-		jq -e '[.devices[].partitions[]?.state] | index("scrubbing")' >/dev/null
+		jq -e '[.devices[] | .releasing, (.partitions[]?.state | . == "scrubbing" or . == "releasing")] | any' >/dev/null
 }
 
 # gp_free_all: every VM released, scrubbing over, every GPU to mode none;

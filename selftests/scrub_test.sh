@@ -6,11 +6,14 @@
 # together are reset at once (debugfs resets_max counts the resets under
 # way at the same moment), on one GPU and across two, and all are free
 # again, each told by its own partition-scrubbed event; a reset that fails
-# still quarantines only its partition; a GPU removed while its partitions
-# are being reset goes cleanly and comes back with a rescan.
+# still quarantines only its partition; a clear, whose reset is held slow,
+# races releases of other partitions of its GPU and new assignments and
+# still hands its partition to one VM only once it is reset; a GPU removed
+# while its partitions are being reset goes cleanly and comes back with a
+# rescan.
 . "$(dirname "$0")/lib.sh"
 
-tap_plan 4
+tap_plan 5
 is_root || tap_skip_rest "scrub" "needs root"
 module_loaded || tap_skip_rest "scrub" "gpupart not loaded"
 command -v jq >/dev/null || tap_skip_rest "scrub" "jq not installed"
@@ -108,9 +111,38 @@ removed_while_scrubbing() {
 	expect_eq "mode after rescan" "$(gpupartctl -j dev show "$DEV" | jq -r '.devices[0].mode')" none
 }
 
+# The clear against the scrub of other partitions: one writer, one reset.
+clear_races() {
+	reset_all
+	gpupartctl dev set "$DEV" mode partition count 8 && assign 2 || return 1
+	q=$(gpupartctl -j vm show p1 | jq -r '.vms[0].partition')
+	echo 1 >$K/fail_reset
+	gpupartctl vm release p1 && wait_for 100 scrubbed || return 1
+	expect_eq "quarantined" "$(gpupartctl -j dev show "$DEV" | jq -r ".devices[0].partitions[$q].state")" quarantined ||
+		return 1
+	echo $RESET_MS >$K/reset_delay_ms
+	gpupartctl dev clear "$DEV" partition "$q" &
+	clear=$!
+	# While its reset is held: releases of the GPU's other partitions,
+	# and assignments of every partition that is free.
+	gpupartctl vm release p2 || return 1
+	i=3
+	while gpupartctl vm assign "p$i" >/dev/null 2>&1; do i=$((i + 1)); done
+	[ "$(gpupartctl -j dev show "$DEV" | jq -r ".devices[0].partitions[$q].vm")" = null ] ||
+		{ diag "partition $q went to a VM during its clear"; return 1; }
+	wait "$clear" || { diag "the clear failed"; return 1; }
+	echo 0 >$K/reset_delay_ms
+	wait_for 100 scrubbed || return 1
+	# Every partition free or held once; the cleared one goes to one VM.
+	while gpupartctl vm assign "p$i" >/dev/null 2>&1; do i=$((i + 1)); done
+	expect_eq "states" "$(states)" "assigned=8" || return 1
+	expect_eq "VFs held twice" "$(gpupartctl -j vm show | jq -r '.vms[].vf' | sort | uniq -d)" ""
+}
+
 tap_check "8 partitions released together on one GPU are reset at once, each scrubbed and free" one_gpu
 tap_check "8 partitions on two GPUs: reset at once across GPUs" two_gpus
 tap_check "one failing reset among 8: only its partition quarantined" one_fails
+tap_check "a clear races releases and assignments on its GPU: its partition goes to one VM, once reset" clear_races
 tap_check "a GPU removed while its partitions are being reset goes, and comes back with a rescan" removed_while_scrubbing
 reset_all
 tap_finish

@@ -69,7 +69,7 @@ static unsigned int count_state(struct gpnl *nl, const char *pci, uint32_t state
 	return n;
 }
 
-/* Wait up to 10 s for no partition anywhere to be scrubbing. */
+/* Wait up to 10 s for no partition anywhere to be releasing or scrubbing. */
 static void wait_scrubbed(struct ctx *c)
 {
 	int tries, i;
@@ -79,7 +79,9 @@ static void wait_scrubbed(struct ctx *c)
 		busy = false;
 		for (i = 0; i < c->n_same; i++)
 			busy |= count_state(&c->nl, c->same[i],
-					    GPUPART_PARTITION_STATE_SCRUBBING) > 0;
+					    GPUPART_PARTITION_STATE_SCRUBBING) +
+				count_state(&c->nl, c->same[i],
+					    GPUPART_PARTITION_STATE_RELEASING) > 0;
 		if (busy)
 			usleep(100000);
 	}
@@ -118,20 +120,25 @@ TEST_F(vm, assign_and_release)
 	EXPECT_STREQ(vm.a[0].dev, got.a[0].dev);
 	EXPECT_EQ(vm.a[0].index, got.a[0].index);
 
-	/* Release returns at once; the partition is scrubbed, then free. */
+	/*
+	 * Release returns at once; the partition is released (its driver
+	 * lets go), scrubbed, then free, and each step is a dev-change.
+	 */
 	ASSERT_EQ(0, gpnl_vm_release(&c->nl, "web-01"));
 	ASSERT_EQ(0, part_of(&c->nl, vm.a[0].dev, vm.a[0].index, &p));
-	EXPECT_EQ(GPUPART_PARTITION_STATE_SCRUBBING, p.state);
+	EXPECT_TRUE(p.state == GPUPART_PARTITION_STATE_RELEASING ||
+		    p.state == GPUPART_PARTITION_STATE_SCRUBBING) TH_LOG("state %u", p.state);
 	EXPECT_STREQ("", p.vm);
 	wait_scrubbed(c);
 	ASSERT_EQ(0, part_of(&c->nl, vm.a[0].dev, vm.a[0].index, &p));
 	EXPECT_EQ(GPUPART_PARTITION_STATE_FREE, p.state);
 	events(c, &l, 300);
-	ASSERT_EQ(4, l.n);
+	ASSERT_EQ(5, l.n);
 	EXPECT_STREQ("vm-release", l.e[0].name);
 	EXPECT_STREQ("dev-change", l.e[1].name);
-	EXPECT_STREQ("partition-scrubbed", l.e[2].name);
-	EXPECT_STREQ("dev-change", l.e[3].name);
+	EXPECT_STREQ("dev-change", l.e[2].name);
+	EXPECT_STREQ("partition-scrubbed", l.e[3].name);
+	EXPECT_STREQ("dev-change", l.e[4].name);
 
 	EXPECT_EQ(-ENOENT, gpnl_vm_get(&c->nl, "web-01", gp_vm_one_cb, &got));
 	EXPECT_STREQ("VM web-01 holds nothing", c->nl.err);
@@ -353,8 +360,8 @@ TEST_F(vm, quarantine)
 	ASSERT_EQ(0, part_of(&c->nl, vm.a[0].dev, vm.a[0].index, &p));
 	EXPECT_EQ(GPUPART_PARTITION_STATE_QUARANTINED, p.state);
 	events(c, &l, 300);
-	ASSERT_LE(3, l.n);
-	EXPECT_STREQ("partition-quarantined", l.e[2].name);
+	ASSERT_LE(4, l.n);
+	EXPECT_STREQ("partition-quarantined", l.e[3].name);
 
 	/* Fill every other partition: the quarantined one is never picked. */
 	for (i = 0; i < 4 * self->n; i++) {
@@ -370,11 +377,15 @@ TEST_F(vm, quarantine)
 	snprintf(name, sizeof(name), "%u", 4 * self->n - 1);
 	EXPECT_NE(NULL, strstr(c->nl.err, "1 quarantined")) TH_LOG("%s", c->nl.err);
 
-	/* Only a quarantined partition can be cleared; clearing resets it. */
+	/*
+	 * Only a quarantined partition can be cleared; clearing resets it
+	 * in the background, and the answer comes at once.
+	 */
 	snprintf(why, sizeof(why), "partition %u is not quarantined", (vm.a[0].index + 1) % 4);
 	EXPECT_REFUSED(c, gpnl_partition_clear(&c->nl, vm.a[0].dev, (vm.a[0].index + 1) % 4),
 		       -EINVAL, why);
 	EXPECT_EQ(0, gpnl_partition_clear(&c->nl, vm.a[0].dev, vm.a[0].index));
+	wait_scrubbed(c);
 	ASSERT_EQ(0, part_of(&c->nl, vm.a[0].dev, vm.a[0].index, &p));
 	EXPECT_EQ(GPUPART_PARTITION_STATE_FREE, p.state);
 	EXPECT_EQ(0, gpnl_vm_assign(&c->nl, "after-clear", 0, NULL, NULL, &other));
@@ -415,7 +426,9 @@ TEST_F(vm, module_pinned_while_assigned)
 	EXPECT_STREQ("1", gp_read("../../../module/gpupart", "refcnt", buf, sizeof(buf)));
 	EXPECT_NE(0, system("rmmod gpupart 2>/dev/null"));
 	EXPECT_EQ(0, access("/sys/module/gpupart", F_OK));
+	/* Released, the partition keeps gpupart loaded until it is free. */
 	ASSERT_EQ(0, gpnl_vm_release(&c->nl, "pin"));
+	wait_scrubbed(c);
 	EXPECT_STREQ("0", gp_read("../../../module/gpupart", "refcnt", buf, sizeof(buf)));
 }
 
@@ -449,6 +462,22 @@ static const char *driver(const char *pci)
 	static char buf[64];
 
 	return gp_link(pci, "driver", buf, sizeof(buf));
+}
+
+/* Wait up to 30 s for whole GPU @pci to be back with gpupart after a release. */
+static void wait_returned(struct ctx *c, const char *pci)
+{
+	struct gpnl_dev *d;
+	bool back = false;
+	int tries;
+
+	for (tries = 0; !back && tries < 300; tries++) {
+		d = gp_dev(&c->nl, pci);
+		back = d && !d->releasing && !strcmp(driver(pci), "gpupart");
+		free(d);
+		if (!back)
+			usleep(100000);
+	}
 }
 
 /* A whole GPU: handed to vfio-pci, kept from the host, given back reset. */
@@ -488,7 +517,10 @@ TEST_F(vm, dda_assign_and_release)
 	EXPECT_EQ(GPUPART_KIND_DDA, got.kind);
 	EXPECT_STREQ("1", gp_read("../../../module/gpupart", "refcnt", buf, sizeof(buf)));
 
+	/* The release answers at once; the GPU comes back in the background. */
 	ASSERT_EQ(0, gpnl_vm_release(&c->nl, "big-1"));
+	EXPECT_EQ(-ENOENT, gpnl_vm_get(&c->nl, "big-1", gp_vm_one_cb, &got));
+	wait_returned(c, c->other);
 	EXPECT_STREQ("gpupart", driver(c->other));
 	EXPECT_STREQ("(null)", gp_read(c->other, "driver_override", buf, sizeof(buf)));
 	d = gp_dev(&c->nl, c->other);
@@ -541,6 +573,8 @@ TEST_F(vm, dda_rules)
 	ASSERT_EQ(0, gpnl_vm_get(&c->nl, "big-1", gp_vm_one_cb, &got));
 	EXPECT_EQ(2, got.n);
 	EXPECT_EQ(0, gpnl_vm_release(&c->nl, "big-1"));
+	wait_returned(c, c->other);
+	wait_returned(c, second);
 	EXPECT_STREQ("gpupart", driver(c->other));
 	EXPECT_STREQ("gpupart", driver(second));
 }

@@ -49,6 +49,7 @@ void dev_fields(const struct gpnl_dev *d)
 	print_uint_list("valid_partition_counts", "COUNTS", d->counts, d->n_counts);
 	print_str("mode", "MODE", gpnl_mode_name(d->mode));
 	print_str("vm", "VM", d->vm[0] ? d->vm : NULL);
+	print_bool("releasing", "RELEASING", d->releasing);
 	print_uint("partition_count", "PARTS", d->count);
 	print_str("error", "ERROR", gpnl_error_name(d->error));
 	/* In text the partitions get a table of their own, after the devices. */
@@ -131,8 +132,64 @@ static int dev_set(struct ctl *ctl, int argc, char **argv)
 	return rc ? ctl_fail(ctl, rc) : EXIT_OK;
 }
 
+/* What "dev clear" waits for: the outcome of the reset it asked for. */
+struct dev_clear_wait {
+	struct gpnl mon;
+	const char *dev;
+	uint32_t index;
+	uint8_t outcome;	/* the event's command, 0 until it came */
+};
+
+static void dev_clear_event(const struct gpnl_event *ev, void *arg)
+{
+	struct dev_clear_wait *w = arg;
+
+	if (ev->what == GPNL_EV_PART && !strcmp(ev->part.dev, w->dev) &&
+	    ev->part.has_index && ev->part.index == w->index)
+		w->outcome = ev->cmd;
+	else if (ev->what == GPNL_EV_FAMILY)
+		w->outcome = GPUPART_CMD_DEV_DEL_NTF;
+}
+
+/*
+ * The kernel answers a clear at once and resets the partition in the
+ * background; the command ends with the reset, as an administrator
+ * expects: 0 when the partition is free again, 1 with the reason if not.
+ */
+static int dev_clear_wait(struct dev_clear_wait *w)
+{
+	const int limit_ms = 60000, step_ms = 1000;
+	int waited, rc;
+
+	for (waited = 0; !w->outcome && waited < limit_ms; waited += step_ms) {
+		rc = gpnl_events(&w->mon, step_ms, dev_clear_event, w);
+		if (rc < 0) {
+			fprintf(stderr, "Error: lost the reset's outcome (%s); see 'gpupartctl dev show %s'\n",
+				strerror(-rc), w->dev);
+			return EXIT_FAIL;
+		}
+	}
+	switch (w->outcome) {
+	case GPUPART_CMD_PARTITION_SCRUBBED_NTF:
+		return EXIT_OK;
+	case GPUPART_CMD_PARTITION_QUARANTINED_NTF:
+		fprintf(stderr, "Error: the reset of partition %u failed; it stays quarantined\n",
+			w->index);
+		return EXIT_FAIL;
+	case 0:
+		fprintf(stderr, "Error: partition %u was not reset within %d s; see 'gpupartctl dev show %s'\n",
+			w->index, limit_ms / 1000, w->dev);
+		return EXIT_FAIL;
+	default:
+		fprintf(stderr, "Error: gpupart went away before partition %u was reset\n",
+			w->index);
+		return EXIT_FAIL;
+	}
+}
+
 static int dev_clear(struct ctl *ctl, int argc, char **argv)
 {
+	struct dev_clear_wait clear = { };
 	uint32_t idx = 0;
 	struct ctl_arg args[] = {
 		CTL_U32("partition", &idx),
@@ -149,8 +206,25 @@ static int dev_clear(struct ctl *ctl, int argc, char **argv)
 		return ctl_usage_error(&ctl_dev, "dev clear takes: DEV partition N");
 	if (!ctl_connect(ctl))
 		return EXIT_FAIL;
+	/* Listening before asking: the outcome may come before the answer. */
+	rc = gpnl_open(&clear.mon);
+	if (!rc)
+		rc = gpnl_monitor(&clear.mon);
+	if (rc) {
+		fprintf(stderr, "Error: cannot listen for the reset's outcome: %s\n", strerror(-rc));
+		gpnl_close(&clear.mon);
+		return EXIT_FAIL;
+	}
 	rc = gpnl_partition_clear(&ctl->nl, argv[0], idx);
-	return rc ? ctl_fail(ctl, rc) : EXIT_OK;
+	if (rc) {
+		gpnl_close(&clear.mon);
+		return ctl_fail(ctl, rc);
+	}
+	clear.dev = argv[0];
+	clear.index = idx;
+	rc = dev_clear_wait(&clear);
+	gpnl_close(&clear.mon);
+	return rc;
 }
 
 static const struct ctl_cmd dev_cmds[] = {

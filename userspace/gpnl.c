@@ -183,6 +183,7 @@ static struct nla_policy gpnl_dev_policy[GPUPART_A_MAX + 1] = {
 	[GPUPART_A_INDEX]		= { .type = NLA_U32 },
 	[GPUPART_A_REASON]		= { .type = NLA_U32 },
 	[GPUPART_A_ERROR]		= { .type = NLA_U32 },
+	[GPUPART_A_RELEASING]		= { .type = NLA_FLAG },
 };
 
 static struct nla_policy gpnl_assign_policy[GPUPART_A_ASSIGNMENT_MAX + 1] = {
@@ -294,6 +295,7 @@ int gpnl_dev_parse(struct nlmsghdr *nlh, struct gpnl_dev *dev)
 		snprintf(dev->vm, sizeof(dev->vm), "%s", nla_get_string(tb[GPUPART_A_VM]));
 	if (tb[GPUPART_A_ERROR])
 		dev->error = nla_get_u32(tb[GPUPART_A_ERROR]);
+	dev->releasing = tb[GPUPART_A_RELEASING];
 	if (tb[GPUPART_A_PARTITION_COUNT])
 		dev->count = nla_get_u32(tb[GPUPART_A_PARTITION_COUNT]);
 	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
@@ -432,8 +434,9 @@ static int gpnl_vm_one(struct nlmsghdr *nlh, void *arg)
 	return gpnl_vm_parse(nlh, arg);
 }
 
-int gpnl_vm_assign(struct gpnl *nl, const char *name, uint32_t kind,
-		   const char *dev, const char *restore_vf, struct gpnl_vm *out)
+static int gpnl_vm_assign_msg(struct gpnl *nl, const char *name, uint32_t kind,
+			      const char *dev, const char *restore_vf, bool exact,
+			      struct gpnl_vm *out)
 {
 	struct nl_msg *msg = gpnl_msg(nl, GPUPART_CMD_VM_ASSIGN, 0);
 	struct gpnl_vm scratch;
@@ -443,10 +446,23 @@ int gpnl_vm_assign(struct gpnl *nl, const char *name, uint32_t kind,
 	if (gpnl_put(nl, msg, GPUPART_A_VM, name) ||
 	    (kind && nla_put_u32(msg, GPUPART_A_KIND, kind)) ||
 	    (dev && gpnl_put(nl, msg, GPUPART_A_PCI_ADDR, dev)) ||
-	    (restore_vf && gpnl_put(nl, msg, GPUPART_A_RESTORE_VF, restore_vf))) {
+	    (restore_vf && gpnl_put(nl, msg, GPUPART_A_RESTORE_VF, restore_vf)) ||
+	    (exact && nla_put_flag(msg, GPUPART_A_EXACT))) {
 		return gpnl_put_failed(nl, msg);
 	}
 	return gpnl_exec(nl, msg, gpnl_vm_one, out ? out : &scratch);
+}
+
+int gpnl_vm_assign(struct gpnl *nl, const char *name, uint32_t kind,
+		   const char *dev, const char *restore_vf, struct gpnl_vm *out)
+{
+	return gpnl_vm_assign_msg(nl, name, kind, dev, restore_vf, false, out);
+}
+
+int gpnl_vm_assign_vf(struct gpnl *nl, const char *name, const char *vf,
+		      struct gpnl_vm *out)
+{
+	return gpnl_vm_assign_msg(nl, name, 0, NULL, vf, true, out);
 }
 
 int gpnl_vm_release(struct gpnl *nl, const char *name)
@@ -726,7 +742,8 @@ GPNL_NAMES(gpnl_states,
 	   [GPUPART_PARTITION_STATE_FREE] = "free",
 	   [GPUPART_PARTITION_STATE_ASSIGNED] = "assigned",
 	   [GPUPART_PARTITION_STATE_SCRUBBING] = "scrubbing",
-	   [GPUPART_PARTITION_STATE_QUARANTINED] = "quarantined");
+	   [GPUPART_PARTITION_STATE_QUARANTINED] = "quarantined",
+	   [GPUPART_PARTITION_STATE_RELEASING] = "releasing");
 GPNL_NAMES(gpnl_kinds,
 	   [GPUPART_KIND_PARTITION] = "partition",
 	   [GPUPART_KIND_DDA] = "dda");

@@ -53,6 +53,7 @@ struct gpnl_dev {
 	struct gpnl_part parts[GPNL_MAX_PARTS];
 	unsigned int n_parts;
 	uint32_t error;		/* enum gpupart_error, 0 when healthy */
+	bool releasing;		/* mode dda: being taken back from its last VM */
 };
 
 /* One GPU resource a VM holds: a partition, or (no index) a whole GPU. */
@@ -126,6 +127,9 @@ int gpnl_host_get(struct gpnl *nl, struct gpnl_host *host);
  */
 int gpnl_vm_assign(struct gpnl *nl, const char *name, uint32_t kind,
 		   const char *dev, const char *restore_vf, struct gpnl_vm *out);
+/* The partition at @vf, or none: refused with the reason when it is not free. */
+int gpnl_vm_assign_vf(struct gpnl *nl, const char *name, const char *vf,
+		      struct gpnl_vm *out);
 int gpnl_vm_release(struct gpnl *nl, const char *name);
 /* VM_GET for one VM (@name) or, with @name NULL, a dump. */
 int gpnl_vm_get(struct gpnl *nl, const char *name,

@@ -48,15 +48,17 @@ static int vm_assign(struct ctl *ctl, int argc, char **argv)
 		return ctl_usage_error(&ctl_vm, "vm assign NAME dev DEV needs dda: a partition is placed by the kernel");
 	if (!ctl_connect(ctl))
 		return EXIT_FAIL;
-	rc = gpnl_vm_assign(&ctl->nl, argv[0], dda ? GPUPART_KIND_DDA : 0, dev, vf, &vm);
+	/* A caller that names a VF gets that one or none, never another. */
+	if (vf)
+		rc = gpnl_vm_assign_vf(&ctl->nl, argv[0], vf, &vm);
+	else
+		rc = gpnl_vm_assign(&ctl->nl, argv[0], dda ? GPUPART_KIND_DDA : 0, dev, NULL, &vm);
 	if (rc)
 		return ctl_fail(ctl, rc);
 	if (!vm.n) {
 		fprintf(stderr, "Error: the kernel's reply names no assignment\n");
 		return EXIT_FAIL;
 	}
-	if (vf && strcmp(vm.a[vm.n - 1].vf, vf))
-		fprintf(stderr, "Warning: VF %s is not a free partition; placed by policy\n", vf);
 	/* The reply carries the new resource only. */
 	if (!print_json()) {
 		const struct gpnl_assign *a = &vm.a[vm.n - 1];
@@ -247,7 +249,7 @@ static int vm_check(struct ctl *ctl, int argc, char **argv)
 static const struct ctl_cmd vm_cmds[] = {
 	{ "show", "[NAME]", "list VMs and what they hold, or one VM", vm_show },
 	{ "assign", "NAME [ vf VF | dda [ dev DEV ] ]",
-	  "give VM NAME a free partition, placed by the kernel; with vf, the partition at VF if it is free (restoring a VM whose definition names its VF), else placed with a warning; with dda, a whole GPU in mode dda", vm_assign },
+	  "give VM NAME a free partition, placed by the kernel; with vf, the partition at VF or none (a VM whose definition names its VF), refused with the reason when it is not free; with dda, a whole GPU in mode dda", vm_assign },
 	{ "release", "NAME", "release what VM NAME holds; partitions are scrubbed before reuse", vm_release },
 	{ "check", "NAME [ kind { partition | dda } ]",
 	  "exit 0 when VM NAME holds a usable partition or GPU (of that kind), 1 when what it holds is not usable (a quarantined partition, a failed GPU), saying why, 3 when it holds nothing", vm_check },

@@ -3,7 +3,8 @@
 #
 # Build the test bed's initramfs: static busybox, the Debian kernel modules
 # the tests need (vfio stack, aer_inject, pci-pf-stub), gpupart.ko,
-# gpupartctl, jq and the selftests, with the shared libraries they load.
+# gpupartctl, jq, Debian's QEMU (a VMM inside the test bed) and the
+# selftests, with the shared libraries they load.
 #
 #   mkinitramfs.sh KVER OUT.cpio.gz
 #
@@ -18,7 +19,7 @@ GPUPART_KO=${GPUPART_KO:-$TOP/gpupart.ko}
 STAGE=$(mktemp -d)
 trap 'rm -rf "$STAGE"' EXIT
 
-MODS="vfio-pci aer_inject pci-pf-stub"
+MODS="vfio-pci vfio_iommu_type1 aer_inject pci-pf-stub"
 
 mkdir -p "$STAGE"/bin "$STAGE"/sbin "$STAGE"/usr/bin "$STAGE"/usr/sbin \
 	"$STAGE"/proc "$STAGE"/sys "$STAGE"/dev "$STAGE"/tmp "$STAGE"/run \
@@ -79,6 +80,17 @@ if [ -x /usr/bin/valgrind.bin ]; then
 		cp "$dbg" "$STAGE$dbg"
 	fi
 fi
+
+# Debian's QEMU, as the VMM that holds a partition (vmm_test.sh): a paused
+# guest needs its BIOS, two option ROMs and the TCG accelerator module.
+add_prog /usr/bin/qemu-system-x86_64 /usr/bin/qemu-system-x86_64
+mkdir -p "$STAGE"/usr/share/qemu "$STAGE"/usr/share/seabios \
+	"$STAGE"/usr/lib/x86_64-linux-gnu/qemu
+cp /usr/share/seabios/bios-256k.bin "$STAGE"/usr/share/seabios/
+for f in kvmvapic.bin linuxboot_dma.bin; do
+	cp -L /usr/share/qemu/$f "$STAGE"/usr/share/qemu/
+done
+cp /usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so "$STAGE"/usr/lib/x86_64-linux-gnu/qemu/
 
 make -s -C "$TOP"/selftests install INSTALL_PATH="$STAGE"/usr/lib/gpupart/selftests
 for t in "$STAGE"/usr/lib/gpupart/selftests/*; do

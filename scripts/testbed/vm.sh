@@ -24,7 +24,8 @@
 #               Default: "redhat:8*3 intel:8 plain"
 #   KVER        kernel release to boot (default: the one gpupart builds for)
 #   VM_TIMEOUT  seconds before the guest is declared hung (default 1800)
-#   VM_MEM      guest memory in MiB (default 1024)
+#   VM_MEM      guest memory in MiB (default 2048: the initramfs carries
+#               QEMU, which runs inside the guest as a VMM)
 #   VM_LOG      where to keep the serial log (default build/vm/JOB.log)
 #   DEBUG_KERNEL  a debug-kernel.sh cache directory: boot that kernel (KASAN,
 #               lockdep, kmemleak) with gpupart built for it, instead of
@@ -54,7 +55,7 @@ KERNEL=${KERNEL:-/boot/vmlinuz-$KVER}
 TAG=${TAG:-}
 TOPOLOGY=${TOPOLOGY:-"redhat:8*3 intel:8 plain"}
 VM_TIMEOUT=${VM_TIMEOUT:-1800}
-VM_MEM=${VM_MEM:-1024}
+VM_MEM=${VM_MEM:-2048}
 OUTDIR=$TOP/build/vm
 VM_LOG=${VM_LOG:-$OUTDIR/$JOB$TAG.log}
 mkdir -p "$OUTDIR"

@@ -32,15 +32,23 @@ enum gpupart_mode {
  * enum gpupart_partition_state - What a partition is doing.
  * @GPUPART_PARTITION_STATE_FREE: Clean and available for assignment.
  * @GPUPART_PARTITION_STATE_ASSIGNED: Held by a VM.
- * @GPUPART_PARTITION_STATE_SCRUBBING: Released, being reset before reuse.
+ * @GPUPART_PARTITION_STATE_SCRUBBING: Nothing holds its VF any more; being
+ *   reset before reuse.
  * @GPUPART_PARTITION_STATE_QUARANTINED: A reset failed; never assigned until
- *   an administrator clears it.
+ *   an administrator clears it. Its VF is bound to no driver, and its
+ *   driver_override says gpupart-quarantined, which outlives gpupart's record
+ *   of it.
+ * @GPUPART_PARTITION_STATE_RELEASING: No VM holds it, but its VF may still be
+ *   open: its driver is being unbound, which asks the VMM that has it open to
+ *   give it up and waits until it has. Then it is reset (scrubbing). Also the
+ *   state of VFs found enabled when gpupart binds a GPU.
  */
 enum gpupart_partition_state {
 	GPUPART_PARTITION_STATE_FREE = 1,
 	GPUPART_PARTITION_STATE_ASSIGNED,
 	GPUPART_PARTITION_STATE_SCRUBBING,
 	GPUPART_PARTITION_STATE_QUARANTINED,
+	GPUPART_PARTITION_STATE_RELEASING,
 
 	/* private: */
 	__GPUPART_PARTITION_STATE_MAX,
@@ -141,6 +149,8 @@ enum {
 	GPUPART_A_REASON,
 	GPUPART_A_ERROR,
 	GPUPART_A_RESTORE_VF,
+	GPUPART_A_RELEASING,
+	GPUPART_A_EXACT,
 
 	__GPUPART_A_MAX,
 	GPUPART_A_MAX = (__GPUPART_A_MAX - 1)

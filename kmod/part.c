@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A partition's life. A partition reaches a VM only when nothing of its
+ * last tenant can still touch it: its VF is no longer open through its
+ * driver, and it was reset since. Every change of its state goes through
+ * __gpupart_part_set(), which refuses any step the table in part_fsm.h
+ * does not allow:
+ *
+ *          (enabled)        (found enabled at probe)
+ *              |                      |
+ *              v                      v
+ *   +------> free ---assign---> assigned ---release, revoke---> releasing
+ *   |          |                                                 |  |
+ *   |     PCIe error      +---- clear, recovered ----------------+  |
+ *   |          v          |                                         |
+ *   |      quarantined <--+---- reset failed ----+                  |
+ *   |          ^                                 |        driver let go
+ *   |          +-- found marked at probe --+     |                  |
+ *   |                                            |                  v
+ *   +--------------- reset worked ------------- scrubbing <---------+
+ *
+ * Releasing: the VF's driver is unbound. For vfio-pci that asks the VMM
+ * holding the device to give it up (its request notifier, which QEMU
+ * answers by unplugging the device from the guest) and returns only once
+ * it has; until then the partition is listed as releasing and nobody
+ * gets it. Then the VF is reset with no driver bound (scrubbing), bound
+ * to the passthrough driver again and free. A failed reset leaves it with
+ * no driver and driver_override "gpupart-quarantined", so that nothing
+ * binds it, and so that a later probe, after an unbind or a reload, knows
+ * it is quarantined.
+ *
+ * The steps after a release run in the partition's own work item, beside
+ * every other partition's, on an unbound workqueue: a request never waits
+ * for a tenant, and N partitions released together are free again after
+ * about one reset. While any partition is releasing or scrubbing, gpupart
+ * holds a reference on itself: rmmod says "in use" until the last tenant
+ * let go, instead of waiting for it.
+ */
+#include <linux/delay.h>
+#include <linux/error-injection.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+
+#include "gpupart.h"
+#include "part_fsm.h"
+
+char gpupart_passthrough[32] = "vfio-pci";
+module_param_string(passthrough_driver, gpupart_passthrough,
+		    sizeof(gpupart_passthrough), 0444);
+MODULE_PARM_DESC(passthrough_driver,
+		 "Driver new partitions (VFs) are reserved for through driver_override, so no host driver grabs them (default vfio-pci; empty: leave VFs alone)");
+
+static struct workqueue_struct *gpupart_part_wq;
+
+static atomic_t gpupart_resets_now = ATOMIC_INIT(0);
+
+static void gpupart_resets_count(void)
+{
+	int now = atomic_inc_return(&gpupart_resets_now);
+	int max = atomic_read(&gpupart_resets_max);
+	int seen;
+
+	while (now > max) {
+		seen = atomic_cmpxchg(&gpupart_resets_max, max, now);
+		if (seen == max)
+			break;
+		max = seen;
+	}
+}
+
+/*
+ * A bare FLR, without pci_reset_function()'s save and restore of config
+ * space: the next tenant gets the function in its reset state. The device
+ * lock keeps drivers out, the config access lock keeps user space out. A
+ * VF that is gone, or whose PF no longer answers, is not reset: the PCI
+ * core would poll it for a minute.
+ */
+static noinline int gpupart_flr(struct pci_dev *vf)
+{
+	u32 delay = READ_ONCE(gpupart_reset_delay_ms);
+	u32 cap = 0;
+	int rc;
+
+	if (gpupart_fault(&gpupart_fail_reset))
+		return -EIO;
+	pcie_capability_read_dword(vf, PCI_EXP_DEVCAP, &cap);
+	if (!(cap & PCI_EXP_DEVCAP_FLR) || vf->dev_flags & PCI_DEV_FLAGS_NO_FLR_RESET)
+		return -ENOTTY;
+	gpupart_resets_count();
+	if (delay)
+		msleep(delay);
+	device_lock(&vf->dev);
+	if (!device_is_registered(&vf->dev) || !pci_device_is_present(pci_physfn(vf))) {
+		rc = -ENODEV;
+	} else {
+		pci_cfg_access_lock(vf);
+		rc = pcie_flr(vf);
+		pci_cfg_access_unlock(vf);
+	}
+	device_unlock(&vf->dev);
+	atomic_dec(&gpupart_resets_now);
+	return rc;
+}
+
+/* The fault tests fail resets here too (fail_function). */
+ALLOW_ERROR_INJECTION(gpupart_flr, ERRNO);
+
+/**
+ * __gpupart_part_set() - move a partition to a new state
+ * @part: the partition
+ * @state: enum gpupart_partition_state
+ *
+ * The one writer of a partition's state. A step part_fsm.h does not allow
+ * is refused, with a warning: it is a bug in gpupart. Listeners hear of
+ * the GPU's change, and of a partition that became free or quarantined;
+ * a new partition and an assignment are told by their callers.
+ *
+ * Context: caller holds gpupart_lock.
+ * Return: 0, or -EINVAL for a step that is not allowed.
+ */
+int __gpupart_part_set(struct gpupart_partition *part, u32 state)
+{
+	u32 from = part->state;
+
+	lockdep_assert_held(&gpupart_lock);
+	if (WARN(!gpupart_part_may(from, state),
+		 "gpupart: partition %u of %s: %u -> %u is not a step of its life\n",
+		 part->index, pci_name(part->gdev->pdev), from, state))
+		return -EINVAL;
+	part->state = state;
+	if (!gpupart_part_busy(from) && gpupart_part_busy(state))
+		__module_get(THIS_MODULE);
+	else if (gpupart_part_busy(from) && !gpupart_part_busy(state))
+		module_put(THIS_MODULE);
+	/* Born with its GPU's mode change, or assigned: those have events of their own. */
+	if (!from || state == GPUPART_PARTITION_STATE_ASSIGNED)
+		return 0;
+	if (state == GPUPART_PARTITION_STATE_FREE && from == GPUPART_PARTITION_STATE_SCRUBBING)
+		__gpupart_nl_part_notify(part->gdev, part->index,
+					 GPUPART_CMD_PARTITION_SCRUBBED_NTF);
+	else if (state == GPUPART_PARTITION_STATE_QUARANTINED)
+		__gpupart_nl_part_notify(part->gdev, part->index,
+					 GPUPART_CMD_PARTITION_QUARANTINED_NTF);
+	__gpupart_nl_dev_notify(part->gdev, GPUPART_CMD_DEV_CHANGE_NTF);
+	return 0;
+}
+
+/*
+ * Whether @part is still its GPU's and in @state: its GPU may have let go
+ * of its partitions (remove(), a mode change) before the work ran.
+ */
+static bool __gpupart_part_is(struct gpupart_partition *part, u32 state)
+{
+	struct gpupart_dev *gdev = part->gdev;
+
+	lockdep_assert_held(&gpupart_lock);
+	return !gdev->dying && part->index < gdev->count &&
+	       &gdev->parts[part->index] == part && part->state == state;
+}
+
+/* driver_override of a VF whose reset failed: no driver has this name. */
+#define GPUPART_QUARANTINE_MARK "gpupart-quarantined"
+
+/*
+ * Where a reset VF goes: its driver_override says the passthrough driver
+ * (none: any driver), and it is bound; after a failed reset, to no driver.
+ */
+static void gpupart_part_rebind(struct pci_dev *vf, bool clean)
+{
+	int rc;
+
+	rc = gpupart_set_driver_override(vf, clean ? gpupart_passthrough :
+					 GPUPART_QUARANTINE_MARK);
+	if (rc)
+		pci_warn(vf, "could not set driver_override (%d)\n", rc);
+	else if (clean && device_attach(&vf->dev) < 0)
+		pci_warn(vf, "could not bind %s\n", gpupart_passthrough);
+}
+
+/*
+ * The steps after a release, for one partition: wait until the VF's
+ * driver let go of it, reset it, bind it again. Each step starts only if
+ * the partition is still where the last one left it; a GPU in PCIe error
+ * recovery is left alone (the error callbacks walk the bus under the VFs'
+ * device locks, which unbinding holds), and its recovery queues this
+ * again.
+ */
+static void gpupart_part_work(struct work_struct *work)
+{
+	struct gpupart_partition *part = container_of(work, struct gpupart_partition, work);
+	struct pci_dev *vf = part->vf;
+	bool found, marked;
+	int rc;
+
+	mutex_lock(&gpupart_lock);
+	if (!__gpupart_part_is(part, GPUPART_PARTITION_STATE_RELEASING) ||
+	    gpupart_in_error(part->gdev)) {
+		mutex_unlock(&gpupart_lock);
+		return;
+	}
+	found = part->found;
+	part->found = false;
+	mutex_unlock(&gpupart_lock);
+
+	marked = found && gpupart_driver_override_is(vf, GPUPART_QUARANTINE_MARK);
+	if (!marked)
+		/* Waits for whoever has the VF open, as long as it takes. */
+		device_release_driver(&vf->dev);
+
+	mutex_lock(&gpupart_lock);
+	if (!__gpupart_part_is(part, GPUPART_PARTITION_STATE_RELEASING)) {
+		mutex_unlock(&gpupart_lock);
+		return;
+	}
+	if (marked) {
+		pci_info(vf, "partition %u was quarantined before; it stays so\n", part->index);
+		__gpupart_part_set(part, GPUPART_PARTITION_STATE_QUARANTINED);
+		mutex_unlock(&gpupart_lock);
+		return;
+	}
+	__gpupart_part_set(part, GPUPART_PARTITION_STATE_SCRUBBING);
+	mutex_unlock(&gpupart_lock);
+
+	rc = gpupart_flr(vf);
+	gpupart_part_rebind(vf, !rc);
+
+	mutex_lock(&gpupart_lock);
+	if (__gpupart_part_is(part, GPUPART_PARTITION_STATE_SCRUBBING)) {
+		if (rc)
+			pci_warn(vf, "reset failed (%d): partition %u quarantined\n",
+				 rc, part->index);
+		__gpupart_part_set(part, rc ? GPUPART_PARTITION_STATE_QUARANTINED :
+					      GPUPART_PARTITION_STATE_FREE);
+	}
+	mutex_unlock(&gpupart_lock);
+}
+
+/**
+ * __gpupart_part_queue() - have the GPU's releasing partitions worked on
+ * @gdev: the device
+ *
+ * Each at once, beside the others; one queued already is not queued
+ * again. Not while the GPU is out of the registry or in error recovery.
+ *
+ * Context: caller holds gpupart_lock.
+ */
+void __gpupart_part_queue(struct gpupart_dev *gdev)
+{
+	u32 i;
+
+	lockdep_assert_held(&gpupart_lock);
+	if (gdev->dying || gpupart_in_error(gdev))
+		return;
+	for (i = 0; i < gdev->count; i++)
+		if (gdev->parts[i].state == GPUPART_PARTITION_STATE_RELEASING)
+			gpupart_queue(&gdev->parts[i].work);
+}
+
+/**
+ * __gpupart_part_release() - a partition's tenant is gone from gpupart's view
+ * @part: an assigned partition; its VM is let go by the caller
+ *
+ * The partition is releasing from now on, and free only once its VF's
+ * driver let go of it and it was reset.
+ *
+ * Context: caller holds gpupart_lock.
+ */
+void __gpupart_part_release(struct gpupart_partition *part)
+{
+	lockdep_assert_held(&gpupart_lock);
+	part->vm = NULL;
+	part->held = false;
+	if (!__gpupart_part_set(part, GPUPART_PARTITION_STATE_RELEASING))
+		__gpupart_part_queue(part->gdev);
+}
+
+/**
+ * gpupart_part_ready() - whether a free partition can be handed out
+ * @part: the partition
+ *
+ * Its VF must be bound to the passthrough driver (when one is set): a VF
+ * that an administrator bound to a host driver is not a VM's to get.
+ *
+ * Context: caller holds gpupart_lock; the answer is a snapshot.
+ * Return: true when it may be assigned.
+ */
+bool gpupart_part_ready(const struct gpupart_partition *part)
+{
+	const struct device_driver *drv = READ_ONCE(part->vf->dev.driver);
+
+	if (part->state != GPUPART_PARTITION_STATE_FREE)
+		return false;
+	return !gpupart_passthrough[0] || (drv && !strcmp(drv->name, gpupart_passthrough));
+}
+
+/**
+ * gpupart_parts_new() - a GPU's VFs as partitions
+ * @gdev: the GPU
+ * @n: how many VFs are enabled
+ * @found: they were enabled before gpupart bound the GPU: what they went
+ *	through is not known, so each is released (and reset) before use
+ *
+ * Found by walking the PCI devices, as 6.1 does not export the VF bus
+ * number helper. The caller makes them @gdev's, under gpupart_lock.
+ *
+ * Context: caller holds gpupart_mode_lock or is probing @gdev.
+ * Return: the partitions, by VF index, or NULL when not every VF could be
+ * found or memory is short.
+ */
+noinline struct gpupart_partition *gpupart_parts_new(struct gpupart_dev *gdev,
+						     u32 n, bool found)
+{
+	struct pci_dev *pdev = gdev->pdev;
+	struct gpupart_partition *parts;
+	struct pci_dev *vf = NULL;
+	u32 got = 0, i;
+	int id;
+
+	parts = kcalloc(n, sizeof(*parts), GFP_KERNEL);
+	if (!parts)
+		return NULL;
+	while ((vf = pci_get_device(PCI_ANY_ID, PCI_ANY_ID, vf))) {
+		if (!vf->is_virtfn || pci_physfn(vf) != pdev)
+			continue;
+		id = pci_iov_vf_id(vf);
+		if (id < 0 || id >= n || parts[id].vf)
+			continue;
+		parts[id].vf = pci_dev_get(vf);
+		got++;
+	}
+	if (got != n) {
+		for (i = 0; i < n; i++)
+			pci_dev_put(parts[i].vf);
+		kfree(parts);
+		return NULL;
+	}
+	mutex_lock(&gpupart_lock);
+	for (i = 0; i < n; i++) {
+		parts[i].gdev = gdev;
+		parts[i].index = i;
+		parts[i].found = found;
+		INIT_WORK(&parts[i].work, gpupart_part_work);
+		__gpupart_part_set(&parts[i], found ? GPUPART_PARTITION_STATE_RELEASING :
+						      GPUPART_PARTITION_STATE_FREE);
+	}
+	mutex_unlock(&gpupart_lock);
+	return parts;
+}
+
+/* The fault tests fail this allocation here (fail_function). */
+ALLOW_ERROR_INJECTION(gpupart_parts_new, NULL);
+
+/**
+ * gpupart_parts_free() - partitions a GPU let go of, gone
+ * @parts: the partitions, out of their GPU's record, by VF index
+ * @n: how many
+ *
+ * A step under way is waited for (it finds its partition gone and stops),
+ * one not started is cancelled, before the VFs can be disabled.
+ *
+ * Context: no gpupart lock held: the work takes gpupart_lock.
+ */
+void gpupart_parts_free(struct gpupart_partition *parts, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		cancel_work_sync(&parts[i].work);
+		/* Its work will not run: the reference it held goes. */
+		if (gpupart_part_busy(parts[i].state))
+			module_put(THIS_MODULE);
+		pci_dev_put(parts[i].vf);
+	}
+	kfree(parts);
+}
+
+/**
+ * gpupart_queue() - run work that may wait for a tenant on gpupart's workqueue
+ * @work: a partition's steps, or a whole GPU's return
+ *
+ * gpupart's exit destroys the workqueue, which waits for such work: work
+ * that holds a reference on gpupart may drop it and still return safely.
+ */
+void gpupart_queue(struct work_struct *work)
+{
+	queue_work(gpupart_part_wq, work);
+}
+
+/**
+ * gpupart_part_init() - the workqueue the partitions' steps run on
+ *
+ * Unbound, so that steps sleeping in a reset or waiting for a tenant do
+ * not wait for a CPU's worker: as many run at once as partitions need.
+ * Whole GPUs' returns run on it too.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int gpupart_part_init(void)
+{
+	gpupart_part_wq = alloc_workqueue("gpupart_part", WQ_UNBOUND, 0);
+	return gpupart_part_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * gpupart_part_exit() - destroy the workqueue, every GPU gone
+ */
+void gpupart_part_exit(void)
+{
+	destroy_workqueue(gpupart_part_wq);
+}
+
+/**
+ * gpupart_partition_clear() - return a quarantined partition to service
+ * @gdev: the device
+ * @idx: the partition
+ * @extack: for the reason of a refusal
+ *
+ * The partition is released and reset again in the background; it is
+ * free only if that reset works, else quarantined again, and an event
+ * says which.
+ *
+ * Context: caller holds a reference on @gdev, no gpupart lock.
+ * Return: 0, -EINVAL when the partition is not quarantined, -EBUSY while
+ * the GPU is in PCIe error recovery, -ENODEV when the GPU was removed.
+ */
+int gpupart_partition_clear(struct gpupart_dev *gdev, u32 idx,
+			    struct netlink_ext_ack *extack)
+{
+	int rc = 0;
+
+	mutex_lock(&gpupart_lock);
+	if (gdev->dying) {
+		gpupart_refuse(gdev->pdev, extack, "the GPU was removed");
+		rc = -ENODEV;
+	} else if (gpupart_in_error(gdev)) {
+		gpupart_refuse(gdev->pdev, extack, "the GPU is out of service after a PCIe error");
+		rc = -EBUSY;
+	} else if (idx >= gdev->count) {
+		gpupart_refuse(gdev->pdev, extack, "the GPU has no partition %u", idx);
+		rc = -EINVAL;
+	} else if (gdev->parts[idx].state != GPUPART_PARTITION_STATE_QUARANTINED) {
+		gpupart_refuse(gdev->pdev, extack, "partition %u is not quarantined", idx);
+		rc = -EINVAL;
+	} else {
+		gdev->parts[idx].held = false;
+		gdev->parts[idx].found = false;
+		rc = __gpupart_part_set(&gdev->parts[idx], GPUPART_PARTITION_STATE_RELEASING);
+		__gpupart_part_queue(gdev);
+	}
+	mutex_unlock(&gpupart_lock);
+	return rc;
+}

@@ -1,0 +1,284 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# A partition reaches a VM only when nothing of its last tenant can touch
+# it, tried with a real VMM: Debian's QEMU, inside the test bed, takes an
+# assigned partition as libvirt starts it (-device vfio-pci,host=VF, a
+# paused guest) and keeps it. A release (or a revocation) answers at once;
+# the partition is then releasing: vfio-pci asks QEMU to give the device
+# up (its request notifier), nobody else gets the VF, gpupart stays
+# loaded; once QEMU let go, the VF is reset and free. The same for a
+# fatal PCIe error, a removal, and a whole GPU (DDA) QEMU holds. And across an
+# unbind and bind of the GPU, or a reload of gpupart, partitions found
+# enabled are reset before use, and a quarantined one stays quarantined.
+. "$(dirname "$0")/lib.sh"
+
+tap_plan 7
+is_root || tap_skip_rest "vmm" "needs root"
+module_loaded || tap_skip_rest "vmm" "gpupart not loaded"
+command -v jq >/dev/null || tap_skip_rest "vmm" "jq not installed"
+command -v qemu-system-x86_64 >/dev/null || tap_skip_rest "vmm" "qemu-system-x86_64 not installed"
+modprobe vfio_iommu_type1 2>/dev/null
+[ -d /sys/bus/pci/drivers/vfio-pci ] || tap_skip_rest "vmm" "vfio-pci not loaded"
+[ -d /sys/module/vfio_iommu_type1 ] || tap_skip_rest "vmm" "vfio_iommu_type1 not loaded"
+# shellcheck disable=SC2046
+set -- $(gp_sriov_devs 4)
+[ $# -ge 2 ] || tap_skip_rest "vmm" "needs two SR-IOV capable devices with 4 VFs bound to gpupart"
+DEV=$1
+WHOLE=$2
+PORT=$(basename "$(dirname "$(readlink -f /sys/bus/pci/devices/"$DEV")")")
+INJ="$(dirname "$0")/aer_inj"
+modprobe aer_inject 2>/dev/null
+IDS=$(cat /sys/module/gpupart/parameters/ids)
+DBG=/sys/kernel/debug/gpupart
+
+tmp=$(mktemp -d)
+mon=$tmp/mon
+: >"$tmp"/pids
+trap 'kill $(cat "$tmp"/pids 2>/dev/null) 2>/dev/null; rm -rf "$tmp"' EXIT
+
+# vmm_start VF: QEMU takes VF, as libvirt starts a guest with a hostdev
+# (paused: no guest code needs to run); returns once QEMU holds the
+# device, its pid in $VMM.
+vmm_start() {
+	qemu-system-x86_64 -machine q35 -accel tcg -nodefaults -display none \
+		-m 64 -S -device vfio-pci,host="$1" -monitor none -serial none \
+		>"$tmp/qemu-$1.log" 2>&1 &
+	VMM=$!
+	echo "$VMM" >>"$tmp/pids"
+	for _ in $(seq 300); do
+		vmm_holds "$VMM" && return 0
+		kill -0 "$VMM" 2>/dev/null || break
+		sleep 0.1
+	done
+	diag "QEMU did not take $1: $(cat "$tmp/qemu-$1.log")"
+	return 1
+}
+
+# Whether process $1 has a VFIO device open.
+vmm_holds() {
+	for fd in /proc/"$1"/fd/*; do
+		[ "$(readlink "$fd" 2>/dev/null)" = "anon_inode:[vfio-device]" ] && return 0
+	done
+	return 1
+}
+
+vmm_stop() {
+	kill "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 0
+}
+
+state_of() {	# VF
+	gpupartctl -j dev show | jq -r --arg vf "$1" \
+		'.devices[].partitions[]? | select(.vf == $vf) | .state'
+}
+
+state_is() {	# VF STATE
+	[ "$(state_of "$1")" = "$2" ]
+}
+
+# Every partition but VF $1's is free.
+others_free() {
+	[ "$(gpupartctl -j dev show | jq -r --arg vf "$1" \
+		'[.devices[].partitions[]? | select(.vf != $vf) | .state] | unique | join(",")')" = free ]
+}
+
+# Every QEMU a test started, stopped: a failed test leaves none holding a VF.
+vmm_stop_all() {
+	while read -r p; do
+		vmm_stop "$p"
+	done <"$tmp"/pids
+	: >"$tmp"/pids
+}
+
+# The partitioned GPU DEV holds 4 partitions, nothing else is partitioned.
+four() {
+	vmm_stop_all
+	gp_free_all
+	gpupartctl dev set "$DEV" mode partition count 4
+}
+
+# Released while QEMU holds it: releasing until QEMU let go, never handed
+# out meanwhile, reset and free after.
+release_held() {
+	four || return 1
+	vf=$(gpupartctl -j vm assign tenant-a | jq -r .vf)
+	vmm_start "$vf" || return 1
+	mark_log
+	monitor_start
+	gpupartctl vm release tenant-a || return 1
+	# Time for the release's steps to have run, were nothing holding the VF.
+	sleep 3
+	expect_eq "state while QEMU holds it" "$(state_of "$vf")" releasing || return 1
+	vmm_holds "$VMM" || { diag "QEMU let go unasked"; return 1; }
+	new_log | grep -q "$vf: Relaying device request to user" ||
+		{ diag "vfio-pci did not ask QEMU for $vf"; return 1; }
+	for vm in b c d; do
+		got=$(gpupartctl -j vm assign "tenant-$vm" | jq -r .vf) || return 1
+		[ "$got" != "$vf" ] || { diag "tenant-$vm was given $vf, which QEMU holds"; return 1; }
+	done
+	out=$(gpupartctl vm assign tenant-e vf "$vf" 2>&1) && { diag "tenant-e got $vf"; return 1; }
+	expect_eq "refusal" "$out" "Error: VF $vf is not free: it is releasing" || return 1
+	out=$(gpupartctl vm assign tenant-e 2>&1) && { diag "tenant-e got a partition"; return 1; }
+	expect_eq "refusal" "$out" "Error: no free partition: 3 assigned, 1 releasing, 0 scrubbing, 0 quarantined" ||
+		return 1
+	# Only the partition QEMU holds keeps gpupart loaded now.
+	for vm in b c d; do
+		gpupartctl vm release "tenant-$vm" || return 1
+	done
+	wait_for 300 others_free "$vf" || { diag "the other partitions are not free"; return 1; }
+	expect_eq "references" "$(cat /sys/module/gpupart/refcnt)" 1 || return 1
+	rmmod gpupart 2>/dev/null && { diag "gpupart unloaded under a releasing partition"; return 1; }
+	vmm_stop "$VMM"
+	wait_for 300 state_is "$vf" free || { diag "$vf is $(state_of "$vf") after QEMU exited"; return 1; }
+	monitor_stop
+	expect_eq "scrubbed event" "$(jq -r --arg vf "$vf" 'select(.event == "partition-scrubbed" and .vf == $vf) | .vf' "$mon")" "$vf" ||
+		return 1
+	expect_eq "driver" "$(driver_of "$vf")" vfio-pci || return 1
+	expect_eq "references after" "$(cat /sys/module/gpupart/refcnt)" 0 || return 1
+	expect_eq "given out after" "$(gpupartctl -j vm assign tenant-e | jq -r .vf)" "$vf"
+}
+
+# Revoked while QEMU holds it (the GPU is removed): the removal waits for
+# QEMU to let go, as vfio-pci's own would, and the GPU comes back.
+revoked_held() {
+	four || return 1
+	vf=$(gpupartctl -j vm assign tenant-a | jq -r .vf)
+	vmm_start "$vf" || return 1
+	echo 1 >/sys/bus/pci/devices/"$DEV"/remove &
+	rm_pid=$!
+	sleep 3
+	kill -0 "$rm_pid" 2>/dev/null || { diag "removal did not wait for QEMU"; return 1; }
+	expect_eq "VMs while the removal waits" "$(gpupartctl -j vm show | jq -c .vms)" "[]" || return 1
+	vmm_stop "$VMM"
+	wait "$rm_pid" || return 1
+	for _ in $(seq 30); do
+		echo 1 >/sys/bus/pci/rescan
+		gpupartctl dev show "$DEV" >/dev/null 2>&1 && break
+		sleep 1
+	done
+	expect_eq "after rescan" "$(gpupartctl -j dev show "$DEV" | jq -r '.devices[0].mode')" none
+}
+
+# A fatal PCIe error revokes a partition QEMU holds: it stays releasing
+# through recovery and after, until QEMU let go; the others come back.
+aer_held() {
+	[ -c /dev/aer_inject ] || { diag "no /dev/aer_inject"; return 1; }
+	four || return 1
+	vf=$(gpupartctl -j vm assign tenant-a | jq -r .vf)
+	vmm_start "$vf" || return 1
+	"$INJ" "$PORT" uncor 10 || return 1	# Data Link Protocol Error: fatal
+	wait_for 300 others_free "$vf" || { diag "not recovered: $(gpupartctl -j dev show "$DEV")"; return 1; }
+	expect_eq "VMs" "$(gpupartctl -j vm show | jq -c .vms)" "[]" || return 1
+	expect_eq "error" "$(gpupartctl -j dev show "$DEV" | jq -r '.devices[0].error')" null || return 1
+	sleep 2
+	expect_eq "state while QEMU holds it" "$(state_of "$vf")" releasing || return 1
+	for vm in b c d; do
+		got=$(gpupartctl -j vm assign "tenant-$vm" | jq -r .vf) || return 1
+		[ "$got" != "$vf" ] || { diag "tenant-$vm was given $vf, which QEMU holds"; return 1; }
+	done
+	vmm_stop "$VMM"
+	wait_for 300 state_is "$vf" free || { diag "$vf is $(state_of "$vf") after QEMU exited"; return 1; }
+}
+
+whole_releasing() {
+	gpupartctl -j dev show "$WHOLE" | jq -e '.devices[0].releasing' >/dev/null
+}
+
+whole_back() {
+	! whole_releasing && [ "$(driver_of "$WHOLE")" = gpupart ]
+}
+
+# A whole GPU released while QEMU holds it: the release answers at once,
+# the GPU is releasing (vfio-pci asks QEMU to let go) and nobody gets it,
+# until QEMU let go; then it is reset and back with gpupart.
+dda_held() {
+	vmm_stop_all
+	gp_free_all
+	gpupartctl dev set "$WHOLE" mode dda || return 1
+	gpupartctl vm assign big-1 dda dev "$WHOLE" >/dev/null || return 1
+	vmm_start "$WHOLE" || return 1
+	mark_log
+	# A hang detector, not a timing: the release used to wait for QEMU.
+	timeout 60 gpupartctl vm release big-1 || { diag "release did not answer"; return 1; }
+	sleep 3
+	whole_releasing || { diag "not releasing: $(gpupartctl -j dev show "$WHOLE")"; return 1; }
+	new_log | grep -q "$WHOLE: Relaying device request to user" ||
+		{ diag "vfio-pci did not ask QEMU for $WHOLE"; return 1; }
+	expect_eq "VM" "$(gpupartctl -j vm show | jq -c .vms)" "[]" || return 1
+	out=$(gpupartctl vm assign big-2 dda dev "$WHOLE" 2>&1) && { diag "big-2 got $WHOLE"; return 1; }
+	expect_eq "refusal" "$out" "Error: $WHOLE is being taken back from its last VM; try again" || return 1
+	out=$(gpupartctl dev set "$WHOLE" mode none 2>&1) && { diag "mode none under QEMU"; return 1; }
+	rmmod gpupart 2>/dev/null && { diag "gpupart unloaded under a releasing GPU"; return 1; }
+	vmm_stop "$VMM"
+	wait_for 300 whole_back || { diag "not back: $(gpupartctl -j dev show "$WHOLE")"; return 1; }
+	gpupartctl dev set "$WHOLE" mode none
+}
+
+# DEV with 4 VFs enabled before gpupart bound it, as after a handover from
+# pci-pf-stub, whose removal leaves SR-IOV on.
+adopted_four() {
+	vmm_stop_all
+	gp_free_all
+	echo "$DEV" >/sys/bus/pci/drivers/gpupart/unbind || return 1
+	echo pci-pf-stub >/sys/bus/pci/devices/"$DEV"/driver_override
+	modprobe pci-pf-stub
+	echo "$DEV" >/sys/bus/pci/drivers_probe
+	echo 4 >/sys/bus/pci/devices/"$DEV"/sriov_numvfs || return 1
+	echo "$DEV" >/sys/bus/pci/drivers/pci-pf-stub/unbind
+	echo >/sys/bus/pci/devices/"$DEV"/driver_override
+	echo "$DEV" >/sys/bus/pci/drivers/gpupart/bind || return 1
+	expect_eq "adopted" "$(gpupartctl -j dev show "$DEV" | jq -r '"\(.devices[0].mode) \(.devices[0].partitions | length)"')" \
+		"partition 4"
+}
+
+all_free() {
+	[ "$(gpupartctl -j dev show "$DEV" | jq -r '[.devices[0].partitions[].state] | unique | join(",")')" = free ]
+}
+
+# Found enabled: each reset and bound to vfio-pci before it is free.
+adoption_resets() {
+	adopted_four || return 1
+	wait_for 300 all_free || { diag "adopted partitions not free"; return 1; }
+	for vf in $(gpupartctl -j dev show "$DEV" | jq -r '.devices[0].partitions[].vf'); do
+		expect_eq "$vf driver" "$(driver_of "$vf")" vfio-pci || return 1
+	done
+}
+
+# A quarantined partition stays so across unbind and bind, and rmmod and
+# modprobe; a VM that asks for its VF does not get it; a clear frees it.
+quarantine_kept() {
+	adopted_four && wait_for 300 all_free || return 1
+	echo 1 >"$DBG"/fail_reset
+	q=$(gpupartctl -j vm assign victim | jq -r .vf)
+	gpupartctl vm release victim || return 1
+	wait_for 300 state_is "$q" quarantined || { diag "$q is $(state_of "$q")"; return 1; }
+	expect_eq "override" "$(cat /sys/bus/pci/devices/"$q"/driver_override)" gpupart-quarantined || return 1
+	expect_eq "driver" "$(driver_of "$q")" "" || return 1
+	echo "$DEV" >/sys/bus/pci/drivers/gpupart/unbind || return 1
+	echo "$DEV" >/sys/bus/pci/drivers/gpupart/bind || return 1
+	wait_for 300 state_is "$q" quarantined || { diag "after rebind $q is $(state_of "$q")"; return 1; }
+	# A VM that names the VF gets it or nothing; never another one.
+	out=$(gpupartctl vm assign wants-q vf "$q" 2>&1) && { diag "wants-q got a partition"; return 1; }
+	expect_eq "refusal" "$out" "Error: VF $q is not free: it is quarantined" || return 1
+	gpupartctl vm show wants-q >/dev/null 2>&1 && { diag "wants-q holds something"; return 1; }
+	rmmod gpupart || return 1
+	modprobe gpupart ids="$IDS" || return 1
+	wait_for 300 state_is "$q" quarantined || { diag "after reload $q is $(state_of "$q")"; return 1; }
+	idx=$(gpupartctl -j dev show "$DEV" | jq -r --arg vf "$q" '.devices[0].partitions[] | select(.vf == $vf) | .index')
+	gpupartctl dev clear "$DEV" partition "$idx" || return 1
+	expect_eq "after clear" "$(state_of "$q"):$(driver_of "$q")" free:vfio-pci
+}
+
+tap_check "released while QEMU holds it: releasing, asked, never handed out, reset once QEMU let go" release_held
+tap_check "revoked by a fatal PCIe error while QEMU holds it: releasing until QEMU let go" aer_held
+tap_check "a whole GPU released while QEMU holds it: answered at once, back once QEMU let go" dda_held
+tap_check "revoked by removal while QEMU holds it: the removal waits for QEMU" revoked_held
+tap_check "partitions found enabled are reset and bound before they are free" adoption_resets
+tap_check "quarantined stays quarantined across unbind/bind and rmmod/modprobe" quarantine_kept
+vmm_stop_all
+gp_free_all
+# Adopted VFs stay enabled when gpupart lets go: mode none disables them.
+tap_check "everything released, gpupart unloads and loads again" release_all "$IDS"
+tap_finish
