@@ -57,7 +57,8 @@ OCFDIR ?= /usr/lib/ocf
 
 .PHONY: install-files all module tool selftests lint check check-debug debug-module demo \
 	vm-shell vm-run deps ksrc ynl nl-gen clean kdir-info install uninstall \
-	dkms-install dkms-remove check-host check-all stress fuzz faults pci-core-hang bench
+	dkms-install dkms-remove check-host check-all stress fuzz faults pci-core-hang bench \
+	libvirt-xml
 
 all: module tool selftests
 
@@ -119,9 +120,14 @@ lint: kdir-info ksrc ynl
 deps:
 	scripts/deps.sh
 
+# Domain XML as libvirtd writes it, for the hook's test in the test bed.
+libvirt-xml:
+	scripts/testbed/libvirt-xml.sh $(BUILD)/libvirt-xml
+
 check: deps
 	$(MAKE) all
 	$(MAKE) lint
+	$(MAKE) libvirt-xml
 	scripts/testbed/vm.sh check
 
 # The debug kernel is built once per machine (~12 minutes) and cached in
@@ -135,7 +141,7 @@ debug-module:
 	$(MAKE) -C $$dk/build M=$(DEBUG_MOD) modules
 
 check-debug: deps
-	$(MAKE) tool selftests debug-module
+	$(MAKE) tool selftests debug-module libvirt-xml
 	DEBUG_KERNEL=$$(scripts/testbed/debug-kernel.sh) scripts/testbed/vm.sh check
 
 demo: deps

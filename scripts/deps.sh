@@ -9,7 +9,8 @@ PKGS="build-essential make gcc sparse python3 python3-yaml pkg-config
 	linux-source-6.1 linux-source-6.12 python3-jsonschema qemu-system-x86 busybox-static kmod cpio xz-utils jq
 	valgrind libc6-dbg flex bison bc libelf-dev libssl-dev rsync libjson-c-dev
 	dkms man-db groff-base bsdextrautils bash-completion libxml2-dev
-	libxml2-utils pacemaker-cli-utils resource-agents libvirt-clients"
+	libxml2-utils pacemaker-cli-utils resource-agents libvirt-clients
+	libvirt-daemon-system libvirt-daemon-driver-qemu"
 
 missing=
 for p in $PKGS; do

@@ -207,3 +207,44 @@ out:
 	xmlFreeDoc(doc);
 	return rc;
 }
+
+int domxml_sources(const char *xml, size_t len, FILE *out)
+{
+	xmlNodePtr root, devices, n;
+	char addr[32];
+	xmlDocPtr doc;
+	int rc = 0, pass;
+
+	doc = xmlReadMemory(xml, len, "domain.xml", NULL, XML_PARSE_NONET |
+			    XML_PARSE_NOBLANKS | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (!doc) {
+		fprintf(stderr, "Error: the domain XML is not well-formed\n");
+		return -1;
+	}
+	root = xmlDocGetRootElement(doc);
+	if (!root || !is(root, "domain")) {
+		fprintf(stderr, "Error: not a libvirt domain (the root element is <%s>)\n",
+			root ? (const char *)root->name : "");
+		rc = -1;
+		goto out;
+	}
+	devices = first(root, "devices");
+	/* Every one read first: one we cannot read could be a partition. */
+	for (pass = 0; pass < 2; pass++) {
+		for (n = devices ? devices->children : NULL; n; n = n->next) {
+			if (!is(n, "hostdev") || !prop_is(n, "type", "pci"))
+				continue;
+			if (!hostdev_addr(n, addr, sizeof(addr))) {
+				fprintf(stderr, "Error: a PCI <hostdev> without a readable <source> address\n");
+				rc = -1;
+				goto out;
+			}
+			if (pass)
+				fprintf(out, "%s %s\n", addr,
+					prop_is(n, "managed", "yes") ? "managed" : "unmanaged");
+		}
+	}
+out:
+	xmlFreeDoc(doc);
+	return rc;
+}

@@ -16,4 +16,13 @@
  */
 int domxml_write(const char *file, const struct gpnl_vm *vm);
 
+/*
+ * Prints the host address of each PCI <hostdev> of the domain XML @xml
+ * (@len bytes), from its <source>, never the guest address libvirt adds
+ * after it: "0000:01:00.1 managed" or "... unmanaged", a line each.
+ * Return: 0, or -1 with the reason on stderr (and nothing printed for a
+ * hostdev it cannot read).
+ */
+int domxml_sources(const char *xml, size_t len, FILE *out);
+
 #endif

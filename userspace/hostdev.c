@@ -4,6 +4,10 @@
  * domain XML FILE as PCI <hostdev> elements (domxml.c); none when it
  * holds nothing. The OCF agent's start and stop use it.
  *
+ * gpupart-hostdev --sources: the host addresses of the PCI hostdevs of
+ * the domain XML on standard input, as libvirt hands it to its hooks,
+ * read with an XML parser (domxml_sources()). The libvirt hook uses it.
+ *
  * A program of its own, not a gpupartctl command: libxml2 brings ICU and
  * libstdc++ along, which would double the start-up cost of every
  * gpupartctl call for one command that needs them.
@@ -12,9 +16,34 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "domxml.h"
+#include "jsonutil.h"
+
+/* --sources: the domain XML from standard input, at most JSON_FILE_MAX bytes. */
+static int sources(void)
+{
+	char *buf = malloc(JSON_FILE_MAX + 1);
+	size_t len;
+	int rc;
+
+	if (!buf) {
+		fprintf(stderr, "Error: %s\n", strerror(ENOMEM));
+		return 1;
+	}
+	len = fread(buf, 1, JSON_FILE_MAX + 1, stdin);
+	if (ferror(stdin) || len > JSON_FILE_MAX) {
+		fprintf(stderr, "Error: %s\n", ferror(stdin) ? "cannot read standard input" :
+			"the domain XML is too large");
+		free(buf);
+		return 1;
+	}
+	rc = domxml_sources(buf, len, stdout);
+	free(buf);
+	return rc ? 1 : 0;
+}
 
 static int keep(const struct gpnl_vm *vm, void *arg)
 {
@@ -28,8 +57,10 @@ int main(int argc, char **argv)
 	struct gpnl nl;
 	int rc;
 
+	if (argc == 2 && !strcmp(argv[1], "--sources"))
+		return sources();
 	if (argc != 3 || strlen(argv[1]) > GPNL_VM_MAX) {
-		fprintf(stderr, "usage: gpupart-hostdev NAME FILE\n");
+		fprintf(stderr, "usage: gpupart-hostdev NAME FILE\n       gpupart-hostdev --sources <DOMAIN-XML\n");
 		return 2;
 	}
 	rc = gpnl_open(&nl);

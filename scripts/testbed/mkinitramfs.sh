@@ -103,6 +103,12 @@ cp "$TOP"/dist/libvirt-hook-qemu "$STAGE"/usr/lib/gpupart/libvirt-hook-qemu
 # The OCF agent where Pacemaker would find it.
 install -D -m 0755 "$TOP"/dist/ocf/partition "$STAGE"/usr/lib/ocf/resource.d/gpupart/partition
 
+# Domain XML libvirtd wrote (libvirt-xml.sh), for the hook's test.
+if [ -d "$TOP/build/libvirt-xml" ]; then
+	mkdir -p "$STAGE"/usr/share/gpupart/libvirt
+	cp "$TOP"/build/libvirt-xml/*.xml "$STAGE"/usr/share/gpupart/libvirt/
+fi
+
 # The reference facts the table test checks against, when the checkout has them.
 REF="$TOP/../shared/reference/gpus.md"
 [ -f "$REF" ] && cp "$REF" "$STAGE"/usr/share/gpupart/gpus.md
