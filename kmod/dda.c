@@ -4,8 +4,8 @@
  * gives its whole GPUs back. The PF leaves the host: it is handed to the
  * passthrough driver (vfio-pci) and taken back on release, reset, before
  * it rejoins the host. Taking it back waits for the VM's VMM to let go of
- * the GPU (vfio-pci's unbind asks it to, and waits), so it runs in the
- * GPU's return_work, not in the request: a release answers at once.
+ * the GPU, so it runs in the GPU's return_work, not in the request: a
+ * release answers at once.
  * gpupart keeps the GPU's record while the PF is bound to the passthrough
  * driver, so the GPU cannot be partitioned, or given to another VM,
  * behind the VM's back.
@@ -210,8 +210,12 @@ int gpupart_vm_assign_dda(const char *name, struct gpupart_dev *want,
 		back = gpupart_pci_handover(pdev, KBUILD_MODNAME);
 
 	mutex_lock(&gpupart_lock);
-	/* Not gpupart's now: the passthrough driver's, or nobody's. */
-	gdev->passed = !rc || back;
+	/*
+	 * Not gpupart's now: the passthrough driver's, or nobody's. Taken
+	 * back, probe() cleared @passed, and a remove() since set it again.
+	 */
+	if (!rc || back)
+		gdev->passed = true;
 	if (rc && back)
 		gpupart_refuse(pdev, extack,
 			       "%s did not take %s (%d), nor did gpupart take it back",
@@ -245,9 +249,9 @@ int gpupart_vm_assign_dda(const char *name, struct gpupart_dev *want,
 }
 
 /*
- * Take a released whole GPU back from its VM: the passthrough driver lets
- * go of the PF (vfio-pci asks the VMM that has it open to give it up, and
- * waits until it has), which is reset (a failed reset is logged: the GPU
+ * Take a released whole GPU back from its VM, once its VMM let go of it
+ * (checked once a second, as for partitions): the passthrough driver lets
+ * go of the PF, which is reset (a failed reset is logged: the GPU
  * rejoins the host regardless, as nothing else could use it) and bound to
  * gpupart again. A PF deleted meanwhile is forgotten. @gdev is @moving
  * with no VM, and holds a reference on the record and on gpupart for this
@@ -255,11 +259,17 @@ int gpupart_vm_assign_dda(const char *name, struct gpupart_dev *want,
  */
 static void gpupart_dda_return_work(struct work_struct *work)
 {
-	struct gpupart_dev *gdev = container_of(work, struct gpupart_dev, return_work);
+	struct gpupart_dev *gdev = container_of(to_delayed_work(work), struct gpupart_dev,
+						return_work);
 	struct pci_dev *pdev = gdev->pdev;
 	bool gone;
 	int rc;
 
+	/* Not while a VMM still has it: see gpupart_in_use() and part.c. */
+	if (gpupart_in_use(pdev)) {
+		gpupart_queue(&gdev->return_work, HZ);
+		return;
+	}
 	device_release_driver(&pdev->dev);
 	rc = pci_reset_function(pdev);
 	if (rc && device_is_registered(&pdev->dev))
@@ -270,8 +280,9 @@ static void gpupart_dda_return_work(struct work_struct *work)
 			 gpupart_passthrough);
 
 	mutex_lock(&gpupart_lock);
-	/* probe() cleared it when gpupart took the GPU back. */
-	gdev->passed = rc != 0;
+	/* probe() cleared it when gpupart took the GPU back; remove() since set it. */
+	if (rc)
+		gdev->passed = true;
 	gone = __gpupart_dda_settle(gdev);
 	if (!gone)
 		__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_CHANGE_NTF);
@@ -289,7 +300,7 @@ static void gpupart_dda_return_work(struct work_struct *work)
  */
 void gpupart_dda_init(struct gpupart_dev *gdev)
 {
-	INIT_WORK(&gdev->return_work, gpupart_dda_return_work);
+	INIT_DELAYED_WORK(&gdev->return_work, gpupart_dda_return_work);
 }
 
 /* Whether a whole GPU is being handed over for @vm: released only after. */
@@ -352,7 +363,7 @@ int gpupart_vm_release(const char *name, struct netlink_ext_ack *extack)
 		gdev->moving = true;
 		__gpupart_dev_get(gdev);
 		__module_get(THIS_MODULE);
-		gpupart_queue(&gdev->return_work);
+		gpupart_queue(&gdev->return_work, 0);
 		__gpupart_vm_unhold(vm);
 	}
 	mutex_unlock(&gpupart_lock);
@@ -382,8 +393,11 @@ struct gpupart_dev *gpupart_dda_probe(struct pci_dev *pdev)
  * gpupart_dda_remove() - whether remove() is a handover's
  * @gdev: the GPU gpupart is being unbound from
  *
- * Return: true when the GPU is being handed over: its record stays. If
- * the PF is being deleted meanwhile, the handover's end finds out.
+ * Return: true when the GPU is being handed over: its record stays, and
+ * is no longer gpupart's (@passed), whichever way the handover was going:
+ * the GPU may be unbound or deleted at the very end of a way back, after
+ * probe() found the record. If the PF is being deleted, the handover's end
+ * finds out.
  */
 bool gpupart_dda_remove(struct gpupart_dev *gdev)
 {
@@ -391,6 +405,8 @@ bool gpupart_dda_remove(struct gpupart_dev *gdev)
 
 	mutex_lock(&gpupart_lock);
 	handover = gdev->moving;
+	if (handover)
+		gdev->passed = true;
 	mutex_unlock(&gpupart_lock);
 	return handover;
 }

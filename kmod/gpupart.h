@@ -53,19 +53,18 @@
  *    It takes them in both orders itself (removal and hot-unplug: rescan
  *    lock, then device lock; Debian 6.1's sriov_numvfs_store: device lock,
  *    then rescan lock), so gpupart takes the device lock of a PF only
- *    through the driver core (the DDA handover, and return_work, which
- *    holds it while vfio-pci waits for the VMM to let go of the GPU) and
- *    the rescan lock only with nothing of its own held (DEV_SET,
- *    gone_work).
+ *    through the driver core (the DDA handover and return_work) and the
+ *    rescan lock only with nothing of its own held (DEV_SET, gone_work).
  * 2. gpupart_mode_lock: serialises every mode change, SR-IOV enable and
  *    disable with it, so that the host's homogeneity is checked and made
  *    in one step. remove() takes it, so no mode change runs on a GPU
  *    being removed. pci_enable_sriov() and pci_disable_sriov() run under
  *    it and take pci_bus_sem, the bus notifier rwsem and the VFs' device
  *    locks.
- * 3. A VF's device lock: the partitions' work unbinds the VF's driver
- *    (which waits, holding it, until the VMM with the VF open lets go),
- *    resets and binds it.
+ * 3. A VF's device lock: the partitions' work unbinds the VF's driver,
+ *    resets and binds it. It unbinds only once no VMM has the VF (see
+ *    part.c), so the unbinding never waits for a tenant while it holds
+ *    the lock. The work does not start while the GPU is in error recovery.
  * 4. gpupart_lock: the registry (GPUs, VMs, the placement policy) and
  *    every record's state. A leaf: held only to read or change state,
  *    send an event or allocate; never across a PCI call that sleeps on a
@@ -87,11 +86,11 @@
  * gpupart_lock for its critical sections.
  *
  * Work items: the partitions' work and err_work take only locks 3 to 5;
- * remove() waits for them under locks 1 and 2: for a partition whose
- * VMM still has its VF open, as long as that VMM does, as the PCI core's
- * own disabling of the VF would. return_work takes a PF's device lock
- * through the driver core, then 4; nothing waits for it but module exit,
- * which it keeps away with a reference on gpupart. gone_work takes lock 1
+ * remove() waits for them under locks 1 and 2 (a partition waiting for
+ * its VMM is between two runs of its work, and is cancelled). return_work
+ * takes a PF's device lock through the driver core, then 4; nothing waits
+ * for it but module exit, which it keeps away with a reference on
+ * gpupart. gone_work takes lock 1
  * (the rescan lock) and then 4; only module exit waits for it, holding
  * nothing.
  *
@@ -142,7 +141,7 @@ struct gpupart_partition {
 	u32 index;
 	bool found;
 	bool held;
-	struct work_struct work;
+	struct delayed_work work;
 };
 
 /**
@@ -196,7 +195,7 @@ struct gpupart_dev {
 	bool moving;
 	bool passed;
 	u32 error;
-	struct work_struct return_work;
+	struct delayed_work return_work;
 	struct work_struct err_work;
 	spinlock_t err_lock;	/* the error callbacks' reports, see above */
 	u32 err_seen;
@@ -311,13 +310,16 @@ int __gpupart_nl_vm_assigned(struct sk_buff *reply, struct genl_info *info,
 
 /* part.c: a partition's life */
 extern char gpupart_passthrough[32];
-void gpupart_queue(struct work_struct *work);
+void gpupart_queue(struct delayed_work *work, unsigned long delay);
+bool gpupart_in_use(struct pci_dev *pdev);
 int gpupart_part_init(void);
 void gpupart_part_exit(void);
 int __gpupart_part_set(struct gpupart_partition *part, u32 state);
 void __gpupart_part_queue(struct gpupart_dev *gdev);
 void __gpupart_part_release(struct gpupart_partition *part);
-bool gpupart_part_ready(const struct gpupart_partition *part);
+const struct device_driver *gpupart_passthrough_drv(void);
+bool gpupart_part_ready(const struct gpupart_partition *part,
+			const struct device_driver *drv);
 struct gpupart_partition *gpupart_parts_new(struct gpupart_dev *gdev, u32 n,
 					    bool found);
 void gpupart_parts_free(struct gpupart_partition *parts, u32 n);

@@ -19,15 +19,23 @@
  *   |                                            |                  v
  *   +--------------- reset worked ------------- scrubbing <---------+
  *
- * Releasing: the VF's driver is unbound. For vfio-pci that asks the VMM
- * holding the device to give it up (its request notifier, which QEMU
- * answers by unplugging the device from the guest) and returns only once
- * it has; until then the partition is listed as releasing and nobody
- * gets it. Then the VF is reset with no driver bound (scrubbing), bound
- * to the passthrough driver again and free. A failed reset leaves it with
- * no driver and driver_override "gpupart-quarantined", so that nothing
- * binds it, and so that a later probe, after an unbind or a reload, knows
- * it is quarantined.
+ * Releasing: nothing may bind the VF any more (driver_override
+ * "gpupart-releasing"), and gpupart waits until no VMM has it: until no
+ * user holds DMA ownership of its IOMMU group (a VMM's VFIO container or
+ * iommufd), checked once a second. Until then the partition is listed as
+ * releasing and nobody gets it. Only then is the VF's driver unbound,
+ * which returns at once with no user left: unbinding vfio-pci from a
+ * device still in use would ask the VMM to let go and wait for it, but
+ * holding the VF's device lock all along (stalling the PCI core's AER
+ * walks and removals), and on Debian's 6.1 vfio's own teardown then frees
+ * the VMM's container under it (vfio_fops_release() reads the IOMMU data
+ * that the device's unregistration freed). The VMM's orchestrator stops
+ * it: a release follows the VM's end, a revocation is an event. Then the
+ * VF is reset with no driver bound (scrubbing), bound to the passthrough
+ * driver again and free. A failed reset leaves it with no driver and
+ * driver_override "gpupart-quarantined", so that nothing binds it, and so
+ * that a later probe, after an unbind or a reload, knows it is
+ * quarantined.
  *
  * The steps after a release run in the partition's own work item, beside
  * every other partition's, on an unbound workqueue: a request never waits
@@ -38,6 +46,7 @@
  */
 #include <linux/delay.h>
 #include <linux/error-injection.h>
+#include <linux/iommu.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/pci.h>
@@ -76,7 +85,7 @@ static void gpupart_resets_count(void)
  * space: the next tenant gets the function in its reset state. The device
  * lock keeps drivers out, the config access lock keeps user space out. A
  * VF that is gone, or whose PF no longer answers, is not reset: the PCI
- * core would poll it for a minute.
+ * core would poll it for a minute. Nor is one that a driver is bound to.
  */
 static noinline int gpupart_flr(struct pci_dev *vf)
 {
@@ -95,6 +104,9 @@ static noinline int gpupart_flr(struct pci_dev *vf)
 	device_lock(&vf->dev);
 	if (!device_is_registered(&vf->dev) || !pci_device_is_present(pci_physfn(vf))) {
 		rc = -ENODEV;
+	} else if (vf->dev.driver) {
+		/* Bound behind gpupart's back: whoever did may have it open. */
+		rc = -EBUSY;
 	} else {
 		pci_cfg_access_lock(vf);
 		rc = pcie_flr(vf);
@@ -135,8 +147,11 @@ int __gpupart_part_set(struct gpupart_partition *part, u32 state)
 		__module_get(THIS_MODULE);
 	else if (gpupart_part_busy(from) && !gpupart_part_busy(state))
 		module_put(THIS_MODULE);
-	/* Born with its GPU's mode change, or assigned: those have events of their own. */
-	if (!from || state == GPUPART_PARTITION_STATE_ASSIGNED)
+	/*
+	 * Born with its GPU's mode change, or assigned: those have events of
+	 * their own. A GPU out of the registry was announced gone already.
+	 */
+	if (!from || state == GPUPART_PARTITION_STATE_ASSIGNED || part->gdev->dying)
 		return 0;
 	if (state == GPUPART_PARTITION_STATE_FREE && from == GPUPART_PARTITION_STATE_SCRUBBING)
 		__gpupart_nl_part_notify(part->gdev, part->index,
@@ -161,8 +176,46 @@ static bool __gpupart_part_is(struct gpupart_partition *part, u32 state)
 	       &gdev->parts[part->index] == part && part->state == state;
 }
 
-/* driver_override of a VF whose reset failed: no driver has this name. */
+/*
+ * driver_override marks no driver has the name of, so that nothing binds
+ * the VF: while it is released and reset, and after a failed reset. They
+ * outlive gpupart's record: a probe that finds a VF enabled resets it,
+ * unless it is marked quarantined.
+ */
+#define GPUPART_RELEASING_MARK "gpupart-releasing"
 #define GPUPART_QUARANTINE_MARK "gpupart-quarantined"
+
+/**
+ * gpupart_in_use() - whether a VMM still has a device
+ * @pdev: a VF, or a whole GPU's PF
+ *
+ * A VMM that has a device through VFIO (a container or iommufd) owns the
+ * DMA of its IOMMU group until it closes it. Racy by nature: only a
+ * device nothing can bind any more is asked, and again before it is
+ * unbound.
+ *
+ * Return: true while some user owns the device's IOMMU group.
+ */
+bool gpupart_in_use(struct pci_dev *pdev)
+{
+	struct iommu_group *group = iommu_group_get(&pdev->dev);
+	bool used;
+
+	if (!group)
+		return false;
+	used = iommu_group_dma_owner_claimed(group);
+	iommu_group_put(group);
+	return used;
+}
+
+static int gpupart_part_override(struct pci_dev *vf, const char *drv)
+{
+	int rc = gpupart_set_driver_override(vf, drv);
+
+	if (rc)
+		pci_warn(vf, "could not set driver_override (%d)\n", rc);
+	return rc;
+}
 
 /*
  * Where a reset VF goes: its driver_override says the passthrough driver
@@ -170,27 +223,22 @@ static bool __gpupart_part_is(struct gpupart_partition *part, u32 state)
  */
 static void gpupart_part_rebind(struct pci_dev *vf, bool clean)
 {
-	int rc;
-
-	rc = gpupart_set_driver_override(vf, clean ? gpupart_passthrough :
-					 GPUPART_QUARANTINE_MARK);
-	if (rc)
-		pci_warn(vf, "could not set driver_override (%d)\n", rc);
-	else if (clean && device_attach(&vf->dev) < 0)
+	if (gpupart_part_override(vf, clean ? gpupart_passthrough : GPUPART_QUARANTINE_MARK))
+		return;
+	if (clean && device_attach(&vf->dev) < 0)
 		pci_warn(vf, "could not bind %s\n", gpupart_passthrough);
 }
 
 /*
- * The steps after a release, for one partition: wait until the VF's
- * driver let go of it, reset it, bind it again. Each step starts only if
+ * The steps after a release, for one partition: wait until no VMM has the
+ * VF, unbind its driver, reset it, bind it again. Each step starts only if
  * the partition is still where the last one left it; a GPU in PCIe error
- * recovery is left alone (the error callbacks walk the bus under the VFs'
- * device locks, which unbinding holds), and its recovery queues this
- * again.
+ * recovery is left alone, and its recovery queues this again.
  */
 static void gpupart_part_work(struct work_struct *work)
 {
-	struct gpupart_partition *part = container_of(work, struct gpupart_partition, work);
+	struct gpupart_partition *part = container_of(to_delayed_work(work),
+						      struct gpupart_partition, work);
 	struct pci_dev *vf = part->vf;
 	bool found, marked;
 	int rc;
@@ -206,9 +254,15 @@ static void gpupart_part_work(struct work_struct *work)
 	mutex_unlock(&gpupart_lock);
 
 	marked = found && gpupart_driver_override_is(vf, GPUPART_QUARANTINE_MARK);
-	if (!marked)
-		/* Waits for whoever has the VF open, as long as it takes. */
+	if (!marked) {
+		/* No driver binds it from now until it is reset, not even vfio-pci. */
+		gpupart_part_override(vf, GPUPART_RELEASING_MARK);
+		if (gpupart_in_use(vf)) {
+			gpupart_queue(&part->work, HZ);
+			return;
+		}
 		device_release_driver(&vf->dev);
+	}
 
 	mutex_lock(&gpupart_lock);
 	if (!__gpupart_part_is(part, GPUPART_PARTITION_STATE_RELEASING)) {
@@ -218,6 +272,11 @@ static void gpupart_part_work(struct work_struct *work)
 	if (marked) {
 		pci_info(vf, "partition %u was quarantined before; it stays so\n", part->index);
 		__gpupart_part_set(part, GPUPART_PARTITION_STATE_QUARANTINED);
+		mutex_unlock(&gpupart_lock);
+		return;
+	}
+	/* An error came while the driver let go: reset once it is over. */
+	if (gpupart_in_error(part->gdev)) {
 		mutex_unlock(&gpupart_lock);
 		return;
 	}
@@ -256,7 +315,7 @@ void __gpupart_part_queue(struct gpupart_dev *gdev)
 		return;
 	for (i = 0; i < gdev->count; i++)
 		if (gdev->parts[i].state == GPUPART_PARTITION_STATE_RELEASING)
-			gpupart_queue(&gdev->parts[i].work);
+			gpupart_queue(&gdev->parts[i].work, 0);
 }
 
 /**
@@ -278,22 +337,37 @@ void __gpupart_part_release(struct gpupart_partition *part)
 }
 
 /**
+ * gpupart_passthrough_drv() - the passthrough driver, for gpupart_part_ready()
+ *
+ * Return: the driver, NULL when it is not registered, or ERR_PTR(-ENOENT)
+ * when none is set (passthrough_driver empty: any driver will do). Only
+ * compared, never used: it may go away meanwhile.
+ */
+const struct device_driver *gpupart_passthrough_drv(void)
+{
+	if (!gpupart_passthrough[0])
+		return ERR_PTR(-ENOENT);
+	return driver_find(gpupart_passthrough, &pci_bus_type);
+}
+
+/**
  * gpupart_part_ready() - whether a free partition can be handed out
  * @part: the partition
+ * @drv: gpupart_passthrough_drv()
  *
  * Its VF must be bound to the passthrough driver (when one is set): a VF
- * that an administrator bound to a host driver is not a VM's to get.
+ * that an administrator bound to a host driver is not a VM's to get. The
+ * VF's driver is compared, not read: it may be unbinding meanwhile.
  *
  * Context: caller holds gpupart_lock; the answer is a snapshot.
  * Return: true when it may be assigned.
  */
-bool gpupart_part_ready(const struct gpupart_partition *part)
+bool gpupart_part_ready(const struct gpupart_partition *part,
+			const struct device_driver *drv)
 {
-	const struct device_driver *drv = READ_ONCE(part->vf->dev.driver);
-
 	if (part->state != GPUPART_PARTITION_STATE_FREE)
 		return false;
-	return !gpupart_passthrough[0] || (drv && !strcmp(drv->name, gpupart_passthrough));
+	return IS_ERR(drv) || (drv && READ_ONCE(part->vf->dev.driver) == drv);
 }
 
 /**
@@ -342,7 +416,7 @@ noinline struct gpupart_partition *gpupart_parts_new(struct gpupart_dev *gdev,
 		parts[i].gdev = gdev;
 		parts[i].index = i;
 		parts[i].found = found;
-		INIT_WORK(&parts[i].work, gpupart_part_work);
+		INIT_DELAYED_WORK(&parts[i].work, gpupart_part_work);
 		__gpupart_part_set(&parts[i], found ? GPUPART_PARTITION_STATE_RELEASING :
 						      GPUPART_PARTITION_STATE_FREE);
 	}
@@ -359,16 +433,18 @@ ALLOW_ERROR_INJECTION(gpupart_parts_new, NULL);
  * @n: how many
  *
  * A step under way is waited for (it finds its partition gone and stops),
- * one not started is cancelled, before the VFs can be disabled.
+ * one not started is cancelled, before the VFs can be disabled. A
+ * partition waiting for its VMM waits in no step: it is cancelled.
  *
- * Context: no gpupart lock held: the work takes gpupart_lock.
+ * Context: not gpupart_lock, which the work takes; callers hold
+ * gpupart_mode_lock.
  */
 void gpupart_parts_free(struct gpupart_partition *parts, u32 n)
 {
 	u32 i;
 
 	for (i = 0; i < n; i++) {
-		cancel_work_sync(&parts[i].work);
+		cancel_delayed_work_sync(&parts[i].work);
 		/* Its work will not run: the reference it held goes. */
 		if (gpupart_part_busy(parts[i].state))
 			module_put(THIS_MODULE);
@@ -378,15 +454,16 @@ void gpupart_parts_free(struct gpupart_partition *parts, u32 n)
 }
 
 /**
- * gpupart_queue() - run work that may wait for a tenant on gpupart's workqueue
+ * gpupart_queue() - run a step of a release on gpupart's workqueue
  * @work: a partition's steps, or a whole GPU's return
+ * @delay: jiffies to wait first: 0, or a second to look again for a VMM
  *
  * gpupart's exit destroys the workqueue, which waits for such work: work
  * that holds a reference on gpupart may drop it and still return safely.
  */
-void gpupart_queue(struct work_struct *work)
+void gpupart_queue(struct delayed_work *work, unsigned long delay)
 {
-	queue_work(gpupart_part_wq, work);
+	queue_delayed_work(gpupart_part_wq, work, delay);
 }
 
 /**
@@ -423,8 +500,9 @@ void gpupart_part_exit(void)
  * says which.
  *
  * Context: caller holds a reference on @gdev, no gpupart lock.
- * Return: 0, -EINVAL when the partition is not quarantined, -EBUSY while
- * the GPU is in PCIe error recovery, -ENODEV when the GPU was removed.
+ * Return: 0, -EINVAL when there is no such partition or it is not
+ * quarantined, -EBUSY while the GPU is in PCIe error recovery, -ENODEV
+ * when the GPU was removed.
  */
 int gpupart_partition_clear(struct gpupart_dev *gdev, u32 idx,
 			    struct netlink_ext_ack *extack)

@@ -71,35 +71,38 @@ static bool __gpupart_takes_tenants(const struct gpupart_dev *gdev)
  */
 static struct gpupart_partition *__gpupart_pick(void)
 {
-	struct gpupart_dev *gdev, *best = NULL;
+	const struct device_driver *drv = gpupart_passthrough_drv();
+	struct gpupart_partition *best = NULL, *first;
 	u32 best_free = 0, free, i;
+	struct gpupart_dev *gdev;
 
 	lockdep_assert_held(&gpupart_lock);
 	list_for_each_entry(gdev, &gpupart_devs, node) {
 		if (!__gpupart_takes_tenants(gdev))
 			continue;
-		for (free = 0, i = 0; i < gdev->count; i++)
-			free += gpupart_part_ready(&gdev->parts[i]);
+		/* Readiness can change meanwhile: the first is kept as counted. */
+		for (first = NULL, free = 0, i = 0; i < gdev->count; i++) {
+			if (!gpupart_part_ready(&gdev->parts[i], drv))
+				continue;
+			if (!free++)
+				first = &gdev->parts[i];
+		}
 		if (!free)
 			continue;
 		if (!best || (gpupart_placement == GPUPART_PLACEMENT_PACK ?
 			      free < best_free : free > best_free)) {
-			best = gdev;
+			best = first;
 			best_free = free;
 		}
 	}
-	if (!best)
-		return NULL;
-	for (i = 0; !gpupart_part_ready(&best->parts[i]); i++)
-		;
-	return &best->parts[i];
+	return best;
 }
 
 /*
  * The partition at VF @vf, if it can be given out: the one a restore asks
- * for. With @extack, say why not.
+ * for. With @exact, say why not in @extack: no other will do.
  */
-static struct gpupart_partition *__gpupart_pick_vf(const char *vf,
+static struct gpupart_partition *__gpupart_pick_vf(const char *vf, bool exact,
 						   struct netlink_ext_ack *extack)
 {
 	static const char *const state[] = {
@@ -108,6 +111,7 @@ static struct gpupart_partition *__gpupart_pick_vf(const char *vf,
 		[GPUPART_PARTITION_STATE_SCRUBBING] = "scrubbing",
 		[GPUPART_PARTITION_STATE_QUARANTINED] = "quarantined",
 	};
+	const struct device_driver *drv = gpupart_passthrough_drv();
 	struct gpupart_partition *p;
 	struct gpupart_dev *gdev;
 	u32 i;
@@ -118,22 +122,25 @@ static struct gpupart_partition *__gpupart_pick_vf(const char *vf,
 			p = &gdev->parts[i];
 			if (strcmp(pci_name(p->vf), vf))
 				continue;
+			if (__gpupart_takes_tenants(gdev) && gpupart_part_ready(p, drv))
+				return p;
+			if (!exact)
+				return NULL;
 			if (!__gpupart_takes_tenants(gdev))
 				gpupart_refuse(gdev->pdev, extack,
 					       "VF %s is not free: its GPU takes no VM now", vf);
 			else if (p->state != GPUPART_PARTITION_STATE_FREE)
 				gpupart_refuse(gdev->pdev, extack, "VF %s is not free: it is %s",
 					       vf, state[p->state]);
-			else if (!gpupart_part_ready(p))
+			else
 				gpupart_refuse(gdev->pdev, extack,
 					       "VF %s is not free: it is not bound to %s",
 					       vf, gpupart_passthrough);
-			else
-				return p;
 			return NULL;
 		}
 	}
-	gpupart_refuse(NULL, extack, "VF %s is no partition of a partitioned GPU", vf);
+	if (exact)
+		gpupart_refuse(NULL, extack, "VF %s is no partition of a partitioned GPU", vf);
 	return NULL;
 }
 
@@ -208,7 +215,7 @@ int __gpupart_vm_assign_partition(const char *name, const char *restore_vf,
 		return -EEXIST;
 	}
 	if (restore_vf)
-		p = __gpupart_pick_vf(restore_vf, exact ? extack : NULL);
+		p = __gpupart_pick_vf(restore_vf, exact, extack);
 	if (!p && exact)
 		return -EBUSY;
 	if (!p)

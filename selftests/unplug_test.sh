@@ -45,6 +45,9 @@ check_gone_and_back() {
 	expect_eq "vm-revoke events" "$revokes" "$(for vm in "$@"; do
 		echo "[\"$vm\",\"device-removed\",\"$dev\"]"; done)" || return 1
 	expect_eq "dev-del" "$(jq -r 'select(.event == "dev-del") | .device.pci' "$mon")" "$dev" || return 1
+	# Gone is gone: no change of it is announced after its deletion.
+	expect_eq "dev-change after dev-del" \
+		"$(jq -r '.event' "$mon" | awk '$0 == "dev-del" { d = 1 } d && $0 == "dev-change"')" "" || return 1
 	gpupartctl dev show "$dev" >/dev/null 2>&1 && { diag "$dev still listed"; return 1; }
 	expect_eq "VMs" "$(gpupartctl -j vm show | jq -c .vms)" "[]" || return 1
 	expect_eq "module references" "$(cat /sys/module/gpupart/refcnt)" 0 || return 1

@@ -5,10 +5,10 @@
 # it, tried with a real VMM: Debian's QEMU, inside the test bed, takes an
 # assigned partition as libvirt starts it (-device vfio-pci,host=VF, a
 # paused guest) and keeps it. A release (or a revocation) answers at once;
-# the partition is then releasing: vfio-pci asks QEMU to give the device
-# up (its request notifier), nobody else gets the VF, gpupart stays
-# loaded; once QEMU let go, the VF is reset and free. The same for a
-# fatal PCIe error, a removal, and a whole GPU (DDA) QEMU holds. And across an
+# the partition is then releasing: QEMU keeps it untouched, nothing binds
+# it again, nobody else gets the VF, gpupart stays loaded; once QEMU let
+# go, the VF is reset and free. The same for a fatal PCIe error, a
+# removal, and a whole GPU (DDA) QEMU holds. And across an
 # unbind and bind of the GPU, or a reload of gpupart, partitions found
 # enabled are reset before use, and a quarantined one stays quarantined.
 . "$(dirname "$0")/lib.sh"
@@ -111,9 +111,13 @@ release_held() {
 	# Time for the release's steps to have run, were nothing holding the VF.
 	sleep 3
 	expect_eq "state while QEMU holds it" "$(state_of "$vf")" releasing || return 1
-	vmm_holds "$VMM" || { diag "QEMU let go unasked"; return 1; }
-	new_log | grep -q "$vf: Relaying device request to user" ||
-		{ diag "vfio-pci did not ask QEMU for $vf"; return 1; }
+	# Nothing binds it again before its reset, not even vfio-pci.
+	expect_eq "override" "$(cat /sys/bus/pci/devices/"$vf"/driver_override)" gpupart-releasing || return 1
+	# Untouched: not unbound under it (vfio-pci would ask QEMU to let go).
+	vmm_holds "$VMM" || { diag "QEMU lost $vf"; return 1; }
+	expect_eq "driver" "$(driver_of "$vf")" vfio-pci || return 1
+	new_log | grep -q "$vf: Relaying device request to user" &&
+		{ diag "vfio-pci was unbound under QEMU"; return 1; }
 	for vm in b c d; do
 		got=$(gpupartctl -j vm assign "tenant-$vm" | jq -r .vf) || return 1
 		[ "$got" != "$vf" ] || { diag "tenant-$vm was given $vf, which QEMU holds"; return 1; }
@@ -141,7 +145,10 @@ release_held() {
 }
 
 # Revoked while QEMU holds it (the GPU is removed): the removal waits for
-# QEMU to let go, as vfio-pci's own would, and the GPU comes back.
+# QEMU to let go, as vfio-pci's own would, and the GPU comes back. Not on
+# Linux 6.1, whose vfio then frees QEMU's container under it when QEMU
+# exits (a use-after-free in vfio_fops_release()): the kernel's own
+# removal path, which gpupart cannot steer around.
 revoked_held() {
 	four || return 1
 	vf=$(gpupartctl -j vm assign tenant-a | jq -r .vf)
@@ -204,8 +211,9 @@ dda_held() {
 	timeout 60 gpupartctl vm release big-1 || { diag "release did not answer"; return 1; }
 	sleep 3
 	whole_releasing || { diag "not releasing: $(gpupartctl -j dev show "$WHOLE")"; return 1; }
-	new_log | grep -q "$WHOLE: Relaying device request to user" ||
-		{ diag "vfio-pci did not ask QEMU for $WHOLE"; return 1; }
+	vmm_holds "$VMM" || { diag "QEMU lost $WHOLE"; return 1; }
+	new_log | grep -q "$WHOLE: Relaying device request to user" &&
+		{ diag "vfio-pci was unbound under QEMU"; return 1; }
 	expect_eq "VM" "$(gpupartctl -j vm show | jq -c .vms)" "[]" || return 1
 	out=$(gpupartctl vm assign big-2 dda dev "$WHOLE" 2>&1) && { diag "big-2 got $WHOLE"; return 1; }
 	expect_eq "refusal" "$out" "Error: $WHOLE is being taken back from its last VM; try again" || return 1
@@ -271,10 +279,13 @@ quarantine_kept() {
 	expect_eq "after clear" "$(state_of "$q"):$(driver_of "$q")" free:vfio-pci
 }
 
-tap_check "released while QEMU holds it: releasing, asked, never handed out, reset once QEMU let go" release_held
+tap_check "released while QEMU holds it: releasing, untouched, never handed out, reset once QEMU let go" release_held
 tap_check "revoked by a fatal PCIe error while QEMU holds it: releasing until QEMU let go" aer_held
 tap_check "a whole GPU released while QEMU holds it: answered at once, back once QEMU let go" dda_held
-tap_check "revoked by removal while QEMU holds it: the removal waits for QEMU" revoked_held
+case $(uname -r) in
+6.1.*) tap_skip "revoked by removal while QEMU holds it" "Linux 6.1's vfio frees the VMM's container when a device it holds is removed" ;;
+*) tap_check "revoked by removal while QEMU holds it: the removal waits for QEMU" revoked_held ;;
+esac
 tap_check "partitions found enabled are reset and bound before they are free" adoption_resets
 tap_check "quarantined stays quarantined across unbind/bind and rmmod/modprobe" quarantine_kept
 vmm_stop_all

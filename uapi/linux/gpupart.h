@@ -38,10 +38,10 @@ enum gpupart_mode {
  *   an administrator clears it. Its VF is bound to no driver, and its
  *   driver_override says gpupart-quarantined, which outlives gpupart's record
  *   of it.
- * @GPUPART_PARTITION_STATE_RELEASING: No VM holds it, but its VF may still be
- *   open: its driver is being unbound, which asks the VMM that has it open to
- *   give it up and waits until it has. Then it is reset (scrubbing). Also the
- *   state of VFs found enabled when gpupart binds a GPU.
+ * @GPUPART_PARTITION_STATE_RELEASING: No VM holds it, but a VMM may still have
+ *   its VF: nothing may bind the VF, and once no VMM has it (no VFIO container
+ *   or iommufd owns its IOMMU group) its driver is unbound and it is reset
+ *   (scrubbing). Also the state of VFs found enabled when gpupart binds a GPU.
  */
 enum gpupart_partition_state {
 	GPUPART_PARTITION_STATE_FREE = 1,
