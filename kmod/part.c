@@ -208,6 +208,17 @@ bool gpupart_in_use(struct pci_dev *pdev)
 	return used;
 }
 
+/* Whether a driver that uses the kernel's DMA API (no VFIO driver) has @pdev. */
+static bool gpupart_host_driver(struct pci_dev *pdev)
+{
+	bool host;
+
+	device_lock(&pdev->dev);
+	host = pdev->dev.driver && !to_pci_driver(pdev->dev.driver)->driver_managed_dma;
+	device_unlock(&pdev->dev);
+	return host;
+}
+
 static int gpupart_part_override(struct pci_dev *vf, const char *drv)
 {
 	int rc = gpupart_set_driver_override(vf, drv);
@@ -257,6 +268,9 @@ static void gpupart_part_work(struct work_struct *work)
 	if (!marked) {
 		/* No driver binds it from now until it is reset, not even vfio-pci. */
 		gpupart_part_override(vf, GPUPART_RELEASING_MARK);
+		/* A host driver is no VMM, but its DMA use counts as an owner. */
+		if (gpupart_host_driver(vf))
+			device_release_driver(&vf->dev);
 		if (gpupart_in_use(vf)) {
 			gpupart_queue(&part->work, HZ);
 			return;

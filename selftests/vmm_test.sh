@@ -234,6 +234,11 @@ adopted_four() {
 	modprobe pci-pf-stub
 	echo "$DEV" >/sys/bus/pci/drivers_probe
 	echo 4 >/sys/bus/pci/devices/"$DEV"/sriov_numvfs || return 1
+	# One VF with a host driver (pci-pf-stub uses the DMA API): no VMM.
+	vf0=$(basename "$(readlink /sys/bus/pci/devices/"$DEV"/virtfn0)")
+	echo pci-pf-stub >/sys/bus/pci/devices/"$vf0"/driver_override
+	echo "$vf0" >/sys/bus/pci/drivers_probe
+	expect_eq "$vf0 before" "$(driver_of "$vf0")" pci-pf-stub || return 1
 	echo "$DEV" >/sys/bus/pci/drivers/pci-pf-stub/unbind
 	echo >/sys/bus/pci/devices/"$DEV"/driver_override
 	echo "$DEV" >/sys/bus/pci/drivers/gpupart/bind || return 1
@@ -245,7 +250,8 @@ all_free() {
 	[ "$(gpupartctl -j dev show "$DEV" | jq -r '[.devices[0].partitions[].state] | unique | join(",")')" = free ]
 }
 
-# Found enabled: each reset and bound to vfio-pci before it is free.
+# Found enabled: each reset and bound to vfio-pci before it is free; the
+# one a host driver had is taken from it at once.
 adoption_resets() {
 	adopted_four || return 1
 	wait_for 300 all_free || { diag "adopted partitions not free"; return 1; }
