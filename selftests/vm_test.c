@@ -69,7 +69,24 @@ static unsigned int count_state(struct gpnl *nl, const char *pci, uint32_t state
 	return n;
 }
 
-/* Wait up to 10 s for no partition anywhere to be releasing or scrubbing. */
+/* How many partitions of @pci are releasing or scrubbing, in one look. */
+static unsigned int count_busy(struct gpnl *nl, const char *pci)
+{
+	struct gpnl_dev *d = gp_dev(nl, pci);
+	unsigned int i, n = 0;
+
+	for (i = 0; d && i < d->n_parts; i++)
+		n += d->parts[i].state == GPUPART_PARTITION_STATE_SCRUBBING ||
+		     d->parts[i].state == GPUPART_PARTITION_STATE_RELEASING;
+	free(d);
+	return n;
+}
+
+/*
+ * Wait up to 10 s for no partition anywhere to be releasing or scrubbing.
+ * One look a GPU: two could each miss a partition going from one state
+ * to the other between them.
+ */
 static void wait_scrubbed(struct ctx *c)
 {
 	int tries, i;
@@ -78,10 +95,7 @@ static void wait_scrubbed(struct ctx *c)
 	for (tries = 0; busy && tries < 100; tries++) {
 		busy = false;
 		for (i = 0; i < c->n_same; i++)
-			busy |= count_state(&c->nl, c->same[i],
-					    GPUPART_PARTITION_STATE_SCRUBBING) +
-				count_state(&c->nl, c->same[i],
-					    GPUPART_PARTITION_STATE_RELEASING) > 0;
+			busy |= count_busy(&c->nl, c->same[i]) > 0;
 		if (busy)
 			usleep(100000);
 	}
