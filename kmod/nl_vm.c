@@ -31,11 +31,6 @@ static int gpupart_nl_vm_assign_partition(struct genl_info *info,
 	struct gpupart_vm *vm;
 	int rc;
 
-	if (exact && !restore) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[GPUPART_A_EXACT],
-				    "exact goes with restore-vf");
-		return -EINVAL;
-	}
 	if (info->user_ptr[0]) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[GPUPART_A_PCI_ADDR],
 				    "partitions are placed by the kernel; a GPU cannot be named");
@@ -83,7 +78,8 @@ int gpupart_nl_vm_assign_doit(struct sk_buff *skb, struct genl_info *info)
 				    "restore-vf names a partition; a whole GPU is named by pci-addr");
 		return -EINVAL;
 	}
-	if (kind == GPUPART_KIND_DDA && info->attrs[GPUPART_A_EXACT]) {
+	/* Of either kind: a whole GPU has no restore-vf, refused above. */
+	if (info->attrs[GPUPART_A_EXACT] && !restore) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[GPUPART_A_EXACT],
 				    "exact goes with restore-vf");
 		return -EINVAL;
