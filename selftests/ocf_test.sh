@@ -139,6 +139,8 @@ dda() {
 	ra 0 monitor OCF_RESKEY_vm=d1 OCF_RESKEY_kind=dda || return 1
 	ra 0 stop OCF_RESKEY_vm=d1 OCF_RESKEY_kind=dda OCF_RESKEY_domain_xml="$tmp/d1.xml" || return 1
 	holds_nothing d1 || return 1
+	# The GPU comes back once reset, after stop has answered.
+	wait_for 30 scrubbed || { diag "$WHOLE never came back"; return 1; }
 	gpupartctl dev set "$WHOLE" mode none
 }
 
