@@ -7,7 +7,7 @@
 # Prints each run's verdict and ends with their sum; fails if any run
 # failed or did not finish.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 log=$(mktemp)
 sum=$(mktemp)
 trap 'rm -f "$log" "$sum"' EXIT

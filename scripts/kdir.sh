@@ -12,6 +12,7 @@ if [ -d "/lib/modules/$run/build" ]; then
 	echo "$run"
 	exit 0
 fi
+# shellcheck disable=SC2045 # release names have no blanks; ls -v sorts them
 for d in $(ls -v /lib/modules 2>/dev/null); do
 	[ -d "/lib/modules/$d/build" ] && last=$d
 done

@@ -3,7 +3,7 @@
 #
 # The kernel code's quality gates: a W=1 build with no warnings, no circle
 # between kmod/ files, sparse with no warnings, and checkpatch --strict on
-# kmod/ and uapi/. checkpatch.pl is
+# kmod/ and uapi/, shellcheck on every shell script. checkpatch.pl is
 # taken from Debian's linux-source at build time (make ksrc), never kept in
 # the tree. The netlink glue must be what the spec generates: it is
 # generated again with ynl-gen-c (YNL, "make ynl") and compared. Needs KDIR,
@@ -52,6 +52,17 @@ if ! perl "$KSRC/scripts/checkpatch.pl" --strict --no-tree --terse \
 	fail=1
 else
 	echo "lint: checkpatch --strict: clean"
+fi
+
+# Every shell script of the tree, warnings and errors (the selftests' word
+# splitting of address lists is marked where it is meant).
+# shellcheck disable=SC2046
+if ! shellcheck -x -S warning $(grep -rlE '^#!/bin/(ba)?sh' selftests scripts dist userspace) >"$log" 2>&1; then
+	cat "$log"
+	echo "lint: shellcheck: FAILED" >&2
+	fail=1
+else
+	echo "lint: shellcheck: clean"
 fi
 
 # The generated files, as ynl-gen-c makes them from the spec today.

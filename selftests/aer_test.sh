@@ -45,7 +45,7 @@ parts() {
 }
 # Partitions are scrubbed after recovery, off the recovering path.
 parts_settle() {
-	for i in $(seq 20); do
+	for _ in $(seq 20); do
 		parts | grep -qE 'scrubbing|releasing' || break
 		sleep 1
 	done

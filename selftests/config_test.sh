@@ -15,6 +15,7 @@ module_loaded || tap_skip_rest "config" "gpupart not loaded"
 command -v jq >/dev/null || tap_skip_rest "config" "jq not installed"
 IDS=$(cat /sys/module/gpupart/parameters/ids)
 # Partitioned GPUs must match: the stand-ins of the most common model.
+# shellcheck disable=SC2046 # one PCI address a word
 set -- $(for d in $(gp_bound); do
 	[ "$(cat /sys/bus/pci/devices/$d/sriov_totalvfs)" -ge 4 ] &&
 		echo "$(cat /sys/bus/pci/devices/$d/vendor):$(cat /sys/bus/pci/devices/$d/device) $d"

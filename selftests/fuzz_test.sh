@@ -14,6 +14,7 @@ tap_plan 3
 is_root || tap_skip_rest "fuzz" "needs root"
 module_loaded || tap_skip_rest "fuzz" "gpupart not loaded"
 command -v jq >/dev/null || tap_skip_rest "fuzz" "jq not installed"
+# shellcheck disable=SC2046 # one PCI address a word
 set -- $(gp_sriov_devs 8)
 [ $# -ge 1 ] || tap_skip_rest "fuzz" "no GPU with 8 VFs bound to gpupart"
 IDS=$(cat /sys/module/gpupart/parameters/ids)

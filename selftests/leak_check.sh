@@ -52,6 +52,7 @@ check_loaded() {
 }
 
 check_unloaded() {
+	# shellcheck disable=SC2046 # two words, split on purpose
 	set -- $(awk '$1 == "gpupart" { print $2, $6 }' /proc/modules)
 	size=$1
 	base=${2#0x}

@@ -21,6 +21,7 @@ done
 is_root || tap_skip_rest "ocf" "needs root"
 module_loaded || tap_skip_rest "ocf" "gpupart not loaded"
 command -v jq >/dev/null || tap_skip_rest "ocf" "jq not installed"
+# shellcheck disable=SC2046 # one PCI address a word
 set -- $(gp_sriov_devs 4)
 [ $# -ge 2 ] || tap_skip_rest "ocf" "needs two SR-IOV devices bound to gpupart"
 DEV=$1

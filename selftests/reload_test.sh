@@ -38,7 +38,9 @@ unloaded_clean() {
 		[ -e "$s/driver" ] && { diag "$d still bound to $(driver_of "$d")"; return 1; }
 		if [ -e "$s/sriov_numvfs" ]; then
 			expect_eq "$d sriov_numvfs" "$(cat "$s/sriov_numvfs")" 0 || return 1
-			ls "$s" | grep -q '^virtfn' && { diag "$d has VFs"; return 1; }
+			for vf in "$s"/virtfn*; do
+				[ -e "$vf" ] && { diag "$d has VFs"; return 1; }
+			done
 		fi
 	done
 	expect_eq "PCI devices" "$(ls /sys/bus/pci/devices | wc -l)" "$NDEV"

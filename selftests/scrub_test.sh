@@ -19,6 +19,7 @@ module_loaded || tap_skip_rest "scrub" "gpupart not loaded"
 command -v jq >/dev/null || tap_skip_rest "scrub" "jq not installed"
 K=/sys/kernel/debug/gpupart
 [ -e $K/reset_delay_ms ] || tap_skip_rest "scrub" "no $K/reset_delay_ms (debugfs not mounted)"
+# shellcheck disable=SC2046 # one PCI address a word
 set -- $(gp_sriov_devs 8)
 [ $# -ge 2 ] || tap_skip_rest "scrub" "needs two SR-IOV devices with 8 VFs bound to gpupart"
 DEV=$1

@@ -29,6 +29,7 @@ tap_plan 4
 is_root || tap_skip_rest "stress" "needs root"
 module_loaded || tap_skip_rest "stress" "gpupart not loaded"
 command -v jq >/dev/null || tap_skip_rest "stress" "jq not installed"
+# shellcheck disable=SC2046 # one PCI address a word
 set -- $(pfs_with_id 1b36 0010)
 [ $# -ge 3 ] || tap_skip_rest "stress" "needs three 1b36:0010 stand-ins, found $#"
 A=$1 B=$2 D=$3

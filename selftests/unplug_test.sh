@@ -35,7 +35,7 @@ check_gone_and_back() {
 	dev=$1
 	shift
 	# The removal may be asynchronous (pciehp): wait for the GPU to leave.
-	for i in $(seq 30); do
+	for _ in $(seq 30); do
 		[ -e /sys/bus/pci/devices/"$dev" ] || break
 		sleep 1
 	done
@@ -53,7 +53,7 @@ check_gone_and_back() {
 	expect_eq "module references" "$(cat /sys/module/gpupart/refcnt)" 0 || return 1
 	# Enumeration and the driver's probe take a moment: poll, not guess.
 	[ -n "$back" ] && $back
-	for i in $(seq 30); do
+	for _ in $(seq 30); do
 		[ -n "$back" ] || echo 1 >/sys/bus/pci/rescan
 		gpupartctl dev show "$dev" >/dev/null 2>&1 && break
 		sleep 1

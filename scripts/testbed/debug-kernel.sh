@@ -39,7 +39,6 @@ make -s tinyconfig >&2
 scripts/kconfig/merge_config.sh -m .config $FRAGS >/dev/null
 make -s olddefconfig >&2
 
-missing=
 for f in $FRAGS; do
 	grep -E '^CONFIG_' "$f" | while read -r line; do
 		grep -qxF "$line" .config || echo "$line"

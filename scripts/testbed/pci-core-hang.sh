@@ -64,8 +64,10 @@ while kill -0 $W 2>/dev/null || kill -0 $R 2>/dev/null; do
 	for who in w r; do
 		[ $((t - $(cat $beat.$who))) -lt 30 ] && continue
 		echo "pci-core-hang: REPRODUCED: the ${who} loop has not moved for 30 s"
-		for p in $(ls /proc | grep -E '^[0-9]+$'); do
-			grep -q 'D (disk sleep)' "/proc/$p/status" 2>/dev/null || continue
+		for s in /proc/[0-9]*/status; do
+			p=${s#/proc/}
+			p=${p%/status}
+			grep -q 'D (disk sleep)' "$s" 2>/dev/null || continue
 			echo "pci-core-hang: blocked: $(tr '\0' ' ' <"/proc/$p/cmdline")"
 			sed 's/^/    /' "/proc/$p/stack" 2>/dev/null
 		done

@@ -91,7 +91,7 @@ for spec in $TOPOLOGY; do
 	case "$model" in
 	redhat) extra= ;;
 	intel) extra=,use-intel-id=on ;;
-	plain) extra= vfs=0 ;;
+	plain) extra='' vfs=0 ;;
 	*) echo "vm.sh: unknown model '$model' in TOPOLOGY" >&2; exit 2 ;;
 	esac
 	i=0

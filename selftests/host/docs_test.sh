@@ -37,6 +37,7 @@ missing() {
 }
 
 man_commands() {
+	# shellcheck disable=SC2046 # one name a word
 	set -- $(commands | tr ' ' '+')
 	[ $# -ge 12 ] || { diag "only $# commands found in help: $*"; return 1; }
 	for c in "$@"; do
@@ -56,8 +57,10 @@ params() {
 }
 
 man_params() {
+	# shellcheck disable=SC2046 # one name a word
 	set -- $(params)
 	[ $# -ge 3 ] || { diag "modinfo lists: $*"; return 1; }
+	# shellcheck disable=SC2046 # one name a word
 	missing "gpupartctl.8" "$text" $(for p in "$@"; do echo "$p="; done) &&
 		missing "gpupart.rst" "$RST" $(for p in "$@"; do echo "$p="; done)
 }
@@ -71,6 +74,7 @@ man_options_exits() {
 
 # Every key the tool prints in JSON, from its sources.
 man_json_keys() {
+	# shellcheck disable=SC2046 # one name a word
 	set -- $(cat "$TOP"/userspace/*.c | grep -o 'print_[a-z0-9_]*("[a-z_]*"' |
 		sed 's/.*("//; s/"$//' | sort -u)
 	[ $# -ge 30 ] || { diag "only $# keys found"; return 1; }
@@ -83,6 +87,7 @@ events() {
 }
 
 events_documented() {
+	# shellcheck disable=SC2046 # one name a word
 	set -- $(events)
 	[ $# -ge 9 ] || { diag "only $# events found"; return 1; }
 	missing "gpupartctl.8" "$text" "$@" && missing "gpupart.rst" "$RST" "$@"

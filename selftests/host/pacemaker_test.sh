@@ -213,7 +213,7 @@ ra_codes() {
 		ra 6 validate-all &&
 		ra 6 start OCF_RESKEY_vm="a b" &&
 		ra 6 monitor OCF_RESKEY_vm=vm1 OCF_RESKEY_kind=half &&
-		ra 6 start OCF_RESKEY_vm=$(printf '%065d' 0) &&
+		ra 6 start OCF_RESKEY_vm="$(printf '%065d' 0)" &&
 		ra 5 validate-all OCF_RESKEY_vm=vm1 OCF_RESKEY_domain_xml="$dir/none.xml" &&
 		grep -q '^ocf-exit-reason:domain_xml .*: no such file on this node$' "$dir/ra.err" &&
 		ra 0 validate-all OCF_RESKEY_vm=vm1 OCF_RESKEY_domain_xml="$dir/cib.xml" &&
