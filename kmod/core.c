@@ -106,7 +106,7 @@ void gpupart_dev_put(struct gpupart_dev *gdev)
  * @gdev: the record
  *
  * For a user that goes on with gpupart_lock dropped; the record may leave
- * the registry meanwhile (@dying), but is not freed.
+ * the registry meanwhile (gone), but is not freed.
  *
  * Context: caller holds gpupart_lock.
  * Return: @gdev.
@@ -116,6 +116,53 @@ struct gpupart_dev *__gpupart_dev_get(struct gpupart_dev *gdev)
 	lockdep_assert_held(&gpupart_lock);
 	kref_get(&gdev->ref);
 	return gdev;
+}
+
+/*
+ * A GPU record's life. Who has the PF decides; a handover (dda.c) moves
+ * it from gpupart to the passthrough driver and back, and where it ended
+ * is read off the PF under its device lock, never inferred from what the
+ * handover's calls returned.
+ *
+ *   new        --> host        probed
+ *   host       --> giving      claimed for a VM (DDA)
+ *   giving     --> passed      the passthrough driver has it for its VM
+ *              --> returning   it has it, but the VM lost its claim meanwhile
+ *              --> host        gpupart has it again: the handover failed
+ *              --> stranded    nobody has it
+ *   passed     --> returning   released
+ *              --> host        bound to gpupart by hand: reset, VM revoked
+ *   returning  --> host        taken back and reset
+ *              --> stranded    gpupart could not take it back
+ *   stranded   --> host        bound to gpupart by hand
+ *   host, passed, stranded --> gone    deleted, unbound outside a
+ *                                      handover, or gpupart unloaded
+ *   giving, returning      --> gone    deleted while handed over
+ *
+ * dev_fsm.h holds the table; selftests/host/fsm_test.sh checks it.
+ */
+
+/**
+ * __gpupart_dev_set_state() - move a GPU's record to a new state
+ * @gdev: the record
+ * @state: enum gpupart_dev_state
+ *
+ * The one writer of a record's state. A step dev_fsm.h does not allow is
+ * refused, with a warning: it is a bug in gpupart. Callers send the
+ * events, which depend on why the record moved.
+ *
+ * Context: caller holds gpupart_lock.
+ * Return: 0, or -EINVAL for a step that is not allowed.
+ */
+int __gpupart_dev_set_state(struct gpupart_dev *gdev, u32 state)
+{
+	lockdep_assert_held(&gpupart_lock);
+	if (WARN(!gpupart_dev_may(gdev->state, state),
+		 "gpupart: %s: %u -> %u is not a step of a GPU's life\n",
+		 pci_name(gdev->pdev), gdev->state, state))
+		return -EINVAL;
+	gdev->state = state;
+	return 0;
 }
 
 /**
@@ -136,13 +183,14 @@ void __gpupart_dev_add(struct gpupart_dev *gdev)
 		if (gpupart_dev_key(pos) > gpupart_dev_key(gdev))
 			break;
 	list_add_tail(&gdev->node, &pos->node);
+	__gpupart_dev_set_state(gdev, GPUPART_DEV_HOST);
 }
 
 /**
  * gpupart_dev_drop() - the registry lets go of a forgotten record
- * @gdev: the record, out of the registry and @dying
+ * @gdev: the record, out of the registry and gone
  *
- * Its work items are waited for (none can be queued again: @dying); then
+ * Its work items are waited for (none can be queued again: gone); then
  * the registry's reference goes.
  *
  * Context: no gpupart lock held: the work items take gpupart_lock.

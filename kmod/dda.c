@@ -11,10 +11,13 @@
  * behind the VM's back.
  *
  * Handing over means unbinding gpupart from the PF, which calls remove():
- * no lock of ours may be held, so @moving marks the GPU meanwhile, and
- * remove() and probe() keep and find the record (gpupart_dda_remove(),
- * gpupart_dda_probe()). A record whose PF is deleted while another driver
- * has it is forgotten by gone_work.
+ * no lock of ours may be held, so the record's state (giving, returning:
+ * see core.c) marks the GPU meanwhile, and remove() and probe() keep and
+ * find the record (gpupart_dda_remove(), gpupart_dda_probe()). Where a
+ * handover ended is read off the PF under its device lock, as anything
+ * may have happened to it meanwhile: an administrator's unbind or bind,
+ * a deletion. A record whose PF is deleted while another driver has it
+ * is forgotten by gone_work.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -66,8 +69,7 @@ ALLOW_ERROR_INJECTION(gpupart_pci_handover, ERRNO);
 static bool __gpupart_dda_gone(struct gpupart_dev *gdev)
 {
 	lockdep_assert_held(&gpupart_lock);
-	return gdev->passed && !gdev->moving && !gdev->dying &&
-	       !device_is_registered(&gdev->pdev->dev);
+	return gpupart_dev_away(gdev->state) && !device_is_registered(&gdev->pdev->dev);
 }
 
 /* A GPU in mode dda that no VM holds: @want, or the first one free. */
@@ -85,12 +87,18 @@ static struct gpupart_dev *__gpupart_dda_pick(struct gpupart_dev *want,
 				       pci);
 			return ERR_PTR(-EINVAL);
 		}
-		if (want->dda_vm || want->dying) {
+		if (want->dda_vm || gpupart_dev_gone(want)) {
 			gpupart_refuse(want->pdev, extack, "%s is held by VM %s",
 				       pci, want->dda_vm ? want->dda_vm->name : "");
 			return ERR_PTR(-EBUSY);
 		}
-		if (want->moving) {
+		if (want->state == GPUPART_DEV_STRANDED) {
+			gpupart_refuse(want->pdev, extack,
+				       "%s is not bound to gpupart since a failed handover; bind it again first",
+				       pci);
+			return ERR_PTR(-EBUSY);
+		}
+		if (want->state != GPUPART_DEV_HOST) {
 			gpupart_refuse(want->pdev, extack,
 				       "%s is being taken back from its last VM; try again",
 				       pci);
@@ -106,26 +114,79 @@ static struct gpupart_dev *__gpupart_dda_pick(struct gpupart_dev *want,
 	}
 	list_for_each_entry(gdev, &gpupart_devs, node)
 		if (gdev->mode == GPUPART_MODE_DDA && !gdev->dda_vm &&
-		    !gdev->moving && !gdev->dying && !gpupart_in_error(gdev))
+		    gdev->state == GPUPART_DEV_HOST && !gpupart_in_error(gdev))
 			return gdev;
 	gpupart_refuse(NULL, extack, "no GPU in mode dda is free");
 	return ERR_PTR(-ENOSPC);
 }
 
 /*
- * The end of a handover, under gpupart_lock: the PF may have been deleted
- * while it moved, when neither remove() nor gone_work could forget it.
- * Return: true when the caller is to drop the record.
+ * Taken back from the passthrough driver by return_work, which owns a
+ * reference on the record and on gpupart until it is done.
  */
-static bool __gpupart_dda_settle(struct gpupart_dev *gdev)
+static void __gpupart_dda_return(struct gpupart_dev *gdev)
 {
 	lockdep_assert_held(&gpupart_lock);
-	gdev->moving = false;
-	if (!__gpupart_dda_gone(gdev))
-		return false;
-	__gpupart_dev_forget(gdev, GPUPART_REVOKE_REASON_DEVICE_REMOVED);
-	list_del_init(&gdev->node);
-	return true;
+	__gpupart_dev_set_state(gdev, GPUPART_DEV_RETURNING);
+	__gpupart_dev_get(gdev);
+	__module_get(THIS_MODULE);
+	gpupart_queue(&gdev->return_work, 0);
+}
+
+/*
+ * Where a handover ended, from what the PCI core says of the PF: whether
+ * it is still registered and which driver has it, read with its device
+ * lock held, so that no bind, unbind or probe is half done. @vm is the VM
+ * a giving handover was for, NULL for a return. The record is giving or
+ * returning, and no other handover of it runs: only the end of one
+ * moves it on.
+ */
+static u32 __gpupart_dda_where(struct gpupart_dev *gdev, struct gpupart_vm *vm)
+{
+	struct device *dev = &gdev->pdev->dev;
+	const char *drv = dev->driver ? dev->driver->name : NULL;
+
+	device_lock_assert(dev);
+	lockdep_assert_held(&gpupart_lock);
+	if (!device_is_registered(dev))
+		return GPUPART_DEV_GONE;
+	if (drv && !strcmp(drv, KBUILD_MODNAME))
+		return GPUPART_DEV_HOST;
+	if (drv && !strcmp(drv, gpupart_passthrough) && gdev->state == GPUPART_DEV_GIVING)
+		/* Passed for its VM, or its VM lost it meanwhile: it comes back. */
+		return vm && gdev->dda_vm == vm ? GPUPART_DEV_PASSED : GPUPART_DEV_RETURNING;
+	return GPUPART_DEV_STRANDED;
+}
+
+/*
+ * The end of a handover: the record goes where the PF is. A VM's claim
+ * stands only where the passthrough driver has the GPU for it; elsewhere
+ * it is dropped, silently, since the VM was never told it had the GPU.
+ * Context: the PF's device lock and gpupart_lock held.
+ * Return: the record's new state; gone means the caller is to drop it,
+ * with no lock held.
+ */
+static u32 __gpupart_dda_settle(struct gpupart_dev *gdev, struct gpupart_vm *vm)
+{
+	u32 state = __gpupart_dda_where(gdev, vm);
+
+	if (state != GPUPART_DEV_PASSED && vm && gdev->dda_vm == vm) {
+		gdev->dda_vm = NULL;
+		__gpupart_vm_unhold(vm);
+	}
+	switch (state) {
+	case GPUPART_DEV_GONE:
+		__gpupart_dev_forget(gdev, GPUPART_REVOKE_REASON_DEVICE_REMOVED);
+		list_del_init(&gdev->node);
+		break;
+	case GPUPART_DEV_RETURNING:
+		__gpupart_dda_return(gdev);
+		break;
+	default:
+		__gpupart_dev_set_state(gdev, state);
+		break;
+	}
+	return state;
 }
 
 /*
@@ -158,7 +219,7 @@ static struct gpupart_vm *__gpupart_dda_claim(const char *name,
 	}
 	gdev->dda_vm = vm;
 	__gpupart_vm_hold(vm);
-	gdev->moving = true;
+	__gpupart_dev_set_state(gdev, GPUPART_DEV_GIVING);
 	*gdevp = __gpupart_dev_get(gdev);
 	return __gpupart_vm_get(vm);
 }
@@ -176,8 +237,9 @@ static struct gpupart_vm *__gpupart_dda_claim(const char *name,
  * passthrough driver does not take the PF, gpupart takes it back and
  * nothing changed.
  *
- * Context: no lock held; sleeps on the PF's device lock in the driver core,
- * which remove() never holds while it waits for a handover.
+ * Context: no lock held; sleeps on the PF's device lock, in the driver core
+ * and to read where the handover ended; remove() never holds it while it
+ * waits for a handover.
  * Return: 0; -ENOENT when the passthrough driver is not loaded; -EBUSY,
  * -EINVAL or -ENOSPC from the choice; -EIO when the handover failed;
  * -ENODEV when the GPU went away meanwhile.
@@ -189,8 +251,8 @@ int gpupart_vm_assign_dda(const char *name, struct gpupart_dev *want,
 	struct gpupart_dev *gdev = NULL;
 	struct gpupart_vm *vm;
 	struct pci_dev *pdev;
-	int rc, back = 0;
-	bool gone;
+	u32 state;
+	int rc;
 
 	if (!gpupart_passthrough[0] || !driver_find(gpupart_passthrough, &pci_bus_type)) {
 		gpupart_refuse(NULL, extack, "passthrough driver %s is not loaded",
@@ -207,41 +269,41 @@ int gpupart_vm_assign_dda(const char *name, struct gpupart_dev *want,
 	rc = gpupart_pci_handover(pdev, gpupart_passthrough);
 	if (rc)
 		/* Back to gpupart; probe() finds the record. */
-		back = gpupart_pci_handover(pdev, KBUILD_MODNAME);
+		gpupart_pci_handover(pdev, KBUILD_MODNAME);
 
+	device_lock(&pdev->dev);
 	mutex_lock(&gpupart_lock);
-	/*
-	 * Not gpupart's now: the passthrough driver's, or nobody's. Taken
-	 * back, probe() cleared @passed, and a remove() since set it again.
-	 */
-	if (!rc || back)
-		gdev->passed = true;
-	if (rc && back)
+	state = __gpupart_dda_settle(gdev, vm);
+	switch (state) {
+	case GPUPART_DEV_PASSED:
+		rc = __gpupart_nl_vm_assigned(reply, info, vm, gdev);
+		break;
+	case GPUPART_DEV_HOST:
+		gpupart_refuse(pdev, extack, "%s did not take %s (%d); it stays with the host",
+			       gpupart_passthrough, pci_name(pdev), rc);
+		rc = -EIO;
+		break;
+	case GPUPART_DEV_RETURNING:
+		/* A fatal PCIe error meanwhile revoked the VM's claim. */
+		gpupart_refuse(pdev, extack, "%s failed while it was handed over; it is taken back",
+			       pci_name(pdev));
+		rc = -EIO;
+		break;
+	case GPUPART_DEV_STRANDED:
 		gpupart_refuse(pdev, extack,
 			       "%s did not take %s (%d), nor did gpupart take it back",
 			       gpupart_passthrough, pci_name(pdev), rc);
-	else if (rc)
-		gpupart_refuse(pdev, extack, "%s did not take %s (%d); it stays with the host",
-			       gpupart_passthrough, pci_name(pdev), rc);
-	/* A fatal PCIe error meanwhile revoked the VM's claim. */
-	if (!rc && gdev->dda_vm != vm) {
-		gpupart_refuse(pdev, extack, "%s failed while it was handed over", pci_name(pdev));
 		rc = -EIO;
-	}
-	if (rc && gdev->dda_vm == vm) {
-		gdev->dda_vm = NULL;
-		__gpupart_vm_unhold(vm);
-	}
-	gone = __gpupart_dda_settle(gdev);
-	if (gone && !rc) {
+		break;
+	default:
 		gpupart_refuse(pdev, extack, "%s was removed while it was handed over",
 			       pci_name(pdev));
 		rc = -ENODEV;
+		break;
 	}
-	if (!rc)
-		rc = __gpupart_nl_vm_assigned(reply, info, vm, gdev);
 	mutex_unlock(&gpupart_lock);
-	if (gone)
+	device_unlock(&pdev->dev);
+	if (state == GPUPART_DEV_GONE)
 		gpupart_dev_drop(gdev);
 	gpupart_dev_put(gdev);
 	gpupart_vm_put(vm);
@@ -253,7 +315,7 @@ int gpupart_vm_assign_dda(const char *name, struct gpupart_dev *want,
  * (checked once a second, as for partitions): the passthrough driver lets
  * go of the PF, which is reset (a failed reset is logged: the GPU
  * rejoins the host regardless, as nothing else could use it) and bound to
- * gpupart again. A PF deleted meanwhile is forgotten. @gdev is @moving
+ * gpupart again. A PF deleted meanwhile is forgotten. @gdev is returning,
  * with no VM, and holds a reference on the record and on gpupart for this
  * work, which drops them.
  */
@@ -262,7 +324,7 @@ static void gpupart_dda_return_work(struct work_struct *work)
 	struct gpupart_dev *gdev = container_of(to_delayed_work(work), struct gpupart_dev,
 						return_work);
 	struct pci_dev *pdev = gdev->pdev;
-	bool gone;
+	u32 state;
 	int rc;
 
 	/* Not while a VMM still has it: see gpupart_in_use() and part.c. */
@@ -279,15 +341,14 @@ static void gpupart_dda_return_work(struct work_struct *work)
 		pci_warn(pdev, "could not take the GPU back from %s\n",
 			 gpupart_passthrough);
 
+	device_lock(&pdev->dev);
 	mutex_lock(&gpupart_lock);
-	/* probe() cleared it when gpupart took the GPU back; remove() since set it. */
-	if (rc)
-		gdev->passed = true;
-	gone = __gpupart_dda_settle(gdev);
-	if (!gone)
+	state = __gpupart_dda_settle(gdev, NULL);
+	if (state != GPUPART_DEV_GONE)
 		__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_CHANGE_NTF);
 	mutex_unlock(&gpupart_lock);
-	if (gone)
+	device_unlock(&pdev->dev);
+	if (state == GPUPART_DEV_GONE)
 		gpupart_dev_drop(gdev);
 	gpupart_dev_put(gdev);
 	/* gpupart's exit destroys the workqueue, which waits for this. */
@@ -303,14 +364,14 @@ void gpupart_dda_init(struct gpupart_dev *gdev)
 	INIT_DELAYED_WORK(&gdev->return_work, gpupart_dda_return_work);
 }
 
-/* Whether a whole GPU is being handed over for @vm: released only after. */
-static bool __gpupart_dda_moving(const struct gpupart_vm *vm)
+/* Whether a whole GPU is being handed over to @vm: released only after. */
+static bool __gpupart_dda_giving(const struct gpupart_vm *vm)
 {
 	const struct gpupart_dev *gdev;
 
 	lockdep_assert_held(&gpupart_lock);
 	list_for_each_entry(gdev, &gpupart_devs, node)
-		if (gdev->moving && gdev->dda_vm == vm)
+		if (gdev->state == GPUPART_DEV_GIVING && gdev->dda_vm == vm)
 			return true;
 	return false;
 }
@@ -342,7 +403,7 @@ int gpupart_vm_release(const char *name, struct netlink_ext_ack *extack)
 		gpupart_refuse(NULL, extack, "VM %s holds nothing", name);
 		return -ENOENT;
 	}
-	if (__gpupart_dda_moving(vm)) {
+	if (__gpupart_dda_giving(vm)) {
 		mutex_unlock(&gpupart_lock);
 		gpupart_refuse(NULL, extack, "a GPU is being handed to VM %s; try again", name);
 		return -EBUSY;
@@ -360,10 +421,7 @@ int gpupart_vm_release(const char *name, struct netlink_ext_ack *extack)
 		if (gdev->dda_vm != vm)
 			continue;
 		gdev->dda_vm = NULL;
-		gdev->moving = true;
-		__gpupart_dev_get(gdev);
-		__module_get(THIS_MODULE);
-		gpupart_queue(&gdev->return_work, 0);
+		__gpupart_dda_return(gdev);
 		__gpupart_vm_unhold(vm);
 	}
 	mutex_unlock(&gpupart_lock);
@@ -373,18 +431,44 @@ int gpupart_vm_release(const char *name, struct netlink_ext_ack *extack)
 
 /**
  * gpupart_dda_probe() - the record kept for a GPU coming back to gpupart
- * @pdev: the PF being probed
+ * @pdev: the PF being probed, its device lock held
  *
- * Return: the record, no longer @passed, or NULL for a new GPU.
+ * Within a handover the handover's end moves the record on. Outside one
+ * the GPU was bound to gpupart by hand: it is reset, as a return would
+ * have reset it, and the VM it was passed to, if any, loses it.
+ *
+ * Return: the record, or NULL for a new GPU.
  */
 struct gpupart_dev *gpupart_dda_probe(struct pci_dev *pdev)
 {
 	struct gpupart_dev *gdev;
+	struct gpupart_vm *vm;
+	bool away;
+	int rc;
 
 	mutex_lock(&gpupart_lock);
 	gdev = __gpupart_dev_of(pdev);
-	if (gdev)
-		gdev->passed = false;
+	away = gdev && gpupart_dev_away(gdev->state);
+	mutex_unlock(&gpupart_lock);
+	if (!away)
+		return gdev;
+
+	/* Still away meanwhile: nothing else moves a record that is away. */
+	rc = pci_reset_function_locked(pdev);
+	if (rc)
+		pci_warn(pdev, "reset as it came back from %s failed (%d)\n",
+			 gpupart_passthrough, rc);
+	mutex_lock(&gpupart_lock);
+	if (gpupart_dev_away(gdev->state)) {
+		vm = gdev->dda_vm;
+		if (vm) {
+			__gpupart_nl_vm_revoke(vm, gdev, GPUPART_REVOKE_REASON_DEVICE_REMOVED);
+			gdev->dda_vm = NULL;
+			__gpupart_vm_unhold(vm);
+		}
+		__gpupart_dev_set_state(gdev, GPUPART_DEV_HOST);
+		__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_CHANGE_NTF);
+	}
 	mutex_unlock(&gpupart_lock);
 	return gdev;
 }
@@ -393,20 +477,17 @@ struct gpupart_dev *gpupart_dda_probe(struct pci_dev *pdev)
  * gpupart_dda_remove() - whether remove() is a handover's
  * @gdev: the GPU gpupart is being unbound from
  *
- * Return: true when the GPU is being handed over: its record stays, and
- * is no longer gpupart's (@passed), whichever way the handover was going:
- * the GPU may be unbound or deleted at the very end of a way back, after
- * probe() found the record. If the PF is being deleted, the handover's end
- * finds out.
+ * Return: true when the GPU is being handed over: its record stays,
+ * whichever way the handover was going: the GPU may be unbound or deleted
+ * at the very end of a way back, after probe() found the record. The
+ * handover's end finds out where the PF is.
  */
 bool gpupart_dda_remove(struct gpupart_dev *gdev)
 {
 	bool handover;
 
 	mutex_lock(&gpupart_lock);
-	handover = gdev->moving;
-	if (handover)
-		gdev->passed = true;
+	handover = gpupart_dev_moving(gdev->state);
 	mutex_unlock(&gpupart_lock);
 	return handover;
 }

@@ -107,18 +107,57 @@ static pci_ers_result_t gpupart_err_check(struct pci_dev *pdev)
  * keep it set with their VFs gone, so it is cleared first. Every VM lost
  * its partition to the fatal error already: the VFs are nobody's.
  */
-static pci_ers_result_t gpupart_slot_reset(struct pci_dev *pdev)
+static void gpupart_vfe_clear(struct pci_dev *pdev, int pos)
 {
-	int pos = pci_find_ext_capability(pdev, PCI_EXT_CAP_ID_SRIOV);
 	u16 ctrl;
 
 	if (pos && !pci_read_config_word(pdev, pos + PCI_SRIOV_CTRL, &ctrl) &&
 	    ctrl & PCI_SRIOV_CTRL_VFE)
 		pci_write_config_word(pdev, pos + PCI_SRIOV_CTRL,
 				      ctrl & ~PCI_SRIOV_CTRL_VFE);
+}
+
+static pci_ers_result_t gpupart_slot_reset(struct pci_dev *pdev)
+{
+	int pos = pci_find_ext_capability(pdev, PCI_EXT_CAP_ID_SRIOV);
+	u16 ctrl;
+
+	gpupart_vfe_clear(pdev, pos);
 	pci_restore_state(pdev);
 	pci_save_state(pdev);
+	/*
+	 * VFs the core still lists must be back: with nothing saved to
+	 * restore (a reset since the last save), VF Enable stays clear and
+	 * every VF is gone, which is no recovery.
+	 */
+	if (pos && pci_num_vf(pdev) &&
+	    (pci_read_config_word(pdev, pos + PCI_SRIOV_CTRL, &ctrl) ||
+	     !(ctrl & PCI_SRIOV_CTRL_VFE))) {
+		pci_err(pdev, "its VFs did not come back from the reset\n");
+		gpupart_err_post(pci_get_drvdata(pdev), 0, true, false);
+		return PCI_ERS_RESULT_DISCONNECT;
+	}
 	return gpupart_err_check(pdev);
+}
+
+/*
+ * A reset of the PF outside error recovery (sysfs, a bus reset of its
+ * slot). The core restores the VFs after it only if VF Enable reads
+ * clear, which a device that keeps it set through a reset (as above)
+ * never does: it is cleared first, as the reset would clear it.
+ */
+static void gpupart_reset_prepare(struct pci_dev *pdev)
+{
+	gpupart_vfe_clear(pdev, pci_find_ext_capability(pdev, PCI_EXT_CAP_ID_SRIOV));
+}
+
+/*
+ * The reset restored the state saved at probe and used it up: save it
+ * again, so that a fatal error after it still finds something to restore.
+ */
+static void gpupart_reset_done(struct pci_dev *pdev)
+{
+	pci_save_state(pdev);
 }
 
 static void gpupart_err_resume(struct pci_dev *pdev)
@@ -177,7 +216,7 @@ void gpupart_err_work(struct work_struct *work)
 	gdev->err_resumed = false;
 	spin_unlock(&gdev->err_lock);
 
-	if (!gdev->dying && gdev->error != GPUPART_ERROR_FAILED) {
+	if (!gpupart_dev_gone(gdev) && gdev->error != GPUPART_ERROR_FAILED) {
 		if (seen)
 			__gpupart_err_detected(gdev, seen);
 		if (failed)
@@ -201,4 +240,6 @@ const struct pci_error_handlers gpupart_err_handlers = {
 	.mmio_enabled	= gpupart_err_check,
 	.slot_reset	= gpupart_slot_reset,
 	.resume		= gpupart_err_resume,
+	.reset_prepare	= gpupart_reset_prepare,
+	.reset_done	= gpupart_reset_done,
 };

@@ -16,6 +16,7 @@
 #include <linux/gpupart.h>
 
 #include "gpupart_nl.h"
+#include "dev_fsm.h"
 
 #include "compat.h"
 
@@ -53,8 +54,9 @@
  *    It takes them in both orders itself (removal and hot-unplug: rescan
  *    lock, then device lock; Debian 6.1's sriov_numvfs_store: device lock,
  *    then rescan lock), so gpupart takes the device lock of a PF only
- *    through the driver core (the DDA handover and return_work) and the
- *    rescan lock only with nothing of its own held (DEV_SET, gone_work).
+ *    with nothing of its own held (the DDA handover and return_work, in
+ *    the driver core and to read where the handover ended, then 4) and
+ *    the rescan lock likewise (DEV_SET, gone_work).
  * 2. gpupart_mode_lock: serialises every mode change, SR-IOV enable and
  *    disable with it, so that the host's homogeneity is checked and made
  *    in one step. remove() takes it, so no mode change runs on a GPU
@@ -154,15 +156,13 @@ struct gpupart_partition {
  * @mode: current mode
  * @count: number of partitions in mode partition, else 0
  * @parts: the @count partitions, by VF index
+ * @state: enum gpupart_dev_state: who has the PF (see core.c); changes
+ *	only through __gpupart_dev_set_state(). Away from gpupart, the
+ *	record stays, so that nobody partitions the GPU behind its VM's back
  * @adopted: the VFs were enabled before gpupart bound the device, so
  *	unbinding leaves them enabled
- * @dying: out of the registry: no new assignment, scrub or mode change
- * @dda_vm: in mode dda, the VM the whole GPU is assigned to, or NULL
- * @moving: being handed to the passthrough driver (@dda_vm set), or back
- *	from it (@dda_vm NULL: released, DEV_GET says releasing)
- * @passed: gpupart is not the PF's driver: the passthrough driver has it
- *	for @dda_vm (or nothing has it, when taking it back failed); the record
- *	stays, so that nobody partitions the GPU, until the PF is deleted
+ * @dda_vm: in mode dda, the VM the whole GPU is assigned to, or NULL;
+ *	set only while the record is giving or passed
  * @error: enum gpupart_error while a PCIe error is being recovered from
  *	or recovery failed, else 0; no new assignment, no mode change then
  * @return_work: takes a released whole GPU back from the passthrough
@@ -176,7 +176,7 @@ struct gpupart_partition {
  * @err_resumed: recovery succeeded, not yet acted on
  *
  * Context: the registry lock (gpupart_lock) guards @node, @mode, @count,
- * @parts, @adopted, @dying, @dda_vm, @moving, @passed and @error; @pdev, @model
+ * @parts, @state, @adopted, @dda_vm and @error; @pdev, @model
  * and @total_vfs are set at probe and never change. Changing @mode, @count
  * or @parts also needs gpupart_mode_lock. See "Locking" above.
  */
@@ -189,11 +189,9 @@ struct gpupart_dev {
 	enum gpupart_mode mode;
 	u32 count;
 	struct gpupart_partition *parts;
+	u32 state;
 	bool adopted;
-	bool dying;
 	struct gpupart_vm *dda_vm;
-	bool moving;
-	bool passed;
 	u32 error;
 	struct delayed_work return_work;
 	struct work_struct err_work;
@@ -202,6 +200,12 @@ struct gpupart_dev {
 	bool err_failed;
 	bool err_resumed;
 };
+
+/* Out of the registry for good: nothing new is done with it. */
+static inline bool gpupart_dev_gone(const struct gpupart_dev *gdev)
+{
+	return gdev->state == GPUPART_DEV_GONE;
+}
 
 /**
  * gpupart_in_error() - whether a GPU is out of service for a PCIe error
@@ -266,6 +270,7 @@ extern struct list_head gpupart_vms;
 extern enum gpupart_placement gpupart_placement;
 int gpupart_placement_init(void);
 struct gpupart_dev *gpupart_dev_alloc(struct pci_dev *pdev);
+int __gpupart_dev_set_state(struct gpupart_dev *gdev, u32 state);
 void gpupart_dev_put(struct gpupart_dev *gdev);
 struct gpupart_dev *__gpupart_dev_get(struct gpupart_dev *gdev);
 void __gpupart_dev_add(struct gpupart_dev *gdev);

@@ -208,11 +208,11 @@ static int __gpupart_dev_set_check(const struct gpupart_dev *gdev,
 	int rc;
 
 	lockdep_assert_held(&gpupart_lock);
-	if (gdev->dying) {
+	if (gpupart_dev_gone(gdev)) {
 		gpupart_refuse(gdev->pdev, extack, "the GPU was removed");
 		return -ENODEV;
 	}
-	if (gdev->moving) {
+	if (gpupart_dev_moving(gdev->state)) {
 		gpupart_refuse(gdev->pdev, extack,
 			       "the GPU is being handed over to or from a VM; try again");
 		return -EBUSY;
@@ -252,7 +252,7 @@ static int __gpupart_dev_set_check(const struct gpupart_dev *gdev,
 				       gdev->dda_vm->name);
 			return -EBUSY;
 		}
-		if (gdev->passed) {
+		if (gpupart_dev_away(gdev->state)) {
 			gpupart_refuse(gdev->pdev, extack,
 				       "not bound to gpupart since a failed handover; bind it again first");
 			return -EBUSY;

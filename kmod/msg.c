@@ -77,7 +77,7 @@ static int gpupart_dev_fill(struct sk_buff *msg, const struct gpupart_dev *gdev)
 		return -EMSGSIZE;
 	if (gdev->error && nla_put_u32(msg, GPUPART_A_ERROR, gdev->error))
 		return -EMSGSIZE;
-	if (gdev->moving && !gdev->dda_vm && nla_put_flag(msg, GPUPART_A_RELEASING))
+	if (gdev->state == GPUPART_DEV_RETURNING && nla_put_flag(msg, GPUPART_A_RELEASING))
 		return -EMSGSIZE;
 	while ((count = gpupart_next_count(gdev, count)))
 		if (nla_put_u32(msg, GPUPART_A_VALID_COUNT, count))

@@ -151,7 +151,7 @@ int __gpupart_part_set(struct gpupart_partition *part, u32 state)
 	 * Born with its GPU's mode change, or assigned: those have events of
 	 * their own. A GPU out of the registry was announced gone already.
 	 */
-	if (!from || state == GPUPART_PARTITION_STATE_ASSIGNED || part->gdev->dying)
+	if (!from || state == GPUPART_PARTITION_STATE_ASSIGNED || gpupart_dev_gone(part->gdev))
 		return 0;
 	if (state == GPUPART_PARTITION_STATE_FREE && from == GPUPART_PARTITION_STATE_SCRUBBING)
 		__gpupart_nl_part_notify(part->gdev, part->index,
@@ -172,7 +172,7 @@ static bool __gpupart_part_is(struct gpupart_partition *part, u32 state)
 	struct gpupart_dev *gdev = part->gdev;
 
 	lockdep_assert_held(&gpupart_lock);
-	return !gdev->dying && part->index < gdev->count &&
+	return !gpupart_dev_gone(gdev) && part->index < gdev->count &&
 	       &gdev->parts[part->index] == part && part->state == state;
 }
 
@@ -325,7 +325,7 @@ void __gpupart_part_queue(struct gpupart_dev *gdev)
 	u32 i;
 
 	lockdep_assert_held(&gpupart_lock);
-	if (gdev->dying || gpupart_in_error(gdev))
+	if (gpupart_dev_gone(gdev) || gpupart_in_error(gdev))
 		return;
 	for (i = 0; i < gdev->count; i++)
 		if (gdev->parts[i].state == GPUPART_PARTITION_STATE_RELEASING)
@@ -524,7 +524,7 @@ int gpupart_partition_clear(struct gpupart_dev *gdev, u32 idx,
 	int rc = 0;
 
 	mutex_lock(&gpupart_lock);
-	if (gdev->dying) {
+	if (gpupart_dev_gone(gdev)) {
 		gpupart_refuse(gdev->pdev, extack, "the GPU was removed");
 		rc = -ENODEV;
 	} else if (gpupart_in_error(gdev)) {

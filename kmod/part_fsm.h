@@ -3,7 +3,7 @@
  * Which state a partition may go to from which: the table that
  * __gpupart_part_set() enforces, the only writer of a partition's state.
  * Free of kernel headers, so that the host-side test (selftests/host/
- * part_fsm_test.c) checks this very table. State 0 is a partition being
+ * fsm_try.c) checks this very table. State 0 is a partition being
  * made, before it has a state; see the drawing in part.c.
  */
 #ifndef _GPUPART_PART_FSM_H

@@ -70,6 +70,8 @@ static int gpupart_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	gdev = gpupart_dda_probe(pdev);
 	if (gdev) {
 		pci_set_drvdata(pdev, gdev);
+		/* Reset on its way back: what error recovery restores. */
+		pci_save_state(pdev);
 		return 0;
 	}
 

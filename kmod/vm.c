@@ -59,7 +59,7 @@ int gpupart_vm_name_parse(const struct nlattr *attr, char *name,
 static bool __gpupart_takes_tenants(const struct gpupart_dev *gdev)
 {
 	lockdep_assert_held(&gpupart_lock);
-	return gdev->mode == GPUPART_MODE_PARTITION && !gdev->dying &&
+	return gdev->mode == GPUPART_MODE_PARTITION && !gpupart_dev_gone(gdev) &&
 	       !gpupart_in_error(gdev);
 }
 
@@ -307,7 +307,7 @@ void __gpupart_dev_revoke(struct gpupart_dev *gdev, u32 reason)
 void __gpupart_dev_forget(struct gpupart_dev *gdev, u32 reason)
 {
 	lockdep_assert_held(&gpupart_lock);
-	gdev->dying = true;
+	__gpupart_dev_set_state(gdev, GPUPART_DEV_GONE);
 	__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_DEL_NTF);
 	__gpupart_dev_revoke(gdev, reason);
 }

@@ -1,0 +1,143 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# A whole GPU's record across the edges of its handovers, where an
+# administrator's hand or a PCIe error meets it: where the GPU is decides
+# what gpupart's record says, never what a handover's calls returned.
+#   by hand      a GPU passed to a VM and bound back to gpupart by hand
+#                is the host's again: reset, its VM revoked and told
+#                (device-removed), DEV_SET and rmmod free;
+#   no driver    a GPU its VM still holds but that an administrator took
+#                off vfio-pci is taken back from no driver on release;
+#   round trip   a GPU back from a VM keeps what error recovery restores:
+#                partitioned afterwards, it recovers from a fatal PCIe
+#                error with working VFs; so does a GPU reset by hand.
+. "$(dirname "$0")/lib.sh"
+
+tap_plan 4
+is_root || tap_skip_rest "dda" "needs root"
+module_loaded || tap_skip_rest "dda" "gpupart not loaded"
+command -v jq >/dev/null || tap_skip_rest "dda" "jq not installed"
+modprobe vfio-pci 2>/dev/null
+[ -d /sys/bus/pci/drivers/vfio-pci ] || tap_skip_rest "dda" "no vfio-pci driver"
+DEV=$(gp_sriov_devs 4 | head -n 1)
+[ -n "$DEV" ] || tap_skip_rest "dda" "no SR-IOV capable device with 4 VFs bound to gpupart"
+SYS=/sys/bus/pci/devices/$DEV
+INJ="$(dirname "$0")/aer_inj"
+
+mon=$(mktemp)
+trap 'rm -f "$mon"' EXIT
+# The events but dev-change, a word each: "vm-revoke:h1:device-removed".
+events() {
+	jq -r 'select(.event != "dev-change") |
+		[.event, (if .event == "dev-error" then .device.error else empty end),
+		 (.assignments[0].vm // .partition // empty), (.reason // empty)] |
+		map(tostring) | join(":")' "$mon" | sort | tr '\n' ' '
+}
+dev_is() {
+	gpupartctl -j dev show "$DEV" |
+		jq -r '.devices[0] | "\(.mode) vm=\(.vm // "-") releasing=\(.releasing // false) error=\(.error // "-")"'
+}
+passed_to() {
+	gp_free_all
+	gpupartctl dev set "$DEV" mode dda || return 1
+	gpupartctl vm assign "$1" dda dev "$DEV" >/dev/null || return 1
+	expect_eq "driver" "$(driver_of "$DEV")" vfio-pci
+}
+# As an administrator does it: off vfio-pci, the override cleared.
+off_vfio() {
+	echo "$DEV" >/sys/bus/pci/drivers/vfio-pci/unbind
+	echo >"$SYS/driver_override"
+}
+
+by_hand() {
+	passed_to h1 || return 1
+	monitor_start
+	off_vfio
+	echo "$DEV" >/sys/bus/pci/drivers/gpupart/bind || { monitor_stop; return 1; }
+	monitor_stop
+	expect_eq "driver" "$(driver_of "$DEV")" gpupart || return 1
+	expect_eq "events" "$(events)" "vm-revoke:h1:device-removed " || return 1
+	out=$(gpupartctl vm release h1 2>&1) && { diag "h1 still held it"; return 1; }
+	expect_eq "release" "$out" "Error: VM h1 holds nothing" || return 1
+	expect_eq "GPU" "$(dev_is)" "dda vm=- releasing=false error=-" || return 1
+	# The host's again in every way: another VM, then mode none.
+	gpupartctl vm assign h2 dda dev "$DEV" >/dev/null || return 1
+	gpupartctl vm release h2 || return 1
+	wait_for 30 scrubbed || { diag "not back: $(dev_is)"; return 1; }
+	gpupartctl dev set "$DEV" mode none || return 1
+	ids=$(cat /sys/module/gpupart/parameters/ids)
+	rmmod gpupart || return 1
+	modprobe gpupart "ids=$ids"
+}
+
+no_driver() {
+	passed_to n1 || return 1
+	off_vfio
+	expect_eq "GPU" "$(dev_is)" "dda vm=n1 releasing=false error=-" || return 1
+	gpupartctl vm release n1 || return 1
+	wait_for 30 scrubbed || { diag "not back: $(dev_is)"; return 1; }
+	expect_eq "driver" "$(driver_of "$DEV")" gpupart || return 1
+	expect_eq "GPU" "$(dev_is)" "dda vm=- releasing=false error=-" || return 1
+	gpupartctl dev set "$DEV" mode none
+}
+
+# Every VF of DEV answers in its config space: its class code, as a VF's
+# vendor ID reads all ones even when it is there (SR-IOV spec).
+vfs_answer() {
+	n=0
+	for vf in "$SYS"/virtfn*; do
+		id=$(od -An -tx4 -j8 -N4 "$vf/config" | tr -d ' ')
+		[ "$id" != ffffffff ] || { diag "$(basename "$(readlink -f "$vf")") reads all ones"; return 1; }
+		n=$((n + 1))
+	done
+	expect_eq "VFs" "$n" 4
+}
+
+# A fatal PCIe error on DEV, partitioned into 4: recovered, with VFs
+# that work.
+fatal_recovers() {
+	port=$(basename "$(dirname "$(readlink -f "$SYS")")")
+	monitor_start
+	"$INJ" "$port" uncor 10 || { monitor_stop; return 1; }	# Data Link Protocol Error: fatal
+	wait_for 30 sh -c "grep -q '\"recovered\"' '$mon'"
+	monitor_stop
+	wait_for 30 scrubbed || { diag "partitions never settled"; return 1; }
+	expect_eq "GPU" "$(dev_is)" "partition vm=- releasing=false error=-" || return 1
+	vfs_answer || return 1
+	vf=$(gpupartctl -j vm assign r2 | jq -r .vf)
+	[ -n "$vf" ] && [ "$vf" != null ] || { diag "no partition for r2"; return 1; }
+	expect_eq "r2's VF driver" "$(driver_of "$vf")" vfio-pci
+}
+
+round_trip() {
+	passed_to r1 || return 1
+	gpupartctl vm release r1 || return 1
+	wait_for 30 scrubbed || { diag "not back: $(dev_is)"; return 1; }
+	gpupartctl dev set "$DEV" mode none || return 1
+	gpupartctl dev set "$DEV" mode partition count 4 || return 1
+	fatal_recovers
+}
+
+# The same after an administrator's reset of the partitioned GPU.
+sysfs_reset() {
+	gp_free_all
+	gpupartctl dev set "$DEV" mode partition count 4 || return 1
+	echo 1 >"$SYS/reset" || return 1
+	vfs_answer || return 1
+	fatal_recovers
+}
+
+tap_check "bound back to gpupart by hand while passed: reset, the VM revoked, the host's again" by_hand
+tap_check "released after the administrator took it off vfio-pci: taken back from no driver" no_driver
+modprobe aer_inject 2>/dev/null
+if [ -c /dev/aer_inject ]; then
+	tap_check "back from a VM, partitioned: a fatal PCIe error leaves working VFs" round_trip
+	tap_check "reset by hand, partitioned: a fatal PCIe error leaves working VFs" sysfs_reset
+else
+	tap_skip "back from a VM, partitioned: a fatal PCIe error leaves working VFs" "no /dev/aer_inject (CONFIG_PCIEAER_INJECT)"
+	tap_skip "reset by hand, partitioned: a fatal PCIe error leaves working VFs" "no /dev/aer_inject (CONFIG_PCIEAER_INJECT)"
+fi
+gp_free_all
+gpupartctl dev set "$DEV" mode none 2>/dev/null
+tap_finish
