@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Every test: "make check-host" (install, DKMS, docs, cluster check),
-# "make check" (the selftests in the test bed, Debian's kernel) and "make
-# check-debug" (the same on the debug kernel: KASAN, lockdep, kmemleak).
+# "make check" (the selftests in the test bed, Debian's 6.1), "make
+# check-6.12" (lint and the selftests where 6.12 differs, on Debian 12's
+# 6.12) and "make check-debug" (every selftest on the debug kernel: KASAN,
+# lockdep, kmemleak).
 # Prints each run's verdict and ends with their sum; fails if any run
 # failed or did not finish.
 set -u
@@ -12,7 +14,7 @@ log=$(mktemp)
 sum=$(mktemp)
 trap 'rm -f "$log" "$sum"' EXIT
 rc=0
-for target in check-host check check-debug; do
+for target in check-host check check-6.12 check-debug; do
 	start=$(date +%s)
 	{ make --no-print-directory "$target" 2>&1; echo "make-exit $?"; } | tee "$log"
 	made=$(tail -n 1 "$log")

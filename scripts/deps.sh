@@ -10,7 +10,7 @@ PKGS="build-essential make gcc sparse python3 python3-yaml pkg-config
 	valgrind libc6-dbg flex bison bc libelf-dev libssl-dev rsync libjson-c-dev
 	dkms man-db groff-base bsdextrautils bash-completion libxml2-dev
 	libxml2-utils pacemaker-cli-utils resource-agents libvirt-clients
-	libvirt-daemon-system libvirt-daemon-driver-qemu shellcheck"
+	libvirt-daemon-system libvirt-daemon-driver-qemu shellcheck dwarves"
 
 missing=
 for p in $PKGS; do

@@ -57,7 +57,7 @@ fi
 # Every shell script of the tree, warnings and errors (the selftests' word
 # splitting of address lists is marked where it is meant).
 # shellcheck disable=SC2046
-if ! shellcheck -x -S warning $(grep -rlE '^#!/bin/(ba)?sh' selftests scripts dist userspace) >"$log" 2>&1; then
+if ! shellcheck -x -S warning $(grep -rlE '^#!/bin/(busybox )?(ba)?sh' selftests scripts dist userspace) >"$log" 2>&1; then
 	cat "$log"
 	echo "lint: shellcheck: FAILED" >&2
 	fail=1

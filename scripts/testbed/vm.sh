@@ -30,6 +30,9 @@
 #   DEBUG_KERNEL  a debug-kernel.sh cache directory: boot that kernel (KASAN,
 #               lockdep, kmemleak) with gpupart built for it, instead of
 #               Debian's
+#   ALT_KERNEL  any such directory (kernel-6.12.sh's), with GPUPART_KO the
+#               module built for it and TAG naming its logs
+#   GPUPART_TESTS  the selftests the check job runs (default: all)
 set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 JOB=${1:-}
@@ -43,12 +46,15 @@ run)
 esac
 
 if [ -n "${DEBUG_KERNEL:-}" ]; then
-	KVER=$(cat "$DEBUG_KERNEL/kernelrelease")
-	KERNEL=$DEBUG_KERNEL/bzImage
-	export MODROOT=$DEBUG_KERNEL/modules
-	export GPUPART_KO=$TOP/build/debug-mod/gpupart.ko
-	VM_MEM=${VM_MEM:-2048}
+	ALT_KERNEL=$DEBUG_KERNEL
+	GPUPART_KO=$TOP/build/debug-mod/gpupart.ko
 	TAG=-debug
+fi
+if [ -n "${ALT_KERNEL:-}" ]; then
+	KVER=$(cat "$ALT_KERNEL/kernelrelease")
+	KERNEL=$ALT_KERNEL/bzImage
+	export MODROOT=$ALT_KERNEL/modules
+	export GPUPART_KO=${GPUPART_KO:?ALT_KERNEL needs GPUPART_KO}
 fi
 KVER=${KVER:-$("$TOP"/scripts/kdir.sh kver)}
 KERNEL=${KERNEL:-/boot/vmlinuz-$KVER}
@@ -124,9 +130,12 @@ done
 # The guest learns from gpupart_hostctl=1 that GPUPART-HOST lines are heard.
 HOSTCTL=" gpupart_hostctl=1"
 [ "$JOB" = shell ] && HOSTCTL=
+# The guest's init passes it on to run_tests.sh as GPUPART_TESTS.
+TESTS=
+[ -n "${GPUPART_TESTS:-}" ] && TESTS=" gpupart_tests=$(echo "$GPUPART_TESTS" | tr ' ' ,)"
 set -- qemu-system-x86_64 -machine q35,kernel-irqchip=split -m "$VM_MEM" -smp 2 \
 	-nographic -no-reboot -kernel "$KERNEL" -initrd "$INITRD" \
-	-append "console=ttyS0 loglevel=1 panic=-1 intel_iommu=on gpupart_job=$JOB$HOSTCTL" \
+	-append "console=ttyS0 loglevel=1 panic=-1 intel_iommu=on gpupart_job=$JOB$HOSTCTL$TESTS" \
 	-device intel-iommu,intremap=on $devs \
 	-global pcie-root-port.x-speed=5 \
 	-global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off
