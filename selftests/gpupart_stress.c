@@ -4,7 +4,7 @@
  * invariants that must hold afterwards. stress.sh runs it beside sysfs
  * writers, PF removal, hot-unplug, AER injection and module reloads.
  *
- *   gpupart_stress run SECONDS SEED DDA_GPU GPU...
+ *   gpupart_stress run SECONDS SEED DDA_GPU GPU... [vmm VMM_GPU...]
  *	One thread per kind of client, each with its own socket: partition
  *	assign/release (two), DEV_SET on GPU... (partition 8, none, and now
  *	and then a count the host refuses), DDA assign/release on DDA_GPU,
@@ -13,6 +13,14 @@
  *	and the errors by errno. Fails when an operation is not answered
  *	within ANSWER_S seconds: the request, and the netlink family with it,
  *	would be stuck.
+ *	With VMM_GPU..., two VMMs too: each takes the partition a stress VM
+ *	holds on one of those GPUs as QEMU does (VFIO container, type1
+ *	IOMMU, group, memory mapped for DMA, device fd) and holds it a while.
+ *	While it does, the partition must stay the VM's (assigned to it,
+ *	or releasing or scrubbing once the VM lets go): never free, never
+ *	another VM's; and no VF is open in two VMMs. A violation fails the
+ *	run. (Only GPUs that are never removed: Linux 6.1's vfio frees a
+ *	VMM's container when a device it holds is deleted.)
  *
  *   gpupart_stress check
  *	The invariants, through the public API: no VM listed twice, no VF in
@@ -21,6 +29,8 @@
  *	partition count.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -28,6 +38,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/vfio.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 
 #include "gpnl.h"
 
@@ -39,12 +52,12 @@
 
 enum op { OP_ASSIGN, OP_RELEASE, OP_DEV_SET, OP_DDA_ASSIGN, OP_DDA_RELEASE,
 	  OP_CLEAR, OP_HOST_SET, OP_DEV_DUMP, OP_VM_DUMP, OP_DEV_GET,
-	  OP_HOST_GET, OP_RECONNECT, OP_MAX };
+	  OP_HOST_GET, OP_VMM_HOLD, OP_RECONNECT, OP_MAX };
 
 static const char *const op_names[OP_MAX] = {
 	"vm-assign", "vm-release", "dev-set", "dda-assign", "dda-release",
 	"partition-clear", "host-set", "dev-dump", "vm-dump", "dev-get",
-	"host-get", "reconnect",
+	"host-get", "vmm-hold", "reconnect",
 };
 
 struct client {
@@ -55,11 +68,18 @@ struct client {
 	bool open;
 	atomic_long since;		/* when the request under way began, or 0 */
 	atomic_int op;
+	int vmm;			/* a VMM: which one */
 	unsigned long count[OP_MAX][MAX_ERRNO];
 };
 
 static const char *gpus[MAX_GPUS];
 static int n_gpus;
+static const char *vmm_gpus[MAX_GPUS];
+static int n_vmm_gpus;
+/* What the VMMs hold, by VF, and the violations they saw. */
+static pthread_mutex_t vmm_lock = PTHREAD_MUTEX_INITIALIZER;
+static char vmm_held[2][GPUPART_PCI_ADDR_MAX_LEN + 1];
+static atomic_int vmm_violations, vmm_failed;
 static const char *dda_gpu;
 static atomic_bool stop;
 
@@ -218,6 +238,214 @@ static void step_dump(struct client *c)
 	}
 }
 
+/* A VMM's hold on a device, as QEMU takes it. */
+struct vmm {
+	int container, group, device;
+	void *dma;
+};
+
+#define VMM_DMA_BYTES	(1 << 20)
+
+static void vmm_close(struct vmm *v)
+{
+	if (v->device >= 0)
+		close(v->device);
+	if (v->group >= 0)
+		close(v->group);
+	if (v->container >= 0)
+		close(v->container);
+	if (v->dma)
+		munmap(v->dma, VMM_DMA_BYTES);
+}
+
+/*
+ * 0, or -errno of the first step that failed (named in *@step): the VF is
+ * not to be had.
+ */
+static int vmm_open(struct vmm *v, const char *vf, const char **step)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
+	char path[PATH_MAX], link[PATH_MAX];
+	ssize_t n;
+	int rc = 0;
+
+	*v = (struct vmm){ -1, -1, -1, NULL };
+	*step = "iommu_group";
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", vf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = 0;
+	snprintf(path, sizeof(path), "/dev/vfio/%s", strrchr(link, '/') + 1);
+	*step = "container";
+	v->container = open("/dev/vfio/vfio", O_RDWR);
+	if (v->container < 0)
+		rc = -errno;
+	if (!rc) {
+		*step = "group";
+		v->group = open(path, O_RDWR);
+		if (v->group < 0)
+			rc = -errno;
+	}
+	if (!rc && (ioctl(v->group, VFIO_GROUP_GET_STATUS, &status) ||
+		    !(status.flags & VFIO_GROUP_FLAGS_VIABLE))) {
+		*step = "viable";
+		rc = errno ? -errno : -EINVAL;
+	}
+	if (!rc && ioctl(v->group, VFIO_GROUP_SET_CONTAINER, &v->container)) {
+		*step = "set container";
+		rc = -errno;
+	}
+	if (!rc && ioctl(v->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU)) {
+		*step = "set iommu";
+		rc = -errno;
+	}
+	if (!rc) {
+		*step = "dma";
+		v->dma = mmap(NULL, VMM_DMA_BYTES, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (v->dma == MAP_FAILED) {
+			v->dma = NULL;
+			rc = -ENOMEM;
+		}
+	}
+	if (!rc) {
+		map.vaddr = (uintptr_t)v->dma;
+		map.size = VMM_DMA_BYTES;
+		map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+		if (ioctl(v->container, VFIO_IOMMU_MAP_DMA, &map))
+			rc = -errno;
+	}
+	if (!rc) {
+		*step = "device";
+		v->device = ioctl(v->group, VFIO_GROUP_GET_DEVICE_FD, vf);
+		if (v->device < 0)
+			rc = -errno;
+	}
+	if (rc)
+		vmm_close(v);
+	return rc;
+}
+
+struct vmm_look {
+	const char *vm, *vf;
+	unsigned int n, pick;		/* free partitions seen; the one wanted */
+	char got[GPUPART_PCI_ADDR_MAX_LEN + 1];
+	bool bad;
+};
+
+/* The @pick-th free partition of a GPU, or the last one before it. */
+static int vmm_free(const struct gpnl_dev *dev, void *arg)
+{
+	struct vmm_look *l = arg;
+	unsigned int i;
+
+	for (i = 0; i < dev->n_parts; i++) {
+		if (dev->parts[i].state != GPUPART_PARTITION_STATE_FREE)
+			continue;
+		if (l->n++ <= l->pick)
+			snprintf(l->got, sizeof(l->got), "%s", dev->parts[i].vf);
+	}
+	return 0;
+}
+
+/* The partition of l->vf, seen while a VMM of l->vm holds it. */
+static int vmm_see(const struct gpnl_dev *dev, void *arg)
+{
+	struct vmm_look *l = arg;
+	unsigned int i;
+
+	for (i = 0; i < dev->n_parts; i++) {
+		const struct gpnl_part *p = &dev->parts[i];
+
+		if (strcmp(p->vf, l->vf))
+			continue;
+		if (p->state == GPUPART_PARTITION_STATE_FREE ||
+		    (p->state == GPUPART_PARTITION_STATE_ASSIGNED && strcmp(p->vm, l->vm))) {
+			printf("# VMM of %s holds %s, which is %s%s%s\n", l->vm, l->vf,
+			       gpnl_state_name(p->state), p->vm[0] ? " to " : "", p->vm);
+			l->bad = true;
+		}
+	}
+	return 0;
+}
+
+/* Note @vf as held by VMM @slot; false if the other VMM holds it too. */
+static bool vmm_note(int slot, const char *vf)
+{
+	bool alone;
+
+	pthread_mutex_lock(&vmm_lock);
+	alone = !vf || strcmp(vmm_held[!slot], vf);
+	snprintf(vmm_held[slot], sizeof(vmm_held[slot]), "%s", vf ? vf : "");
+	pthread_mutex_unlock(&vmm_lock);
+	return alone;
+}
+
+/*
+ * A VMM's life, as under libvirt: its VM is given a free partition of a
+ * VMM GPU (by VF, as the hook asks), QEMU opens it, and the VM is released
+ * while QEMU still holds it (a stop, a revocation). Whatever happens
+ * around it meanwhile, the partition stays the VM's, then releasing,
+ * until QEMU lets go.
+ */
+static void step_vmm(struct client *c)
+{
+	int slot = c->vmm, i, rounds, rc;
+	struct vmm_look l = { .pick = rand_r(&c->seed) % 8 };
+	const char *dev = vmm_gpus[rand_r(&c->seed) % n_vmm_gpus];
+	const char *step;
+	char name[16];
+	struct vmm v;
+
+	snprintf(name, sizeof(name), "vmm-%d", slot);
+	begin(c, OP_VMM_HOLD);
+	rc = gpnl_dev_get(&c->nl, dev, vmm_free, &l);
+	/* Nothing to hold (ENODATA): no partition of the GPU is free now. */
+	if (!rc && !l.got[0])
+		rc = -ENODATA;
+	if (!rc)
+		rc = gpnl_vm_assign_vf(&c->nl, name, l.got, NULL);
+	if (rc) {
+		end(c, OP_VMM_HOLD, rc);
+		usleep(10000);
+		return;
+	}
+	l.vm = name;
+	l.vf = l.got;
+	if (!vmm_note(slot, l.vf)) {
+		printf("# %s was given to both VMMs' VMs\n", l.vf);
+		atomic_fetch_add(&vmm_violations, 1);
+	}
+	rc = vmm_open(&v, l.vf, &step);
+	if (rc) {
+		/* The first few say why: a partition assigned cannot be had. */
+		if (atomic_fetch_add(&vmm_failed, 1) < 3)
+			printf("# VMM of %s: %s: %s: %s\n", name, l.vf, step, strerror(-rc));
+		vmm_note(slot, NULL);
+		gpnl_vm_release(&c->nl, name);
+		end(c, OP_VMM_HOLD, rc);
+		return;
+	}
+	rounds = 4 + rand_r(&c->seed) % 6;
+	for (i = 0; i < rounds && !atomic_load(&stop); i++) {
+		usleep(20000 + rand_r(&c->seed) % 60000);
+		/* Released (or revoked meanwhile: ENOENT) with QEMU holding. */
+		if (i == rounds / 2)
+			gpnl_vm_release(&c->nl, name);
+		if (gpnl_dev_get(&c->nl, dev, vmm_see, &l) == -ENODEV)
+			break;
+	}
+	if (l.bad)
+		atomic_fetch_add(&vmm_violations, 1);
+	vmm_close(&v);
+	vmm_note(slot, NULL);
+	/* Released already, unless gpupart went meanwhile. */
+	gpnl_vm_release(&c->nl, name);
+	end(c, OP_VMM_HOLD, 0);
+}
+
 static void *client_main(void *arg)
 {
 	struct client *c = arg;
@@ -229,10 +457,13 @@ static void *client_main(void *arg)
 	return NULL;
 }
 
+/* The two VMMs are the last clients, run only when there are VMM GPUs. */
 static void (*const steps[])(struct client *c) = {
 	step_vm, step_vm, step_dev_set, step_dda, step_misc, step_dump,
+	step_vmm, step_vmm,
 };
 #define N_CLIENTS (sizeof(steps) / sizeof(steps[0]))
+#define N_VMMS	2
 
 static struct client clients[N_CLIENTS];
 
@@ -276,23 +507,32 @@ static void report(void)
 
 static int run(int argc, char **argv)
 {
-	int seconds, i;
+	int seconds, i, n;
 	unsigned int seed;
 	struct client *c;
 	long deadline;
 
-	if (argc < 6 || argc - 5 > MAX_GPUS)
+	if (argc < 6)
 		return 2;
 	seconds = atoi(argv[2]);
 	seed = strtoul(argv[3], NULL, 0);
 	dda_gpu = argv[4];
-	for (i = 5; i < argc; i++)
-		gpus[n_gpus++] = argv[i];
-	printf("# stress: %zu clients for %d s, seed %u\n", N_CLIENTS, seconds, seed);
+	for (i = 5; i < argc && strcmp(argv[i], "vmm"); i++)
+		if (n_gpus < MAX_GPUS)
+			gpus[n_gpus++] = argv[i];
+	for (i++; i < argc; i++)
+		if (n_vmm_gpus < MAX_GPUS)
+			vmm_gpus[n_vmm_gpus++] = argv[i];
+	if (!n_gpus)
+		return 2;
+	n = n_vmm_gpus ? N_CLIENTS : N_CLIENTS - N_VMMS;
+	printf("# stress: %d clients (%d VMMs) for %d s, seed %u\n", n,
+	       n_vmm_gpus ? N_VMMS : 0, seconds, seed);
 
-	for (i = 0; i < (int)N_CLIENTS; i++) {
+	for (i = 0; i < n; i++) {
 		clients[i].step = steps[i];
 		clients[i].seed = seed + i;
+		clients[i].vmm = i - (N_CLIENTS - N_VMMS);
 		if (pthread_create(&clients[i].thread, NULL, client_main, &clients[i]))
 			return 1;
 	}
@@ -310,7 +550,7 @@ static int run(int argc, char **argv)
 	}
 	atomic_store(&stop, true);
 	/* Every request under way must still be answered. */
-	for (i = 0; i < (int)N_CLIENTS; i++) {
+	for (i = 0; i < n; i++) {
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
@@ -324,6 +564,10 @@ static int run(int argc, char **argv)
 		}
 	}
 	report();
+	if (atomic_load(&vmm_violations)) {
+		printf("# VMMs saw %d violations\n", atomic_load(&vmm_violations));
+		return 1;
+	}
 	return 0;
 }
 
@@ -459,7 +703,7 @@ int main(int argc, char **argv)
 		return run(argc, argv);
 	if (argc == 2 && !strcmp(argv[1], "check"))
 		return check();
-	fprintf(stderr, "usage: gpupart_stress run SECONDS SEED DDA_GPU GPU...\n"
+	fprintf(stderr, "usage: gpupart_stress run SECONDS SEED DDA_GPU GPU... [vmm VMM_GPU...]\n"
 			"       gpupart_stress check\n");
 	return 2;
 }

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Stress: gpupart_stress's netlink clients (partition and DDA assign and
-# release, DEV_SET, PARTITION_CLEAR, HOST_SET, dumps) for STRESS_SECONDS,
-# beside
+# release, DEV_SET, PARTITION_CLEAR, HOST_SET, dumps) and two VMMs that
+# hold the stress VMs' partitions through VFIO as QEMU does (and check,
+# while they hold one, that it is never free nor another VM's) for
+# STRESS_SECONDS, beside
 #   - sriov_numvfs writes to GPU A,
 #   - sysfs remove and bus rescan of GPU B and of the DDA GPU E, and real
 #     PCIe hot-unplug and re-plug of B (not on the debug kernel, where 6.1's
@@ -37,6 +39,9 @@ E=$(pfs_with_id 8086 5845 | head -n 1)
 [ -n "$E" ] || tap_skip_rest "stress" "needs an 8086:5845 stand-in for DDA"
 modprobe aer_inject 2>/dev/null
 [ -c /dev/aer_inject ] || tap_skip_rest "stress" "no /dev/aer_inject (CONFIG_PCIEAER_INJECT)"
+# The VMMs' IOMMU backend, as QEMU's -device vfio-pci needs it.
+modprobe vfio_iommu_type1 2>/dev/null
+[ -c /dev/vfio/vfio ] || tap_skip_rest "stress" "no /dev/vfio/vfio (vfio-pci) for the VMMs"
 IDS=$(cat /sys/module/gpupart/parameters/ids)
 # B's QEMU device, for hot-unplug; none on a host outside the test bed.
 QID=$(qemu_id "$B" 2>/dev/null)
@@ -163,10 +168,12 @@ numvfs_loop & P1=$!
 remove_loop & P2=$!
 aer_loop & P3=$!
 reload_loop & P4=$!
-"$DIR/gpupart_stress" run "$SECONDS_" "$SEED" "$E" "$A" "$B" "$D" >"$tmp/nl.out" 2>&1
+# The VMMs hold partitions of A and D only: B and E are removed, and
+# Linux 6.1's vfio frees a VMM's container when a device it holds goes.
+"$DIR/gpupart_stress" run "$SECONDS_" "$SEED" "$E" "$A" "$B" "$D" vmm "$A" "$D" >"$tmp/nl.out" 2>&1
 nl_rc=$?
 cat "$tmp/nl.out"
-tap_check "stress: every netlink request answered" [ "$nl_rc" = 0 ]
+tap_check "stress: every netlink request answered; no VMM saw its partition free or another VM's" [ "$nl_rc" = 0 ]
 
 # The loops end by themselves; one that does not is stuck in the kernel.
 # On the debug kernel an AER recovery or a reload under way at the end can
