@@ -159,12 +159,37 @@ static u32 __gpupart_dda_where(struct gpupart_dev *gdev, struct gpupart_vm *vm)
 }
 
 /*
+ * A GPU back with gpupart after a reset (a return, or a bind by hand): an
+ * error reported while it moved is over, as its reset and the new binding
+ * are what recovery from one needs. Listeners hear it recovered.
+ */
+static void __gpupart_dda_recovered(struct gpupart_dev *gdev)
+{
+	bool was;
+
+	lockdep_assert_held(&gpupart_lock);
+	spin_lock(&gdev->err_lock);
+	was = gdev->error || gdev->err_seen || gdev->err_failed;
+	WRITE_ONCE(gdev->err_seen, 0);
+	gdev->err_failed = false;
+	gdev->err_resumed = false;
+	spin_unlock(&gdev->err_lock);
+	if (!was)
+		return;
+	pci_info(gdev->pdev, "back from %s, reset: out of PCIe error recovery\n",
+		 gpupart_passthrough);
+	gdev->error = GPUPART_ERROR_RECOVERED;
+	__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_ERROR_NTF);
+	gdev->error = 0;
+}
+
+/*
  * The end of a handover: the record goes where the PF is. A VM's claim
  * stands only where the passthrough driver has the GPU for it; elsewhere
  * it is dropped, silently, since the VM was never told it had the GPU.
  * Context: the PF's device lock and gpupart_lock held.
  * Return: the record's new state; gone means the caller is to drop it,
- * with no lock held.
+ * with no lock held (new: it was gone already, nothing to drop).
  */
 static u32 __gpupart_dda_settle(struct gpupart_dev *gdev, struct gpupart_vm *vm)
 {
@@ -174,6 +199,9 @@ static u32 __gpupart_dda_settle(struct gpupart_dev *gdev, struct gpupart_vm *vm)
 		gdev->dda_vm = NULL;
 		__gpupart_vm_unhold(vm);
 	}
+	/* Nothing forgets a record under way; should it, it is not forgotten twice. */
+	if (WARN_ON_ONCE(gpupart_dev_gone(gdev)))
+		return GPUPART_DEV_NEW;
 	switch (state) {
 	case GPUPART_DEV_GONE:
 		__gpupart_dev_forget(gdev, GPUPART_REVOKE_REASON_DEVICE_REMOVED);
@@ -183,6 +211,9 @@ static u32 __gpupart_dda_settle(struct gpupart_dev *gdev, struct gpupart_vm *vm)
 		__gpupart_dda_return(gdev);
 		break;
 	default:
+		/* Taken back, and reset on the way. */
+		if (state == GPUPART_DEV_HOST && gdev->state == GPUPART_DEV_RETURNING)
+			__gpupart_dda_recovered(gdev);
 		__gpupart_dev_set_state(gdev, state);
 		break;
 	}
@@ -344,7 +375,7 @@ static void gpupart_dda_return_work(struct work_struct *work)
 	device_lock(&pdev->dev);
 	mutex_lock(&gpupart_lock);
 	state = __gpupart_dda_settle(gdev, NULL);
-	if (state != GPUPART_DEV_GONE)
+	if (state != GPUPART_DEV_GONE && state != GPUPART_DEV_NEW)
 		__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_CHANGE_NTF);
 	mutex_unlock(&gpupart_lock);
 	device_unlock(&pdev->dev);
@@ -453,7 +484,10 @@ struct gpupart_dev *gpupart_dda_probe(struct pci_dev *pdev)
 	if (!away)
 		return gdev;
 
-	/* Still away meanwhile: nothing else moves a record that is away. */
+	/*
+	 * Meanwhile a release may take it back (returning): its work waits
+	 * for this probe's device lock, and the second look below leaves it.
+	 */
 	rc = pci_reset_function_locked(pdev);
 	if (rc)
 		pci_warn(pdev, "reset as it came back from %s failed (%d)\n",
@@ -466,6 +500,7 @@ struct gpupart_dev *gpupart_dda_probe(struct pci_dev *pdev)
 			gdev->dda_vm = NULL;
 			__gpupart_vm_unhold(vm);
 		}
+		__gpupart_dda_recovered(gdev);
 		__gpupart_dev_set_state(gdev, GPUPART_DEV_HOST);
 		__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_CHANGE_NTF);
 	}
@@ -474,22 +509,22 @@ struct gpupart_dev *gpupart_dda_probe(struct pci_dev *pdev)
 }
 
 /**
- * gpupart_dda_remove() - whether remove() is a handover's
+ * __gpupart_dda_remove() - whether remove() is a handover's
  * @gdev: the GPU gpupart is being unbound from
  *
+ * The caller forgets the record in the same critical section when this
+ * says no, so that no claim comes in between.
+ *
+ * Context: caller holds gpupart_lock.
  * Return: true when the GPU is being handed over: its record stays,
  * whichever way the handover was going: the GPU may be unbound or deleted
  * at the very end of a way back, after probe() found the record. The
  * handover's end finds out where the PF is.
  */
-bool gpupart_dda_remove(struct gpupart_dev *gdev)
+bool __gpupart_dda_remove(struct gpupart_dev *gdev)
 {
-	bool handover;
-
-	mutex_lock(&gpupart_lock);
-	handover = gpupart_dev_moving(gdev->state);
-	mutex_unlock(&gpupart_lock);
-	return handover;
+	lockdep_assert_held(&gpupart_lock);
+	return gpupart_dev_moving(gdev->state);
 }
 
 /*

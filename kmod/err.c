@@ -107,12 +107,46 @@ static pci_ers_result_t gpupart_err_check(struct pci_dev *pdev)
  * keep it set with their VFs gone, so it is cleared first. Every VM lost
  * its partition to the fatal error already: the VFs are nobody's.
  */
+static bool gpupart_vfe(struct pci_dev *pdev, int pos)
+{
+	u16 ctrl;
+
+	return pos && !pci_read_config_word(pdev, pos + PCI_SRIOV_CTRL, &ctrl) &&
+	       ctrl & PCI_SRIOV_CTRL_VFE;
+}
+
+/*
+ * Whether a reset took the VFs and left VF Enable set, which keeps the
+ * core from restoring them: the first VF's config space reads all ones.
+ * Looked up without pci_bus_sem, which the error walk holds.
+ */
+static bool gpupart_vfs_gone(struct pci_dev *pdev, int pos)
+{
+	struct pci_dev *vf;
+	u32 class = 0;
+	u16 offset;
+	int rid;
+
+	if (!pci_num_vf(pdev) || !gpupart_vfe(pdev, pos) ||
+	    pci_read_config_word(pdev, pos + PCI_SRIOV_VF_OFFSET, &offset))
+		return false;
+	/* The first VF's routing ID, as the SR-IOV capability places it. */
+	rid = (pdev->bus->number << 8) + pdev->devfn + offset;
+	vf = pci_get_domain_bus_and_slot(pci_domain_nr(pdev->bus), (rid >> 8) & 0xff,
+					 rid & 0xff);
+	if (!vf)
+		return false;
+	pci_read_config_dword(vf, PCI_CLASS_REVISION, &class);
+	pci_dev_put(vf);
+	return class == ~0u;
+}
+
+/* VF Enable cleared, so that restoring the PF's state enables the VFs again. */
 static void gpupart_vfe_clear(struct pci_dev *pdev, int pos)
 {
 	u16 ctrl;
 
-	if (pos && !pci_read_config_word(pdev, pos + PCI_SRIOV_CTRL, &ctrl) &&
-	    ctrl & PCI_SRIOV_CTRL_VFE)
+	if (!pci_read_config_word(pdev, pos + PCI_SRIOV_CTRL, &ctrl))
 		pci_write_config_word(pdev, pos + PCI_SRIOV_CTRL,
 				      ctrl & ~PCI_SRIOV_CTRL_VFE);
 }
@@ -120,9 +154,10 @@ static void gpupart_vfe_clear(struct pci_dev *pdev, int pos)
 static pci_ers_result_t gpupart_slot_reset(struct pci_dev *pdev)
 {
 	int pos = pci_find_ext_capability(pdev, PCI_EXT_CAP_ID_SRIOV);
-	u16 ctrl;
 
-	gpupart_vfe_clear(pdev, pos);
+	/* Only when they went: a reset a sibling asked for may not have come. */
+	if (gpupart_vfs_gone(pdev, pos))
+		gpupart_vfe_clear(pdev, pos);
 	pci_restore_state(pdev);
 	pci_save_state(pdev);
 	/*
@@ -131,8 +166,7 @@ static pci_ers_result_t gpupart_slot_reset(struct pci_dev *pdev)
 	 * every VF is gone, which is no recovery.
 	 */
 	if (pos && pci_num_vf(pdev) &&
-	    (pci_read_config_word(pdev, pos + PCI_SRIOV_CTRL, &ctrl) ||
-	     !(ctrl & PCI_SRIOV_CTRL_VFE))) {
+	    (!gpupart_vfe(pdev, pos) || gpupart_vfs_gone(pdev, pos))) {
 		pci_err(pdev, "its VFs did not come back from the reset\n");
 		gpupart_err_post(pci_get_drvdata(pdev), 0, true, false);
 		return PCI_ERS_RESULT_DISCONNECT;
@@ -142,21 +176,23 @@ static pci_ers_result_t gpupart_slot_reset(struct pci_dev *pdev)
 
 /*
  * A reset of the PF outside error recovery (sysfs, a bus reset of its
- * slot). The core restores the VFs after it only if VF Enable reads
- * clear, which a device that keeps it set through a reset (as above)
- * never does: it is cleared first, as the reset would clear it.
- */
-static void gpupart_reset_prepare(struct pci_dev *pdev)
-{
-	gpupart_vfe_clear(pdev, pci_find_ext_capability(pdev, PCI_EXT_CAP_ID_SRIOV));
-}
-
-/*
- * The reset restored the state saved at probe and used it up: save it
- * again, so that a fatal error after it still finds something to restore.
+ * slot) restored the state saved at probe and used it up: save it again,
+ * so that a fatal error after it still finds something to restore. Not
+ * from a device that no longer answers (a reset that failed). VFs the
+ * reset took while VF Enable stayed set are brought back first, as in
+ * slot_reset, by restoring the state once more with VF Enable clear.
  */
 static void gpupart_reset_done(struct pci_dev *pdev)
 {
+	int pos = pci_find_ext_capability(pdev, PCI_EXT_CAP_ID_SRIOV);
+
+	if (!pci_device_is_present(pdev))
+		return;
+	if (gpupart_vfs_gone(pdev, pos)) {
+		gpupart_vfe_clear(pdev, pos);
+		pci_save_state(pdev);
+		pci_restore_state(pdev);
+	}
 	pci_save_state(pdev);
 }
 
@@ -216,7 +252,13 @@ void gpupart_err_work(struct work_struct *work)
 	gdev->err_resumed = false;
 	spin_unlock(&gdev->err_lock);
 
-	if (!gpupart_dev_gone(gdev) && gdev->error != GPUPART_ERROR_FAILED) {
+	/*
+	 * Only while gpupart has the PF (or is handing it over, when the
+	 * claim goes): a report that comes after it passed to the
+	 * passthrough driver is that driver's, and its VM's.
+	 */
+	if ((gdev->state == GPUPART_DEV_HOST || gdev->state == GPUPART_DEV_GIVING) &&
+	    gdev->error != GPUPART_ERROR_FAILED) {
 		if (seen)
 			__gpupart_err_detected(gdev, seen);
 		if (failed)
@@ -240,6 +282,5 @@ const struct pci_error_handlers gpupart_err_handlers = {
 	.mmio_enabled	= gpupart_err_check,
 	.slot_reset	= gpupart_slot_reset,
 	.resume		= gpupart_err_resume,
-	.reset_prepare	= gpupart_reset_prepare,
 	.reset_done	= gpupart_reset_done,
 };

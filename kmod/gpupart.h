@@ -354,7 +354,7 @@ int gpupart_vm_assign_dda(const char *name, struct gpupart_dev *want,
 int gpupart_vm_release(const char *name, struct netlink_ext_ack *extack);
 void gpupart_dda_init(struct gpupart_dev *gdev);
 struct gpupart_dev *gpupart_dda_probe(struct pci_dev *pdev);
-bool gpupart_dda_remove(struct gpupart_dev *gdev);
+bool __gpupart_dda_remove(struct gpupart_dev *gdev);
 void gpupart_dda_exit(void);
 
 /* err.c: PCIe error recovery */

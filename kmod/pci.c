@@ -32,7 +32,8 @@ static void gpupart_dev_register(struct gpupart_dev *gdev)
 }
 
 /*
- * remove() of a GPU: out of the registry, its VMs told. gpupart_mode_lock
+ * remove() of a GPU: out of the registry, its VMs told; unless it is being
+ * handed over, when the record stays (dda.c). gpupart_mode_lock
  * keeps every mode change off the GPU meanwhile; its partitions go last
  * (VFs gpupart enabled are disabled, adopted ones left as found), with
  * gpupart_lock dropped, see "Locking". The registry's reference goes (the
@@ -42,6 +43,16 @@ static void gpupart_dev_unregister(struct gpupart_dev *gdev)
 {
 	mutex_lock(&gpupart_mode_lock);
 	mutex_lock(&gpupart_lock);
+	/*
+	 * Decided and done in one section: a claim for a VM may come until
+	 * gpupart_lock is taken here, and then this is its handover's unbind
+	 * (or one that met it), whose end decides where the record goes.
+	 */
+	if (__gpupart_dda_remove(gdev)) {
+		mutex_unlock(&gpupart_lock);
+		mutex_unlock(&gpupart_mode_lock);
+		return;
+	}
 	__gpupart_dev_forget(gdev, GPUPART_REVOKE_REASON_DEVICE_REMOVED);
 	list_del_init(&gdev->node);
 	mutex_unlock(&gpupart_lock);
@@ -97,12 +108,7 @@ static int gpupart_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 static void gpupart_remove(struct pci_dev *pdev)
 {
-	struct gpupart_dev *gdev = pci_get_drvdata(pdev);
-
-	/* Handed to the passthrough driver: the record stays, see dda.c. */
-	if (gpupart_dda_remove(gdev))
-		return;
-	gpupart_dev_unregister(gdev);
+	gpupart_dev_unregister(pci_get_drvdata(pdev));
 }
 
 /*
