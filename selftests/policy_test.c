@@ -3,7 +3,8 @@
  * The rules Documentation/netlink/specs/gpupart.yaml states and the
  * generated policies enforce: string lengths (pci-addr, restore-vf, vm),
  * no attribute where an operation takes none (HOST_GET), none outside an
- * operation's request, and dumps validated as their do. Each refusal is
+ * operation's request, dumps validated as their do, and exact only with
+ * restore-vf. Each refusal is
  * the genetlink core's, with its extack text, and changes nothing. And
  * the one check every command makes of the GPU it names (pre_doit).
  */
@@ -136,6 +137,41 @@ TEST_F(policy, vm_max_len)
 	EXPECT_EQ(-EINVAL, send_str(nl, GPUPART_CMD_VM_GET, NLM_F_DUMP,
 				    GPUPART_A_VM, GPUPART_VM_NAME_MAX_LEN + 1,
 				    true));
+}
+
+/* VM_ASSIGN with vm "x", @kind (0: not sent), and the flag exact. */
+static int send_exact(struct gpnl *nl, uint32_t kind)
+{
+	struct nl_msg *msg = gpnl_msg(nl, GPUPART_CMD_VM_ASSIGN, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_string(msg, GPUPART_A_VM, "x") ||
+	    (kind && nla_put_u32(msg, GPUPART_A_KIND, kind)) ||
+	    nla_put_flag(msg, GPUPART_A_EXACT)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return gpnl_exec(nl, msg, NULL, NULL);
+}
+
+/*
+ * exact asks for the partition restore-vf names or none: without
+ * restore-vf it means nothing, for either kind, and is refused rather
+ * than read as "any partition".
+ */
+TEST_F(policy, exact_needs_restore_vf)
+{
+	static const uint32_t kinds[] = { 0, GPUPART_KIND_PARTITION, GPUPART_KIND_DDA };
+	struct gpnl *nl = &self->c.nl;
+	unsigned int i;
+
+	SKIP_IF_UNFIT(&self->c);
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		TH_LOG("kind %u", kinds[i]);
+		EXPECT_EQ(-EINVAL, send_exact(nl, kinds[i]));
+		EXPECT_STREQ("exact goes with restore-vf", nl->err);
+	}
 }
 
 /* HOST_GET takes no attribute at all. */
