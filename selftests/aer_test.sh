@@ -32,13 +32,6 @@ INJ="$(dirname "$0")/aer_inj"
 
 mon=$(mktemp)
 trap 'rm -f "$mon"' EXIT
-# The events but dev-change, a word each: "dev-error:fatal", "vm-revoke:t1:device-error"...
-events() {
-	jq -r 'select(.event != "dev-change") |
-		[.event, (if .event == "dev-error" then .device.error else empty end),
-		 (.assignments[0].vm // .partition // empty), (.reason // empty)] |
-		map(tostring) | join(":")' "$mon" | sort | tr '\n' ' '
-}
 parts() {
 	gpupartctl -j dev show "$DEV" |
 		jq -r '[.devices[0].error // "ok"] + [.devices[0].partitions[] | "\(.state)/\(.vm // "-")"] | join(" ")'
@@ -62,7 +55,7 @@ setup() {
 }
 
 events_are() {
-	[ "$(events)" = "$1" ]
+	[ "$(mon_events)" = "$1" ]
 }
 
 # inject cor|uncor STATUS [EVENTS]: into the port above DEV, the events
@@ -79,7 +72,7 @@ correctable() {
 	setup || { diag "setup failed"; return 1; }
 	before=$(parts)
 	inject cor 1 || return 1		# Receiver Error
-	expect_eq "events" "$(events)" "" || return 1
+	expect_eq "events" "$(mon_events)" "" || return 1
 	expect_eq "partitions" "$(parts)" "$before"
 }
 
@@ -87,7 +80,7 @@ non_fatal() {
 	setup || { diag "setup failed"; return 1; }
 	want="dev-error:non-fatal dev-error:recovered partition-quarantined:1 partition-quarantined:2 partition-quarantined:3 partition-scrubbed:1 partition-scrubbed:2 partition-scrubbed:3 "
 	inject uncor 4000 "$want" || return 1	# Completion Timeout
-	expect_eq "events" "$(events)" "$want" || return 1
+	expect_eq "events" "$(mon_events)" "$want" || return 1
 	expect_eq "partitions" "$(parts_settle)" "ok assigned/t1 free/- free/- free/-"
 }
 
@@ -95,7 +88,7 @@ fatal() {
 	setup || { diag "setup failed"; return 1; }
 	want="dev-error:fatal dev-error:recovered partition-quarantined:1 partition-quarantined:2 partition-quarantined:3 partition-scrubbed:0 partition-scrubbed:1 partition-scrubbed:2 partition-scrubbed:3 vm-revoke:t1:device-error "
 	inject uncor 10 "$want" || return 1	# Data Link Protocol Error
-	expect_eq "events" "$(events)" "$want" || return 1
+	expect_eq "events" "$(mon_events)" "$want" || return 1
 	expect_eq "partitions" "$(parts_settle)" "ok free/- free/- free/- free/-" || return 1
 	expect_eq "VMs" "$(gpupartctl -j vm show | jq -c .vms)" "[]" || return 1
 	expect_eq "sriov_numvfs" "$(cat /sys/bus/pci/devices/"$DEV"/sriov_numvfs)" 4 || return 1
@@ -107,7 +100,7 @@ failed() {
 	echo 1 >"$KNOB"
 	want="dev-error:failed dev-error:non-fatal partition-quarantined:1 partition-quarantined:2 partition-quarantined:3 vm-revoke:t1:device-error "
 	inject uncor 4000 "$want" || return 1	# Completion Timeout
-	expect_eq "events" "$(events)" "$want" || return 1
+	expect_eq "events" "$(mon_events)" "$want" || return 1
 	expect_eq "partitions" "$(parts)" "failed releasing/- quarantined/- quarantined/- quarantined/-" || return 1
 	# Out of service: every change is refused, and says why.
 	out=$(gpupartctl vm assign t2 2>&1) && { diag "assign succeeded"; return 1; }

@@ -27,13 +27,6 @@ INJ="$(dirname "$0")/aer_inj"
 
 mon=$(mktemp)
 trap 'rm -f "$mon"' EXIT
-# The events but dev-change, a word each: "vm-revoke:h1:device-removed".
-events() {
-	jq -r 'select(.event != "dev-change") |
-		[.event, (if .event == "dev-error" then .device.error else empty end),
-		 (.assignments[0].vm // .partition // empty), (.reason // empty)] |
-		map(tostring) | join(":")' "$mon" | sort | tr '\n' ' '
-}
 dev_is() {
 	gpupartctl -j dev show "$DEV" |
 		jq -r '.devices[0] | "\(.mode) vm=\(.vm // "-") releasing=\(.releasing // false) error=\(.error // "-")"'
@@ -57,7 +50,7 @@ by_hand() {
 	echo "$DEV" >/sys/bus/pci/drivers/gpupart/bind || { monitor_stop; return 1; }
 	monitor_stop
 	expect_eq "driver" "$(driver_of "$DEV")" gpupart || return 1
-	expect_eq "events" "$(events)" "vm-revoke:h1:device-removed " || return 1
+	expect_eq "events" "$(mon_events)" "vm-revoke:h1:device-removed " || return 1
 	out=$(gpupartctl vm release h1 2>&1) && { diag "h1 still held it"; return 1; }
 	expect_eq "release" "$out" "Error: VM h1 holds nothing" || return 1
 	expect_eq "GPU" "$(dev_is)" "dda vm=- releasing=false error=-" || return 1

@@ -196,6 +196,15 @@ monitor_start() {
 	sleep 1
 }
 
+# The events recorded in $mon but dev-change, a word each, sorted:
+# "dev-error:fatal", "vm-revoke:t1:device-error", "partition-scrubbed:2".
+mon_events() {
+	jq -r 'select(.event != "dev-change") |
+		[.event, (if .event == "dev-error" then .device.error else empty end),
+		 (.assignments[0].vm // .partition // empty), (.reason // empty)] |
+		map(tostring) | join(":")' "$mon" | sort | tr '\n' ' '
+}
+
 monitor_stop() {
 	sleep "${1:-1}"
 	kill "$MON"
