@@ -133,6 +133,18 @@ static void __gpupart_dda_return(struct gpupart_dev *gdev)
 	gpupart_queue(&gdev->return_work, 0);
 }
 
+/* Whether a PCIe error was reported and not yet over, acted on or not. */
+static bool __gpupart_dda_erred(struct gpupart_dev *gdev)
+{
+	bool erred;
+
+	lockdep_assert_held(&gpupart_lock);
+	spin_lock(&gdev->err_lock);
+	erred = gdev->error || gdev->err_seen || gdev->err_failed;
+	spin_unlock(&gdev->err_lock);
+	return erred;
+}
+
 /*
  * Where a handover ended, from what the PCI core says of the PF: whether
  * it is still registered and which driver has it, read with its device
@@ -150,6 +162,13 @@ static u32 __gpupart_dda_where(struct gpupart_dev *gdev, struct gpupart_vm *vm)
 	lockdep_assert_held(&gpupart_lock);
 	if (!device_is_registered(dev))
 		return GPUPART_DEV_GONE;
+	/*
+	 * A PCIe error reported while gpupart still had it: the VM's claim
+	 * is lost, or its VMM would never hear of the error, and wherever
+	 * the PF is, it is taken back and reset, which ends the recovery.
+	 */
+	if (gdev->state == GPUPART_DEV_GIVING && __gpupart_dda_erred(gdev))
+		return GPUPART_DEV_RETURNING;
 	if (drv && !strcmp(drv, KBUILD_MODNAME))
 		return GPUPART_DEV_HOST;
 	if (drv && !strcmp(drv, gpupart_passthrough) && gdev->state == GPUPART_DEV_GIVING)
@@ -211,9 +230,6 @@ static u32 __gpupart_dda_settle(struct gpupart_dev *gdev, struct gpupart_vm *vm)
 		__gpupart_dda_return(gdev);
 		break;
 	default:
-		/* Taken back, and reset on the way. */
-		if (state == GPUPART_DEV_HOST && gdev->state == GPUPART_DEV_RETURNING)
-			__gpupart_dda_recovered(gdev);
 		__gpupart_dev_set_state(gdev, state);
 		break;
 	}
@@ -255,6 +271,40 @@ static struct gpupart_vm *__gpupart_dda_claim(const char *name,
 	return __gpupart_vm_get(vm);
 }
 
+/*
+ * The claim is made under the PF's device lock, which remove() holds from
+ * its "not a handover" to its forgetting the record: no claim comes in
+ * between. The GPU is chosen first (@want, or the first free one), then
+ * claimed if it is still free once its lock is held; when any GPU would
+ * do and another request took that one meanwhile, the choice is made
+ * again.
+ */
+static struct gpupart_vm *gpupart_dda_claim(const char *name, struct gpupart_dev *want,
+					    struct gpupart_dev **gdevp,
+					    struct netlink_ext_ack *extack)
+{
+	struct gpupart_dev *cand;
+	struct gpupart_vm *vm;
+	int tries = 0;
+
+	do {
+		mutex_lock(&gpupart_lock);
+		cand = __gpupart_dda_pick(want, extack);
+		if (!IS_ERR(cand))
+			__gpupart_dev_get(cand);
+		mutex_unlock(&gpupart_lock);
+		if (IS_ERR(cand))
+			return ERR_CAST(cand);
+		device_lock(&cand->pdev->dev);
+		mutex_lock(&gpupart_lock);
+		vm = __gpupart_dda_claim(name, cand, gdevp, extack);
+		mutex_unlock(&gpupart_lock);
+		device_unlock(&cand->pdev->dev);
+		gpupart_dev_put(cand);
+	} while (IS_ERR(vm) && !want && ++tries < 8);
+	return vm;
+}
+
 /**
  * gpupart_vm_assign_dda() - give a VM a whole GPU
  * @name: a valid VM name
@@ -268,9 +318,9 @@ static struct gpupart_vm *__gpupart_dda_claim(const char *name,
  * passthrough driver does not take the PF, gpupart takes it back and
  * nothing changed.
  *
- * Context: no lock held; sleeps on the PF's device lock, in the driver core
- * and to read where the handover ended; remove() never holds it while it
- * waits for a handover.
+ * Context: no lock held; sleeps on the PF's device lock, to claim the GPU,
+ * in the driver core, and to read where the handover ended; remove()
+ * never waits for a handover, nor for gpupart_mode_lock when it is one.
  * Return: 0; -ENOENT when the passthrough driver is not loaded; -EBUSY,
  * -EINVAL or -ENOSPC from the choice; -EIO when the handover failed;
  * -ENODEV when the GPU went away meanwhile.
@@ -290,9 +340,7 @@ int gpupart_vm_assign_dda(const char *name, struct gpupart_dev *want,
 			       gpupart_passthrough[0] ? gpupart_passthrough : "(none set)");
 		return -ENOENT;
 	}
-	mutex_lock(&gpupart_lock);
-	vm = __gpupart_dda_claim(name, want, &gdev, extack);
-	mutex_unlock(&gpupart_lock);
+	vm = gpupart_dda_claim(name, want, &gdev, extack);
 	if (IS_ERR(vm))
 		return PTR_ERR(vm);
 	pdev = gdev->pdev;
@@ -480,6 +528,13 @@ struct gpupart_dev *gpupart_dda_probe(struct pci_dev *pdev)
 	mutex_lock(&gpupart_lock);
 	gdev = __gpupart_dev_of(pdev);
 	away = gdev && gpupart_dev_away(gdev->state);
+	/*
+	 * Taken back: return_work reset it before this probe. Under the
+	 * device lock no error report comes meanwhile; one after it is a
+	 * report of gpupart's, acted on as ever.
+	 */
+	if (gdev && gdev->state == GPUPART_DEV_RETURNING && pci_device_is_present(pdev))
+		__gpupart_dda_recovered(gdev);
 	mutex_unlock(&gpupart_lock);
 	if (!away)
 		return gdev;
@@ -500,7 +555,8 @@ struct gpupart_dev *gpupart_dda_probe(struct pci_dev *pdev)
 			gdev->dda_vm = NULL;
 			__gpupart_vm_unhold(vm);
 		}
-		__gpupart_dda_recovered(gdev);
+		if (!rc)
+			__gpupart_dda_recovered(gdev);
 		__gpupart_dev_set_state(gdev, GPUPART_DEV_HOST);
 		__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_CHANGE_NTF);
 	}
@@ -512,8 +568,8 @@ struct gpupart_dev *gpupart_dda_probe(struct pci_dev *pdev)
  * __gpupart_dda_remove() - whether remove() is a handover's
  * @gdev: the GPU gpupart is being unbound from
  *
- * The caller forgets the record in the same critical section when this
- * says no, so that no claim comes in between.
+ * Claims are made under the PF's device lock, which remove() holds: when
+ * this says no, no claim comes before remove() forgets the record.
  *
  * Context: caller holds gpupart_lock.
  * Return: true when the GPU is being handed over: its record stays,

@@ -117,28 +117,29 @@ static bool gpupart_vfe(struct pci_dev *pdev, int pos)
 
 /*
  * Whether a reset took the VFs and left VF Enable set, which keeps the
- * core from restoring them: the first VF's config space reads all ones.
- * Looked up without pci_bus_sem, which the error walk holds.
+ * core from restoring them: the first and the last VF the core lists
+ * both read all ones (one alone may be in its own reset). Found by the
+ * core's record of them, without pci_bus_sem, which the error walk holds.
  */
 static bool gpupart_vfs_gone(struct pci_dev *pdev, int pos)
 {
-	struct pci_dev *vf;
-	u32 class = 0;
-	u16 offset;
-	int rid;
+	int last = pci_num_vf(pdev) - 1, seen = 0;
+	struct pci_dev *vf = NULL;
+	u32 class;
 
-	if (!pci_num_vf(pdev) || !gpupart_vfe(pdev, pos) ||
-	    pci_read_config_word(pdev, pos + PCI_SRIOV_VF_OFFSET, &offset))
+	if (last < 0 || !gpupart_vfe(pdev, pos))
 		return false;
-	/* The first VF's routing ID, as the SR-IOV capability places it. */
-	rid = (pdev->bus->number << 8) + pdev->devfn + offset;
-	vf = pci_get_domain_bus_and_slot(pci_domain_nr(pdev->bus), (rid >> 8) & 0xff,
-					 rid & 0xff);
-	if (!vf)
-		return false;
-	pci_read_config_dword(vf, PCI_CLASS_REVISION, &class);
-	pci_dev_put(vf);
-	return class == ~0u;
+	for_each_pci_dev(vf) {
+		if (!vf->is_virtfn || vf->physfn != pdev ||
+		    (pci_iov_vf_id(vf) != 0 && pci_iov_vf_id(vf) != last))
+			continue;
+		if (pci_read_config_dword(vf, PCI_CLASS_REVISION, &class) || class != ~0u) {
+			pci_dev_put(vf);
+			return false;
+		}
+		seen++;
+	}
+	return seen == (last ? 2 : 1);
 }
 
 /* VF Enable cleared, so that restoring the PF's state enables the VFs again. */
@@ -253,11 +254,13 @@ void gpupart_err_work(struct work_struct *work)
 	spin_unlock(&gdev->err_lock);
 
 	/*
-	 * Only while gpupart has the PF (or is handing it over, when the
-	 * claim goes): a report that comes after it passed to the
+	 * Only while gpupart has the PF, is handing it over (the claim goes,
+	 * and the handover's end takes it back) or has it back (returning,
+	 * probed again): a report processed after the PF passed to the
 	 * passthrough driver is that driver's, and its VM's.
 	 */
-	if ((gdev->state == GPUPART_DEV_HOST || gdev->state == GPUPART_DEV_GIVING) &&
+	if ((gdev->state == GPUPART_DEV_HOST || gdev->state == GPUPART_DEV_GIVING ||
+	     gdev->state == GPUPART_DEV_RETURNING) &&
 	    gdev->error != GPUPART_ERROR_FAILED) {
 		if (seen)
 			__gpupart_err_detected(gdev, seen);

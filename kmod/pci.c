@@ -41,18 +41,24 @@ static void gpupart_dev_register(struct gpupart_dev *gdev)
  */
 static void gpupart_dev_unregister(struct gpupart_dev *gdev)
 {
+	bool handover;
+
+	/*
+	 * A handover's own unbind, or one that met it: its end decides
+	 * where the record goes. Decided before gpupart_mode_lock, which a
+	 * handover must not wait for with the PF's device lock held: the
+	 * lock's holder may wait for pci_bus_sem, which an error walk holds
+	 * while it waits for that device lock. No claim starts between here
+	 * and the forget below: claims are made under the PF's device lock,
+	 * which remove() holds.
+	 */
+	mutex_lock(&gpupart_lock);
+	handover = __gpupart_dda_remove(gdev);
+	mutex_unlock(&gpupart_lock);
+	if (handover)
+		return;
 	mutex_lock(&gpupart_mode_lock);
 	mutex_lock(&gpupart_lock);
-	/*
-	 * Decided and done in one section: a claim for a VM may come until
-	 * gpupart_lock is taken here, and then this is its handover's unbind
-	 * (or one that met it), whose end decides where the record goes.
-	 */
-	if (__gpupart_dda_remove(gdev)) {
-		mutex_unlock(&gpupart_lock);
-		mutex_unlock(&gpupart_mode_lock);
-		return;
-	}
 	__gpupart_dev_forget(gdev, GPUPART_REVOKE_REASON_DEVICE_REMOVED);
 	list_del_init(&gdev->node);
 	mutex_unlock(&gpupart_lock);
