@@ -143,9 +143,14 @@ debug-module:
 	cp --parents $(MOD_SRCS) $(DEBUG_MOD)/ && \
 	$(MAKE) -C $$dk/build M=$(DEBUG_MOD) modules
 
+# Every selftest but valgrind's and the benchmark's: both measure userspace
+# (memory errors, costs), which a debug kernel only slows down.
+DEBUG_TESTS := $(filter-out valgrind_test.sh bench_test.sh,$(sort $(notdir \
+	$(wildcard selftests/*_test.sh) $(patsubst %.c,%,$(wildcard selftests/*_test.c)))))
 check-debug: deps
 	$(MAKE) tool selftests debug-module libvirt-xml
-	DEBUG_KERNEL=$$(scripts/testbed/debug-kernel.sh) scripts/testbed/vm.sh check
+	DEBUG_KERNEL=$$(scripts/testbed/debug-kernel.sh) GPUPART_TESTS="$(DEBUG_TESTS)" \
+		scripts/testbed/vm.sh check
 
 # Debian 12's 6.12 kernel, unpacked into a cache (kernel-6.12.sh), not
 # installed: lint against its headers (W=1, sparse), then the selftests
