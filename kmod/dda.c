@@ -72,6 +72,14 @@ static bool __gpupart_dda_gone(struct gpupart_dev *gdev)
 	return gpupart_dev_away(gdev->state) && !device_is_registered(&gdev->pdev->dev);
 }
 
+/* A GPU in mode dda that gpupart has and no VM holds, healthy. */
+static bool __gpupart_dda_free(const struct gpupart_dev *gdev)
+{
+	lockdep_assert_held(&gpupart_lock);
+	return gdev->mode == GPUPART_MODE_DDA && !gdev->dda_vm &&
+	       gdev->state == GPUPART_DEV_HOST && !gpupart_in_error(gdev);
+}
+
 /* A GPU in mode dda that no VM holds: @want, or the first one free. */
 static struct gpupart_dev *__gpupart_dda_pick(struct gpupart_dev *want,
 					      struct netlink_ext_ack *extack)
@@ -113,8 +121,7 @@ static struct gpupart_dev *__gpupart_dda_pick(struct gpupart_dev *want,
 		return want;
 	}
 	list_for_each_entry(gdev, &gpupart_devs, node)
-		if (gdev->mode == GPUPART_MODE_DDA && !gdev->dda_vm &&
-		    gdev->state == GPUPART_DEV_HOST && !gpupart_in_error(gdev))
+		if (__gpupart_dda_free(gdev))
 			return gdev;
 	gpupart_refuse(NULL, extack, "no GPU in mode dda is free");
 	return ERR_PTR(-ENOSPC);
@@ -128,6 +135,7 @@ static void __gpupart_dda_return(struct gpupart_dev *gdev)
 {
 	lockdep_assert_held(&gpupart_lock);
 	__gpupart_dev_set_state(gdev, GPUPART_DEV_RETURNING);
+	gdev->return_reset_ok = false;
 	__gpupart_dev_get(gdev);
 	__module_get(THIS_MODULE);
 	gpupart_queue(&gdev->return_work, 0);
@@ -285,9 +293,8 @@ static struct gpupart_vm *gpupart_dda_claim(const char *name, struct gpupart_dev
 {
 	struct gpupart_dev *cand;
 	struct gpupart_vm *vm;
-	int tries = 0;
 
-	do {
+	for (;;) {
 		mutex_lock(&gpupart_lock);
 		cand = __gpupart_dda_pick(want, extack);
 		if (!IS_ERR(cand))
@@ -297,12 +304,17 @@ static struct gpupart_vm *gpupart_dda_claim(const char *name, struct gpupart_dev
 			return ERR_CAST(cand);
 		device_lock(&cand->pdev->dev);
 		mutex_lock(&gpupart_lock);
-		vm = __gpupart_dda_claim(name, cand, gdevp, extack);
+		/* Taken meanwhile, by a request that got on: choose again. */
+		if (!want && !__gpupart_dda_free(cand))
+			vm = ERR_PTR(-EAGAIN);
+		else
+			vm = __gpupart_dda_claim(name, cand, gdevp, extack);
 		mutex_unlock(&gpupart_lock);
 		device_unlock(&cand->pdev->dev);
 		gpupart_dev_put(cand);
-	} while (IS_ERR(vm) && !want && ++tries < 8);
-	return vm;
+		if (PTR_ERR(vm) != -EAGAIN)
+			return vm;
+	}
 }
 
 /**
@@ -406,7 +418,13 @@ static void gpupart_dda_return_work(struct work_struct *work)
 	u32 state;
 	int rc;
 
-	/* Not while a VMM still has it: see gpupart_in_use() and part.c. */
+	/*
+	 * A host driver (gpupart itself, after a handover that ended with an
+	 * error) is no VMM, but would count as one: it goes first. Then not
+	 * while a VMM still has it: see gpupart_in_use() and part.c.
+	 */
+	if (gpupart_host_driver(pdev))
+		device_release_driver(&pdev->dev);
 	if (gpupart_in_use(pdev)) {
 		gpupart_queue(&gdev->return_work, HZ);
 		return;
@@ -415,6 +433,9 @@ static void gpupart_dda_return_work(struct work_struct *work)
 	rc = pci_reset_function(pdev);
 	if (rc && device_is_registered(&pdev->dev))
 		pci_warn(pdev, "reset after DDA failed (%d)\n", rc);
+	mutex_lock(&gpupart_lock);
+	gdev->return_reset_ok = !rc;
+	mutex_unlock(&gpupart_lock);
 	rc = gpupart_pci_handover(pdev, KBUILD_MODNAME);
 	if (rc && device_is_registered(&pdev->dev))
 		pci_warn(pdev, "could not take the GPU back from %s\n",
@@ -529,11 +550,13 @@ struct gpupart_dev *gpupart_dda_probe(struct pci_dev *pdev)
 	gdev = __gpupart_dev_of(pdev);
 	away = gdev && gpupart_dev_away(gdev->state);
 	/*
-	 * Taken back: return_work reset it before this probe. Under the
-	 * device lock no error report comes meanwhile; one after it is a
-	 * report of gpupart's, acted on as ever.
+	 * Taken back, and return_work's reset worked (not so when this is
+	 * an administrator's bind while it waits). Under the device lock no
+	 * error report comes meanwhile; one after it is gpupart's, acted on
+	 * as ever.
 	 */
-	if (gdev && gdev->state == GPUPART_DEV_RETURNING && pci_device_is_present(pdev))
+	if (gdev && gdev->state == GPUPART_DEV_RETURNING && gdev->return_reset_ok &&
+	    pci_device_is_present(pdev))
 		__gpupart_dda_recovered(gdev);
 	mutex_unlock(&gpupart_lock);
 	if (!away)

@@ -167,6 +167,8 @@ struct gpupart_partition {
  *	or recovery failed, else 0; no new assignment, no mode change then
  * @return_work: takes a released whole GPU back from the passthrough
  *	driver, however long its VMM keeps it open (dda.c)
+ * @return_reset_ok: return_work's reset of the PF worked: the probe that
+ *	takes the GPU back ends any PCIe error recovery only then
  * @err_work: acts on what the PCI core's error callbacks reported
  * @err_lock: guards @err_seen, @err_failed and @err_resumed, which the
  *	error callbacks set for @err_work; @err_seen is also read without it
@@ -176,7 +178,7 @@ struct gpupart_partition {
  * @err_resumed: recovery succeeded, not yet acted on
  *
  * Context: the registry lock (gpupart_lock) guards @node, @mode, @count,
- * @parts, @state, @adopted, @dda_vm and @error; @pdev, @model
+ * @parts, @state, @adopted, @dda_vm, @return_reset_ok and @error; @pdev, @model
  * and @total_vfs are set at probe and never change. Changing @mode, @count
  * or @parts also needs gpupart_mode_lock. See "Locking" above.
  */
@@ -194,6 +196,7 @@ struct gpupart_dev {
 	struct gpupart_vm *dda_vm;
 	u32 error;
 	struct delayed_work return_work;
+	bool return_reset_ok;
 	struct work_struct err_work;
 	spinlock_t err_lock;	/* the error callbacks' reports, see above */
 	u32 err_seen;
@@ -317,6 +320,7 @@ int __gpupart_nl_vm_assigned(struct sk_buff *reply, struct genl_info *info,
 extern char gpupart_passthrough[32];
 void gpupart_queue(struct delayed_work *work, unsigned long delay);
 bool gpupart_in_use(struct pci_dev *pdev);
+bool gpupart_host_driver(struct pci_dev *pdev);
 int gpupart_part_init(void);
 void gpupart_part_exit(void);
 int __gpupart_part_set(struct gpupart_partition *part, u32 state);

@@ -209,7 +209,18 @@ bool gpupart_in_use(struct pci_dev *pdev)
 }
 
 /* Whether a driver that uses the kernel's DMA API (no VFIO driver) has @pdev. */
-static bool gpupart_host_driver(struct pci_dev *pdev)
+/**
+ * gpupart_host_driver() - whether a host driver (not a VMM's) has a device
+ * @pdev: a VF, or a whole GPU's PF
+ *
+ * A driver that uses the DMA API (not driver_managed_dma, as vfio-pci
+ * is) counts as an owner of the device's IOMMU group, so gpupart_in_use()
+ * stays true while it is bound: it is unbound before that is asked.
+ *
+ * Context: takes the device's lock.
+ * Return: true while such a driver is bound.
+ */
+bool gpupart_host_driver(struct pci_dev *pdev)
 {
 	bool host;
 
