@@ -542,7 +542,6 @@ int gpupart_vm_release(const char *name, struct netlink_ext_ack *extack)
 struct gpupart_dev *gpupart_dda_probe(struct pci_dev *pdev)
 {
 	struct gpupart_dev *gdev;
-	struct gpupart_vm *vm;
 	bool away;
 	int rc;
 
@@ -572,12 +571,8 @@ struct gpupart_dev *gpupart_dda_probe(struct pci_dev *pdev)
 			 gpupart_passthrough, rc);
 	mutex_lock(&gpupart_lock);
 	if (gpupart_dev_away(gdev->state)) {
-		vm = gdev->dda_vm;
-		if (vm) {
-			__gpupart_nl_vm_revoke(vm, gdev, GPUPART_REVOKE_REASON_DEVICE_REMOVED);
-			gdev->dda_vm = NULL;
-			__gpupart_vm_unhold(vm);
-		}
+		/* Its VM, if any; an away GPU is in mode dda, with no partitions. */
+		__gpupart_dev_revoke(gdev, GPUPART_REVOKE_REASON_DEVICE_REMOVED);
 		if (!rc)
 			__gpupart_dda_recovered(gdev);
 		__gpupart_dev_set_state(gdev, GPUPART_DEV_HOST);
