@@ -5,43 +5,61 @@
  */
 #include <linux/kernel.h>
 #include <linux/pci.h>
-#include <linux/spinlock.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/task_work.h>
 
 #include "compat.h"
 
 #ifndef NL_SET_ERR_MSG_FMT
 
 /*
- * Sized so that a slot is reused only when 63 other refusals were formatted
- * while one ack was still being built, which takes microseconds.
+ * A formatted text, owned by the task whose request it answers: the ack
+ * that copies it is built in that task's sendmsg(), after the handler
+ * returned, and the text is freed when the task returns to user space.
+ * So no other request can reuse it meanwhile, however many a flood sends.
+ * A message batching many failed requests holds one text for each until
+ * its sendmsg() returns: as much as the socket's send buffer allows.
  */
-#define GPUPART_EXTACK_SLOTS	64
+struct gpupart_extack_text {
+	struct callback_head free_work;
+	char msg[GPUPART_EXTACK_LEN];
+};
 
-static char gpupart_extack_ring[GPUPART_EXTACK_SLOTS][GPUPART_EXTACK_LEN];
-static unsigned int gpupart_extack_next;
-/* gpupart_extack_lock guards gpupart_extack_next and the slot being written. */
-static DEFINE_SPINLOCK(gpupart_extack_lock);
+static void gpupart_extack_free(struct callback_head *free_work)
+{
+	kfree(container_of(free_work, struct gpupart_extack_text, free_work));
+}
 
 /**
  * gpupart_extack_msg() - format an extack message that outlives the handler
  * @fmt: printf format
  *
- * Return: the formatted text, truncated to GPUPART_EXTACK_LEN - 1 bytes.
+ * Context: a request handler, in the requesting task; may sleep.
+ * Return: the formatted text, truncated to GPUPART_EXTACK_LEN - 1 bytes,
+ * valid until the task returns to user space; a fixed text when it could
+ * not be kept.
  */
 const char *gpupart_extack_msg(const char *fmt, ...)
 {
+	struct gpupart_extack_text *t;
 	va_list args;
-	char *slot;
 
-	spin_lock(&gpupart_extack_lock);
-	slot = gpupart_extack_ring[gpupart_extack_next];
-	gpupart_extack_next = (gpupart_extack_next + 1) % GPUPART_EXTACK_SLOTS;
+	if (current->flags & PF_KTHREAD)
+		return "refused (no task to keep the reason)";
+	t = kmalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return "refused (no memory for the reason)";
 	va_start(args, fmt);
-	vsnprintf(slot, GPUPART_EXTACK_LEN, fmt, args);
+	vsnprintf(t->msg, sizeof(t->msg), fmt, args);
 	va_end(args);
-	spin_unlock(&gpupart_extack_lock);
-
-	return slot;
+	init_task_work(&t->free_work, gpupart_extack_free);
+	if (task_work_add(current, &t->free_work, TWA_RESUME)) {
+		/* The task is exiting: nobody reads the ack. */
+		kfree(t);
+		return "refused (the task is exiting)";
+	}
+	return t->msg;
 }
 
 #endif

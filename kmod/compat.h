@@ -26,9 +26,8 @@ const char *gpupart_extack_msg(const char *fmt, ...) __printf(1, 2);
 
 /*
  * 6.1 has no formatted extack: the ack copies extack->_msg after the
- * handler returned, so the text must outlive the handler. It is kept in a
- * ring of buffers that is reused only after GPUPART_EXTACK_SLOTS newer
- * messages; see compat.c.
+ * handler returned, so the text must outlive the handler. Each is the
+ * requesting task's until it returns to user space; see compat.c.
  */
 #define gpupart_extack_fmt(extack, fmt, ...) do {			\
 	struct netlink_ext_ack *__ea = (extack);			\

@@ -6,8 +6,17 @@
  * operation's request, dumps validated as their do, and exact only with
  * restore-vf. Each refusal is
  * the genetlink core's, with its extack text, and changes nothing. And
- * the one check every command makes of the GPU it names (pre_doit).
+ * the one check every command makes of the GPU it names (pre_doit), whose
+ * text stays each request's own under an unprivileged flood.
  */
+#include <grp.h>
+#include <signal.h>
+#include <time.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
 #include "kselftest_harness.h"
 #include "gpupart_test.h"
 #include "gpupart_ctx.h"
@@ -251,6 +260,75 @@ TEST_F(policy, every_command_checks_the_address)
 		EXPECT_EQ(-ENODEV, send_dev(nl, cmds[i], "0000:ff:1f.7"));
 		EXPECT_STREQ("no GPU bound to gpupart at 0000:ff:1f.7", nl->err);
 	}
+}
+
+/*
+ * An unprivileged reader's refusals, sent as fast as batches go, 64 to a
+ * message: the refusal text each request gets back stays its own. (On
+ * 6.1, where gpupart formats the texts itself, they once lived in a ring
+ * of 64 buffers that a flood rotated under a pending ack.)
+ */
+static void flood(int id)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	static char batch[64 * 64];
+	struct gpnl nl;
+	size_t len = 0;
+	int i, fd;
+
+	if (setgroups(0, NULL) || setgid(65534) || setuid(65534) || gp_open(&nl))
+		_exit(1);
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	for (i = 0; i < 64; i++) {
+		struct nlmsghdr *h = (struct nlmsghdr *)(batch + len);
+		struct genlmsghdr *g = NLMSG_DATA(h);
+		struct nlattr *a = (struct nlattr *)((char *)g + GENL_HDRLEN);
+
+		snprintf((char *)a + NLA_HDRLEN, 16, "0000:f%d:%02x.%d", id, i / 8, i % 8);
+		a->nla_type = GPUPART_A_PCI_ADDR;
+		a->nla_len = NLA_HDRLEN + strlen((char *)a + NLA_HDRLEN) + 1;
+		*h = (struct nlmsghdr){ .nlmsg_type = nl.family, .nlmsg_seq = i,
+					.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK,
+					.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN) + NLA_ALIGN(a->nla_len) };
+		*g = (struct genlmsghdr){ .cmd = GPUPART_CMD_DEV_GET,
+					  .version = GPUPART_FAMILY_VERSION };
+		len += NLMSG_ALIGN(h->nlmsg_len);
+	}
+	/* The acks are never read: once the socket is full they are dropped. */
+	for (;;)
+		sendto(fd, batch, len, 0, (struct sockaddr *)&kernel, sizeof(kernel));
+}
+
+TEST_F(policy, refusal_text_is_the_requests_own)
+{
+	char pci[32], want[80];
+	pid_t pids[3];
+	int i, n = 0, wrong = 0;
+	time_t end;
+
+	SKIP_IF_UNFIT(&self->c);
+	for (i = 0; i < 3; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (!pids[i])
+			flood(i);
+	}
+	end = time(NULL) + 4;
+	while (time(NULL) < end) {
+		snprintf(pci, sizeof(pci), "0000:ee:%02x.%d", (n / 8) % 32, n % 8);
+		snprintf(want, sizeof(want), "no GPU bound to gpupart at %s", pci);
+		EXPECT_EQ(-ENODEV, send_dev(&self->c.nl, GPUPART_CMD_DEV_GET, pci));
+		if (strcmp(want, self->c.nl.err) && wrong++ < 5)
+			TH_LOG("asked about %s, told \"%s\"", pci, self->c.nl.err);
+		n++;
+	}
+	for (i = 0; i < 3; i++) {
+		kill(pids[i], SIGKILL);
+		waitpid(pids[i], NULL, 0);
+	}
+	TH_LOG("%d refusals beside 3 unprivileged floods, %d with another's text", n, wrong);
+	EXPECT_EQ(0, wrong);
+	EXPECT_LT(100, n);
 }
 
 TEST_HARNESS_MAIN
