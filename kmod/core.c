@@ -22,6 +22,11 @@ DEFINE_MUTEX(gpupart_mode_lock);
 LIST_HEAD(gpupart_devs);
 LIST_HEAD(gpupart_vms);
 enum gpupart_placement gpupart_placement = GPUPART_PLACEMENT_SPREAD;
+/*
+ * The registry's generation, guarded by gpupart_lock: never 0, for a dump
+ * takes 0 as "not read yet" (nl_dump_check_consistent()).
+ */
+static unsigned int gpupart_gen = 1;
 
 /* Read once, at load; HOST_SET changes the policy afterwards. */
 static char *placement = "spread";
@@ -47,6 +52,34 @@ int gpupart_placement_init(void)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/**
+ * __gpupart_changed() - a change that a dump shows was just made
+ *
+ * Called in the critical section that makes the change: a GPU or a VM
+ * entering or leaving the registry, and every change that has an event.
+ * A dump whose rounds saw different generations is marked interrupted.
+ *
+ * Context: caller holds gpupart_lock.
+ */
+void __gpupart_changed(void)
+{
+	lockdep_assert_held(&gpupart_lock);
+	if (!++gpupart_gen)
+		gpupart_gen = 1;
+}
+
+/**
+ * __gpupart_generation() - the registry's generation, for a dump round
+ *
+ * Context: caller holds gpupart_lock.
+ * Return: a number that changes with every __gpupart_changed(); never 0.
+ */
+unsigned int __gpupart_generation(void)
+{
+	lockdep_assert_held(&gpupart_lock);
+	return gpupart_gen;
 }
 
 /* Domain, bus and devfn in one number that sorts as the PCI address does. */
@@ -162,6 +195,8 @@ int __gpupart_dev_set_state(struct gpupart_dev *gdev, u32 state)
 		 pci_name(gdev->pdev), gdev->state, state))
 		return -EINVAL;
 	gdev->state = state;
+	/* A claim, a handover's end, a return: what a dump shows changed. */
+	__gpupart_changed();
 	return 0;
 }
 
@@ -183,6 +218,7 @@ void __gpupart_dev_add(struct gpupart_dev *gdev)
 		if (gpupart_dev_key(pos) > gpupart_dev_key(gdev))
 			break;
 	list_add_tail(&gdev->node, &pos->node);
+	__gpupart_changed();
 	__gpupart_dev_set_state(gdev, GPUPART_DEV_HOST);
 }
 
@@ -324,6 +360,7 @@ struct gpupart_vm *__gpupart_vm_new(const char *name, enum gpupart_kind kind)
 		if (strcmp(pos->name, name) > 0)
 			break;
 	list_add_tail(&vm->node, &pos->node);
+	__gpupart_changed();
 	return vm;
 }
 
@@ -357,6 +394,7 @@ void __gpupart_vm_unhold(struct gpupart_vm *vm)
 	if (WARN_ON_ONCE(!vm->holds) || --vm->holds)
 		return;
 	list_del(&vm->node);
+	__gpupart_changed();
 	if (list_empty(&gpupart_vms))
 		module_put(THIS_MODULE);
 	kref_put(&vm->ref, gpupart_vm_free);

@@ -277,6 +277,8 @@ int __gpupart_dev_set_state(struct gpupart_dev *gdev, u32 state);
 void gpupart_dev_put(struct gpupart_dev *gdev);
 struct gpupart_dev *__gpupart_dev_get(struct gpupart_dev *gdev);
 void __gpupart_dev_add(struct gpupart_dev *gdev);
+void __gpupart_changed(void);
+unsigned int __gpupart_generation(void);
 struct gpupart_dev *__gpupart_dev_find(const char *pci_addr);
 struct gpupart_dev *__gpupart_dev_of(const struct pci_dev *pdev);
 void gpupart_dev_drop(struct gpupart_dev *gdev);
@@ -298,7 +300,9 @@ int gpupart_nl_reply(struct sk_buff *msg, struct genl_info *info, int rc);
 int gpupart_nl_dump_list(struct sk_buff *skb, struct netlink_callback *cb,
 			 struct list_head *head,
 			 int (*put)(struct sk_buff *skb, struct list_head *entry,
-				    u32 portid, u32 seq));
+				    struct netlink_callback *cb));
+int gpupart_dev_dump_msg(struct sk_buff *msg, const struct gpupart_dev *gdev,
+			 struct netlink_callback *cb);
 int gpupart_dev_msg(struct sk_buff *msg, const struct gpupart_dev *gdev,
 		    u32 portid, u32 seq, int flags, u8 cmd);
 size_t gpupart_dev_msg_size(const struct gpupart_dev *gdev);

@@ -109,6 +109,8 @@ static struct gpupart_partition *__gpupart_parts_take(struct gpupart_dev *gdev,
 	struct gpupart_partition *parts = gdev->parts;
 
 	lockdep_assert_held(&gpupart_lock);
+	/* Its event comes once the VFs are gone; a dump sees the change now. */
+	__gpupart_changed();
 	*count = gdev->count;
 	*disable = gdev->count && !gdev->adopted;
 	gdev->parts = NULL;

@@ -49,11 +49,15 @@ static int gpupart_part_fill(struct sk_buff *msg, const struct gpupart_dev *gdev
 }
 
 /*
- * gpupart_dev_fill() - put one device's attributes into a message
+ * gpupart_dev_fill() - put one device's attributes into a message, and its
+ * partitions from *@part on: *@part is then the first one that did not fit
+ * (the GPU's count when all did). -EMSGSIZE when not even the device's own
+ * attributes fit.
  *
  * Context: caller holds gpupart_lock.
  */
-static int gpupart_dev_fill(struct sk_buff *msg, const struct gpupart_dev *gdev)
+static int gpupart_dev_fill(struct sk_buff *msg, const struct gpupart_dev *gdev,
+			    u32 *part)
 {
 	const struct pci_dev *pdev = gdev->pdev;
 	u32 count = 0, i;
@@ -82,9 +86,10 @@ static int gpupart_dev_fill(struct sk_buff *msg, const struct gpupart_dev *gdev)
 	while ((count = gpupart_next_count(gdev, count)))
 		if (nla_put_u32(msg, GPUPART_A_VALID_COUNT, count))
 			return -EMSGSIZE;
-	for (i = 0; i < gdev->count; i++)
+	for (i = *part; i < gdev->count; i++)
 		if (gpupart_part_fill(msg, gdev, i))
-			return -EMSGSIZE;
+			break;
+	*part = i;
 	return 0;
 }
 
@@ -103,17 +108,62 @@ static int gpupart_dev_fill(struct sk_buff *msg, const struct gpupart_dev *gdev)
 int gpupart_dev_msg(struct sk_buff *msg, const struct gpupart_dev *gdev,
 		    u32 portid, u32 seq, int flags, u8 cmd)
 {
+	u32 part = 0;
 	void *hdr;
 
 	hdr = genlmsg_put(msg, portid, seq, &gpupart_nl_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (gpupart_dev_fill(msg, gdev)) {
+	if (gpupart_dev_fill(msg, gdev, &part) || part < gdev->count) {
 		genlmsg_cancel(msg, hdr);
 		return -EMSGSIZE;
 	}
 	genlmsg_end(msg, hdr);
 	return 0;
+}
+
+/**
+ * gpupart_dev_dump_msg() - one GPU as dump entries, as many as it takes
+ * @msg: the dump's message
+ * @gdev: the GPU
+ * @cb: the dump; args[1] is the first partition not sent yet
+ *
+ * A GPU with many partitions held by VMs of long names can be larger than
+ * a dump message, which may be as small as NLMSG_GOODSIZE. Its partitions
+ * are then split across consecutive messages, each with all of the GPU's
+ * own attributes and the next partitions by index; a reader appends a
+ * message's partitions to the GPU before it when the address is the same
+ * and the first index goes on from there.
+ *
+ * Context: caller holds gpupart_lock.
+ * Return: 0 when the GPU was sent to its end, -EMSGSIZE when the rest
+ * goes into the next message (args[1] says where it starts).
+ */
+int gpupart_dev_dump_msg(struct sk_buff *msg, const struct gpupart_dev *gdev,
+			 struct netlink_callback *cb)
+{
+	u32 part = min_t(u32, cb->args[1], gdev->count), from = part;
+	void *hdr;
+
+	/*
+	 * The rest of a GPU that has fewer partitions now: the registry
+	 * changed, and the generation says so; should it not, say it here.
+	 */
+	if (cb->args[1] && cb->args[1] >= gdev->count)
+		cb->args[2] = 1;
+	hdr = genlmsg_put(msg, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &gpupart_nl_family, NLM_F_MULTI, GPUPART_CMD_DEV_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	/* A message that carries none of the partitions left waits for the next. */
+	if (gpupart_dev_fill(msg, gdev, &part) ||
+	    (part == from && part < gdev->count)) {
+		genlmsg_cancel(msg, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	cb->args[1] = part < gdev->count ? part : 0;
+	return part < gdev->count ? -EMSGSIZE : 0;
 }
 
 /**
@@ -244,9 +294,18 @@ int gpupart_vm_msg(struct sk_buff *msg, const struct gpupart_vm *vm,
 /**
  * gpupart_nl_dump_list() - one message per entry of a registry list
  * @skb: message to fill
- * @cb: dump state; args[0] is the number of entries already sent
+ * @cb: dump state; args[0] is the number of entries sent in full, args[2]
+ *	whether the registry changed during the dump
  * @head: gpupart_devs or gpupart_vms
- * @put: puts one entry as a complete message
+ * @put: puts one entry as complete messages: 0 when it is all sent,
+ *	-EMSGSIZE when it needs room in the next message (it may have sent
+ *	a part of itself, and keeps where it stopped in @cb)
+ *
+ * The lists change between rounds. From the first round that finds the
+ * registry's generation changed since the last, every message of the dump
+ * and its final NLMSG_DONE are marked NLM_F_DUMP_INTR: the reader dumps
+ * again. Each round holds gpupart_lock for one message of at most 32 KiB,
+ * whoever reads.
  *
  * Context: takes gpupart_lock.
  * Return: the message length, 0 when done, or a negative errno.
@@ -254,17 +313,27 @@ int gpupart_vm_msg(struct sk_buff *msg, const struct gpupart_vm *vm,
 int gpupart_nl_dump_list(struct sk_buff *skb, struct netlink_callback *cb,
 			 struct list_head *head,
 			 int (*put)(struct sk_buff *skb, struct list_head *entry,
-				    u32 portid, u32 seq))
+				    struct netlink_callback *cb))
 {
 	struct list_head *pos;
+	struct nlmsghdr *nlh;
+	unsigned int gen;
 	long idx = 0;
 	int rc = 0;
 
 	mutex_lock(&gpupart_lock);
+	gen = __gpupart_generation();
+	if (cb->prev_seq && cb->prev_seq != gen)
+		cb->args[2] = 1;
+	cb->prev_seq = gen;
 	list_for_each(pos, head) {
 		if (idx++ < cb->args[0])
 			continue;
-		rc = put(skb, pos, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq);
+		nlh = (struct nlmsghdr *)skb_tail_pointer(skb);
+		rc = put(skb, pos, cb);
+		/* Whatever of the entry went into this message. */
+		if (cb->args[2] && (unsigned char *)nlh != skb_tail_pointer(skb))
+			nlh->nlmsg_flags |= NLM_F_DUMP_INTR;
 		if (rc) {
 			idx--;
 			break;
@@ -272,6 +341,8 @@ int gpupart_nl_dump_list(struct sk_buff *skb, struct netlink_callback *cb,
 	}
 	mutex_unlock(&gpupart_lock);
 	cb->args[0] = idx;
+	/* The core marks NLMSG_DONE when seq and prev_seq differ. */
+	cb->seq = cb->args[2] ? gen + 1 : gen;
 
 	/* A full message ends this round; the core calls again for the rest. */
 	return rc == -EMSGSIZE && skb->len ? skb->len : rc;
@@ -280,11 +351,15 @@ int gpupart_nl_dump_list(struct sk_buff *skb, struct netlink_callback *cb,
 /*
  * gpupart_nl_event_new() - a message for the monitor group
  *
+ * Context: caller holds gpupart_lock, in the critical section that made
+ * the change the event tells.
  * Return: the message, or NULL when nobody listens (nothing is built then)
  * or memory is short; events are not worth failing an operation for.
  */
 static struct sk_buff *gpupart_nl_event_new(size_t size)
 {
+	/* What an event tells has changed for a dump under way too. */
+	__gpupart_changed();
 	if (!genl_has_listeners(&gpupart_nl_family, &init_net,
 				GPUPART_NLGRP_MONITOR))
 		return NULL;

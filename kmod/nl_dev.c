@@ -39,16 +39,16 @@ int gpupart_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 static int gpupart_dev_dump_one(struct sk_buff *skb, struct list_head *entry,
-				u32 portid, u32 seq)
+				struct netlink_callback *cb)
 {
-	return gpupart_dev_msg(skb, list_entry(entry, struct gpupart_dev, node),
-			       portid, seq, NLM_F_MULTI, GPUPART_CMD_DEV_GET);
+	return gpupart_dev_dump_msg(skb, list_entry(entry, struct gpupart_dev, node), cb);
 }
 
 /**
  * gpupart_nl_dev_get_dumpit() - GPUPART_CMD_DEV_GET, every device
  * @skb: message to fill
- * @cb: dump state
+ * @cb: dump state: args[0] GPUs sent, args[1] the next partition of the
+ *	one that did not fit
  *
  * Return: the message length, 0 when done, or a negative errno.
  */

@@ -146,10 +146,11 @@ int gpupart_nl_vm_get_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 static int gpupart_vm_dump_one(struct sk_buff *skb, struct list_head *entry,
-			       u32 portid, u32 seq)
+			       struct netlink_callback *cb)
 {
 	return gpupart_vm_msg(skb, list_entry(entry, struct gpupart_vm, node),
-			      NULL, portid, seq, NLM_F_MULTI, GPUPART_CMD_VM_GET);
+			      NULL, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			      NLM_F_MULTI, GPUPART_CMD_VM_GET);
 }
 
 /**

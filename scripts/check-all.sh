@@ -3,6 +3,7 @@
 #
 # Every test: "make check-host" (install, DKMS, docs, cluster check),
 # "make check" (the selftests in the test bed, Debian's 6.1), "make
+# check-big" (those that need stand-ins of 64 VFs, Debian's 6.1), "make
 # check-6.12" (lint and the selftests where 6.12 differs, on Debian 12's
 # 6.12) and "make check-debug" (every selftest on the debug kernel: KASAN,
 # lockdep, kmemleak).
@@ -14,7 +15,7 @@ log=$(mktemp)
 sum=$(mktemp)
 trap 'rm -f "$log" "$sum"' EXIT
 rc=0
-for target in check-host check check-6.12 check-debug; do
+for target in check-host check check-big check-6.12 check-debug; do
 	start=$(date +%s)
 	{ make --no-print-directory "$target" 2>&1; echo "make-exit $?"; } | tee "$log"
 	made=$(tail -n 1 "$log")

@@ -581,6 +581,9 @@ struct seen {
 static struct seen by_dev, by_vm;
 static char vm_names[GPNL_MAX_PARTS * MAX_GPUS][GPNL_VM_MAX + 1];
 static int n_vms;
+/* The GPUs listed: a record that outlived its removal shows up twice. */
+static char dev_names[MAX_GPUS][GPUPART_PCI_ADDR_MAX_LEN + 1];
+static int n_devs;
 
 static void seen_add(struct seen *s, const char *vm, const char *where)
 {
@@ -599,6 +602,14 @@ static int check_dev(const struct gpnl_dev *dev, void *arg)
 	FILE *f;
 
 	(void)arg;
+	for (i = 0; i < (unsigned int)n_devs; i++) {
+		if (!strcmp(dev_names[i], dev->pci)) {
+			printf("# GPU %s listed twice\n", dev->pci);
+			by_dev.bad++;
+		}
+	}
+	if (n_devs < MAX_GPUS)
+		snprintf(dev_names[n_devs++], sizeof(dev_names[0]), "%s", dev->pci);
 	if (dev->vm[0])
 		seen_add(&by_dev, dev->vm, dev->pci);
 	for (i = 0; i < dev->n_parts; i++) {

@@ -76,6 +76,7 @@ struct gpnl_req {
 	void *arg;
 	int err;
 	bool done;
+	bool intr;	/* a dump the kernel marked interrupted */
 };
 
 static int gpnl_valid(struct nl_msg *msg, void *arg)
@@ -118,6 +119,16 @@ static int gpnl_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
 	return NL_STOP;
 }
 
+/* Noted, and read on to NLMSG_DONE so that nothing is left for the next request. */
+static int gpnl_intr(struct nl_msg *msg, void *arg)
+{
+	struct gpnl_req *req = arg;
+
+	(void)msg;
+	req->intr = true;
+	return NL_OK;
+}
+
 static int gpnl_finish(struct nl_msg *msg, void *arg)
 {
 	struct gpnl_req *req = arg;
@@ -127,7 +138,9 @@ static int gpnl_finish(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
-int gpnl_exec(struct gpnl *nl, struct nl_msg *msg, gpnl_cb cb, void *arg)
+/* gpnl_exec(), and whether a dump was interrupted (@intr). */
+static int gpnl_run(struct gpnl *nl, struct nl_msg *msg, gpnl_cb cb, void *arg,
+		    bool *intr)
 {
 	struct gpnl_req req = { .nl = nl, .cb = cb, .arg = arg };
 	struct nl_cb *nlcb;
@@ -141,6 +154,7 @@ int gpnl_exec(struct gpnl *nl, struct nl_msg *msg, gpnl_cb cb, void *arg)
 	}
 	nl_cb_set(nlcb, NL_CB_VALID, NL_CB_CUSTOM, gpnl_valid, &req);
 	nl_cb_set(nlcb, NL_CB_FINISH, NL_CB_CUSTOM, gpnl_finish, &req);
+	nl_cb_set(nlcb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, gpnl_intr, &req);
 	nl_cb_set(nlcb, NL_CB_ACK, NL_CB_CUSTOM, gpnl_finish, &req);
 	nl_cb_err(nlcb, NL_CB_CUSTOM, gpnl_error, &req);
 
@@ -158,7 +172,63 @@ int gpnl_exec(struct gpnl *nl, struct nl_msg *msg, gpnl_cb cb, void *arg)
 		}
 	}
 	nl_cb_put(nlcb);
+	if (intr)
+		*intr = req.intr;
 	return req.err;
+}
+
+int gpnl_exec(struct gpnl *nl, struct nl_msg *msg, gpnl_cb cb, void *arg)
+{
+	return gpnl_run(nl, msg, cb, arg, NULL);
+}
+
+/*
+ * A dump is read whole before anything of it is handed on. The kernel marks
+ * one interrupted when its lists changed between two of its messages (an
+ * entry may then be missing or twice); it is thrown away and read again, up
+ * to GPNL_DUMP_TRIES times. @collect gathers the messages of one try into
+ * @arg, @reset empties it for the next.
+ */
+#define GPNL_DUMP_TRIES	8
+
+static int gpnl_dump(struct gpnl *nl, uint8_t cmd, const char *what,
+		     gpnl_cb collect, void (*reset)(void *arg), void *arg)
+{
+	struct nl_msg *msg;
+	bool intr = false;
+	int i, rc;
+
+	for (i = 0; i < GPNL_DUMP_TRIES; i++) {
+		reset(arg);
+		msg = gpnl_msg(nl, cmd, NLM_F_DUMP);
+		if (!msg)
+			return -ENOMEM;
+		rc = gpnl_run(nl, msg, collect, arg, &intr);
+		/* What an interrupted dump held may not even parse: read it again. */
+		if (!intr)
+			return rc;
+	}
+	reset(arg);
+	snprintf(nl->err, sizeof(nl->err),
+		 "the %s changed during each of %d dumps; try again", what,
+		 GPNL_DUMP_TRIES);
+	return -EAGAIN;
+}
+
+/* Room for one more of @size bytes in *@v, which holds @n of @cap. */
+static int gpnl_grow(void **v, unsigned int *cap, unsigned int n, size_t size)
+{
+	unsigned int want = *cap ? *cap * 2 : 8;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	p = realloc(*v, (size_t)want * size);
+	if (!p)
+		return -ENOMEM;
+	*v = p;
+	*cap = want;
+	return 0;
 }
 
 static struct nla_policy gpnl_dev_policy[GPUPART_A_MAX + 1] = {
@@ -315,6 +385,53 @@ int gpnl_dev_parse(struct nlmsghdr *nlh, struct gpnl_dev *dev)
 	return 0;
 }
 
+struct gpnl_devs {
+	struct gpnl_dev *v;
+	unsigned int n, cap;
+};
+
+static void gpnl_devs_reset(void *arg)
+{
+	((struct gpnl_devs *)arg)->n = 0;
+}
+
+/*
+ * Whether @next carries more partitions of @dev: a GPU larger than one
+ * dump message comes in several, with the same address and the partitions
+ * going on by index. A second record of the same address (which would be
+ * a kernel bug) starts again at partition 0.
+ */
+static bool gpnl_dev_continues(const struct gpnl_dev *dev, const struct gpnl_dev *next)
+{
+	return !strcmp(dev->pci, next->pci) && dev->n_parts && next->n_parts &&
+	       next->parts[0].index == dev->n_parts && dev->n_parts < dev->count;
+}
+
+static int gpnl_dev_collect(struct nlmsghdr *nlh, void *arg)
+{
+	struct gpnl_devs *l = arg;
+	struct gpnl_dev *dev, *last;
+	unsigned int i;
+	int rc;
+
+	if (gpnl_grow((void **)&l->v, &l->cap, l->n, sizeof(*l->v)))
+		return -ENOMEM;
+	dev = &l->v[l->n];
+	rc = gpnl_dev_parse(nlh, dev);
+	if (rc)
+		return rc;
+	last = l->n ? &l->v[l->n - 1] : NULL;
+	if (!last || !gpnl_dev_continues(last, dev)) {
+		l->n++;
+		return 0;
+	}
+	if (last->n_parts + dev->n_parts > GPNL_MAX_PARTS)
+		return -EBADMSG;
+	for (i = 0; i < dev->n_parts; i++)
+		last->parts[last->n_parts++] = dev->parts[i];
+	return 0;
+}
+
 struct gpnl_dev_walk {
 	int (*each)(const struct gpnl_dev *dev, void *arg);
 	void *arg;
@@ -367,12 +484,23 @@ int gpnl_dev_get(struct gpnl *nl, const char *pci,
 		 int (*each)(const struct gpnl_dev *dev, void *arg), void *arg)
 {
 	struct gpnl_dev_walk w = { each, arg };
+	struct gpnl_devs l = { 0 };
 	struct nl_msg *msg;
+	unsigned int i;
+	int rc;
 
-	msg = gpnl_msg(nl, GPUPART_CMD_DEV_GET, pci ? 0 : NLM_F_DUMP);
+	if (!pci) {
+		rc = gpnl_dump(nl, GPUPART_CMD_DEV_GET, "GPUs", gpnl_dev_collect,
+			       gpnl_devs_reset, &l);
+		for (i = 0; !rc && i < l.n; i++)
+			rc = each(&l.v[i], arg);
+		free(l.v);
+		return rc;
+	}
+	msg = gpnl_msg(nl, GPUPART_CMD_DEV_GET, 0);
 	if (!msg)
 		return -ENOMEM;
-	if (pci && gpnl_put(nl, msg, GPUPART_A_PCI_ADDR, pci)) {
+	if (gpnl_put(nl, msg, GPUPART_A_PCI_ADDR, pci)) {
 		return gpnl_put_failed(nl, msg);
 	}
 	return gpnl_exec(nl, msg, gpnl_dev_one, &w);
@@ -497,16 +625,50 @@ static int gpnl_vm_each(struct nlmsghdr *nlh, void *arg)
 	return rc;
 }
 
+struct gpnl_vms {
+	struct gpnl_vm *v;
+	unsigned int n, cap;
+};
+
+static void gpnl_vms_reset(void *arg)
+{
+	((struct gpnl_vms *)arg)->n = 0;
+}
+
+static int gpnl_vm_collect(struct nlmsghdr *nlh, void *arg)
+{
+	struct gpnl_vms *l = arg;
+	int rc;
+
+	if (gpnl_grow((void **)&l->v, &l->cap, l->n, sizeof(*l->v)))
+		return -ENOMEM;
+	rc = gpnl_vm_parse(nlh, &l->v[l->n]);
+	if (!rc)
+		l->n++;
+	return rc;
+}
+
 int gpnl_vm_get(struct gpnl *nl, const char *name,
 		int (*each)(const struct gpnl_vm *vm, void *arg), void *arg)
 {
 	struct gpnl_vm_walk w = { each, arg };
+	struct gpnl_vms l = { 0 };
 	struct nl_msg *msg;
+	unsigned int i;
+	int rc;
 
-	msg = gpnl_msg(nl, GPUPART_CMD_VM_GET, name ? 0 : NLM_F_DUMP);
+	if (!name) {
+		rc = gpnl_dump(nl, GPUPART_CMD_VM_GET, "VMs", gpnl_vm_collect,
+			       gpnl_vms_reset, &l);
+		for (i = 0; !rc && i < l.n; i++)
+			rc = each(&l.v[i], arg);
+		free(l.v);
+		return rc;
+	}
+	msg = gpnl_msg(nl, GPUPART_CMD_VM_GET, 0);
 	if (!msg)
 		return -ENOMEM;
-	if (name && gpnl_put(nl, msg, GPUPART_A_VM, name)) {
+	if (gpnl_put(nl, msg, GPUPART_A_VM, name)) {
 		return gpnl_put_failed(nl, msg);
 	}
 	return gpnl_exec(nl, msg, gpnl_vm_each, &w);

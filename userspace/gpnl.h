@@ -108,7 +108,11 @@ struct nl_msg *gpnl_msg(struct gpnl *nl, uint8_t cmd, int flags);
 int gpnl_exec(struct gpnl *nl, struct nl_msg *msg, gpnl_cb cb, void *arg);
 
 int gpnl_dev_parse(struct nlmsghdr *nlh, struct gpnl_dev *dev);
-/* DEV_GET for one device (@pci) or, with @pci NULL, a dump. */
+/*
+ * DEV_GET for one device (@pci) or, with @pci NULL, a dump. A dump is read
+ * whole before @each sees any of it, and read again when the kernel marks
+ * it interrupted; -EAGAIN (text in nl->err) when it was every time.
+ */
 int gpnl_dev_get(struct gpnl *nl, const char *pci,
 		 int (*each)(const struct gpnl_dev *dev, void *arg), void *arg);
 
@@ -131,7 +135,7 @@ int gpnl_vm_assign(struct gpnl *nl, const char *name, uint32_t kind,
 int gpnl_vm_assign_vf(struct gpnl *nl, const char *name, const char *vf,
 		      struct gpnl_vm *out);
 int gpnl_vm_release(struct gpnl *nl, const char *name);
-/* VM_GET for one VM (@name) or, with @name NULL, a dump. */
+/* VM_GET for one VM (@name) or, with @name NULL, a dump (as gpnl_dev_get()). */
 int gpnl_vm_get(struct gpnl *nl, const char *name,
 		int (*each)(const struct gpnl_vm *vm, void *arg), void *arg);
 int gpnl_vm_parse(struct nlmsghdr *nlh, struct gpnl_vm *vm);
