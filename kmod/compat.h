@@ -9,6 +9,7 @@
 #include <linux/device.h>
 #include <linux/netlink.h>
 #include <linux/pci.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
 /* Longest formatted extack message, as the 6.2+ kernels allow. */
@@ -91,6 +92,35 @@ static inline bool gpupart_driver_override_is(struct pci_dev *pdev, const char *
 	is = pdev->driver_override && !strcmp(pdev->driver_override, drv);
 	device_unlock(&pdev->dev);
 	return is;
+}
+#endif
+
+/* A copy of a device's driver_override, NULL when it has none. */
+#ifdef GPUPART_HAVE_DEVICE_DRIVER_OVERRIDE
+static inline int gpupart_driver_override_dup(struct pci_dev *pdev, char **copy)
+{
+	struct device *dev = &pdev->dev;
+	bool had;
+
+	spin_lock(&dev->driver_override.lock);
+	had = dev->driver_override.name;
+	*copy = had ? kstrdup(dev->driver_override.name, GFP_ATOMIC) : NULL;
+	spin_unlock(&dev->driver_override.lock);
+	return had && !*copy ? -ENOMEM : 0;
+}
+#else
+static inline int gpupart_driver_override_dup(struct pci_dev *pdev, char **copy)
+{
+	int rc = 0;
+
+	device_lock(&pdev->dev);
+	*copy = NULL;
+	if (pdev->driver_override) {
+		*copy = kstrdup(pdev->driver_override, GFP_KERNEL);
+		rc = *copy ? 0 : -ENOMEM;
+	}
+	device_unlock(&pdev->dev);
+	return rc;
 }
 #endif
 

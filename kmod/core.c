@@ -119,6 +119,7 @@ static void gpupart_dev_free(struct kref *ref)
 	struct gpupart_dev *gdev = container_of(ref, struct gpupart_dev, ref);
 
 	pci_dev_put(gdev->pdev);
+	kfree(gdev->override);
 	kfree(gdev);
 }
 

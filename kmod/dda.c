@@ -22,6 +22,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/error-injection.h>
+#include <linux/delay.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
@@ -29,20 +30,31 @@
 #include "gpupart.h"
 
 /**
- * gpupart_pci_handover() - bind a device to one driver, whichever had it
- * @pdev: the device, not locked by the caller
+ * gpupart_pci_handover() - bind a GPU to one driver, whichever had it
+ * @gdev: the GPU's record, giving or returning
  * @driver: the driver's name
  *
- * driver_override makes sure no other matching driver takes the device;
- * it is cleared again when @driver is gpupart itself.
+ * driver_override makes sure no other matching driver takes the device.
+ * What was there when the GPU first left gpupart (an administrator's or
+ * driverctl's pin) is kept in @gdev and put back once gpupart has the
+ * GPU again. A way back that failed leaves "gpupart" there, so that no
+ * host driver (nouveau, nvidia) claims the GPU before gpupart does.
  *
  * Return: 0 when @driver is bound afterwards, else -EIO or -ENOMEM.
  */
-static noinline int gpupart_pci_handover(struct pci_dev *pdev, const char *driver)
+static noinline int gpupart_pci_handover(struct gpupart_dev *gdev, const char *driver)
 {
-	bool ok;
+	struct pci_dev *pdev = gdev->pdev;
+	bool home = !strcmp(driver, KBUILD_MODNAME), ok;
 	int rc;
 
+	/* The first leg keeps it, even a way home after a way out that failed early. */
+	if (!gdev->override_kept) {
+		rc = gpupart_driver_override_dup(pdev, &gdev->override);
+		if (rc)
+			return rc;
+		gdev->override_kept = true;
+	}
 	rc = gpupart_set_driver_override(pdev, driver);
 	if (rc)
 		return rc;
@@ -51,8 +63,12 @@ static noinline int gpupart_pci_handover(struct pci_dev *pdev, const char *drive
 	device_lock(&pdev->dev);
 	ok = rc > 0 && pdev->dev.driver && !strcmp(pdev->dev.driver->name, driver);
 	device_unlock(&pdev->dev);
-	if (!strcmp(driver, KBUILD_MODNAME))
-		gpupart_set_driver_override(pdev, "");
+	if (home && ok && gdev->override_kept) {
+		gpupart_set_driver_override(pdev, gdev->override ?: "");
+		kfree(gdev->override);
+		gdev->override = NULL;
+		gdev->override_kept = false;
+	}
 	return ok ? 0 : -EIO;
 }
 
@@ -356,11 +372,14 @@ int gpupart_vm_assign_dda(const char *name, struct gpupart_dev *want,
 	if (IS_ERR(vm))
 		return PTR_ERR(vm);
 	pdev = gdev->pdev;
+	/* The fault tests land a PCIe error here (handover_delay_ms). */
+	if (READ_ONCE(gpupart_handover_delay_ms))
+		msleep(READ_ONCE(gpupart_handover_delay_ms));
 
-	rc = gpupart_pci_handover(pdev, gpupart_passthrough);
+	rc = gpupart_pci_handover(gdev, gpupart_passthrough);
 	if (rc)
 		/* Back to gpupart; probe() finds the record. */
-		gpupart_pci_handover(pdev, KBUILD_MODNAME);
+		gpupart_pci_handover(gdev, KBUILD_MODNAME);
 
 	device_lock(&pdev->dev);
 	mutex_lock(&gpupart_lock);
@@ -430,13 +449,24 @@ static void gpupart_dda_return_work(struct work_struct *work)
 		return;
 	}
 	device_release_driver(&pdev->dev);
-	rc = pci_reset_function(pdev);
-	if (rc && device_is_registered(&pdev->dev))
+	/*
+	 * A PF unplugged or deleted while its VMM held it reads all ones:
+	 * its reset would poll for a minute in pci_dev_wait(). Under the
+	 * device lock it is neither probed nor deleted meanwhile; user
+	 * space's config access waits, as for pci_reset_function().
+	 */
+	pci_dev_lock(pdev);
+	if (device_is_registered(&pdev->dev) && pci_device_is_present(pdev))
+		rc = pci_reset_function_locked(pdev);
+	else
+		rc = -ENODEV;
+	pci_dev_unlock(pdev);
+	if (rc && rc != -ENODEV)
 		pci_warn(pdev, "reset after DDA failed (%d)\n", rc);
 	mutex_lock(&gpupart_lock);
 	gdev->return_reset_ok = !rc;
 	mutex_unlock(&gpupart_lock);
-	rc = gpupart_pci_handover(pdev, KBUILD_MODNAME);
+	rc = gpupart_pci_handover(gdev, KBUILD_MODNAME);
 	if (rc && device_is_registered(&pdev->dev))
 		pci_warn(pdev, "could not take the GPU back from %s\n",
 			 gpupart_passthrough);
@@ -542,6 +572,7 @@ int gpupart_vm_release(const char *name, struct netlink_ext_ack *extack)
 struct gpupart_dev *gpupart_dda_probe(struct pci_dev *pdev)
 {
 	struct gpupart_dev *gdev;
+	char *override = NULL;
 	bool away;
 	int rc;
 
@@ -577,8 +608,16 @@ struct gpupart_dev *gpupart_dda_probe(struct pci_dev *pdev)
 			__gpupart_dda_recovered(gdev);
 		__gpupart_dev_set_state(gdev, GPUPART_DEV_HOST);
 		__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_CHANGE_NTF);
+		/*
+		 * Whoever bound it by hand set its driver_override to do so:
+		 * it is theirs now, and what gpupart kept is forgotten.
+		 */
+		override = gdev->override;
+		gdev->override = NULL;
+		gdev->override_kept = false;
 	}
 	mutex_unlock(&gpupart_lock);
+	kfree(override);
 	return gdev;
 }
 
@@ -635,9 +674,11 @@ DECLARE_WORK(gpupart_gone_work, gpupart_gone_work_fn);
  * gpupart_dda_exit() - forget the GPUs another driver kept, at unload
  *
  * No VM holds anything (each VM pins the module), so the only records left
- * once the PCI driver is unregistered are GPUs that another driver kept
- * after a failed handover: they are forgotten, and their driver_override
- * cleared, so that a later load can take them back.
+ * once the PCI driver is unregistered are GPUs that a failed handover left
+ * with another driver or none. They are forgotten. One with a driver gets
+ * back the driver_override it had before gpupart handed it over; one with
+ * none keeps "gpupart", so that no host driver takes it before gpupart is
+ * loaded again and does.
  *
  * Context: the PCI driver and the bus notifier are unregistered.
  */
@@ -654,8 +695,20 @@ void gpupart_dda_exit(void)
 	}
 	mutex_unlock(&gpupart_lock);
 	list_for_each_entry_safe(gdev, tmp, &left, node) {
-		pci_warn(gdev->pdev, "not bound to gpupart at unload; left as it is\n");
-		gpupart_set_driver_override(gdev->pdev, "");
+		struct pci_dev *pdev = gdev->pdev;
+		bool driven;
+
+		device_lock(&pdev->dev);
+		driven = pdev->dev.driver;
+		device_unlock(&pdev->dev);
+		if (driven) {
+			pci_warn(pdev, "not bound to gpupart at unload; left with its driver\n");
+			if (gdev->override_kept)
+				gpupart_set_driver_override(pdev, gdev->override ?: "");
+		} else {
+			pci_warn(pdev, "not bound to gpupart at unload; left reserved for gpupart (driver_override)\n");
+			gpupart_set_driver_override(pdev, KBUILD_MODNAME);
+		}
 		list_del_init(&gdev->node);
 		gpupart_dev_drop(gdev);
 	}

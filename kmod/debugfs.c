@@ -27,6 +27,11 @@ atomic_t gpupart_fail_reset = ATOMIC_INIT(0);
 atomic_t gpupart_fail_recovery = ATOMIC_INIT(0);
 /* reset_delay_ms: each reset first waits this long, as a slow GPU's would. */
 u32 gpupart_reset_delay_ms;
+/*
+ * handover_delay_ms: a DDA assignment waits this long between its claim and
+ * the handover, for a test to land a PCIe error in between.
+ */
+u32 gpupart_handover_delay_ms;
 /* resets_max: the most resets seen under way at once (the tests reset it). */
 atomic_t gpupart_resets_max = ATOMIC_INIT(0);
 
@@ -91,6 +96,8 @@ void gpupart_debugfs_init(void)
 				&gpupart_fail_recovery);
 	debugfs_create_u32("reset_delay_ms", 0600, gpupart_debugfs_root,
 			   &gpupart_reset_delay_ms);
+	debugfs_create_u32("handover_delay_ms", 0600, gpupart_debugfs_root,
+			   &gpupart_handover_delay_ms);
 	debugfs_create_atomic_t("resets_max", 0600, gpupart_debugfs_root,
 				&gpupart_resets_max);
 }

@@ -169,6 +169,13 @@ struct gpupart_partition {
  *	driver, however long its VMM keeps it open (dda.c)
  * @return_reset_ok: return_work's reset of the PF worked: the probe that
  *	takes the GPU back ends any PCIe error recovery only then
+ * @override: the PF's driver_override as it was when a handover first
+ *	took the GPU away from gpupart (an administrator's or driverctl's
+ *	pin, or NULL), put back once gpupart has it again; touched only
+ *	by the handover under way (the record giving or returning), by the
+ *	probe of a GPU bound back by hand (away: no handover is under way)
+ *	and at unload
+ * @override_kept: @override holds what was there
  * @err_work: acts on what the PCI core's error callbacks reported
  * @err_lock: guards @err_seen, @err_failed and @err_resumed, which the
  *	error callbacks set for @err_work; @err_seen is also read without it
@@ -197,6 +204,8 @@ struct gpupart_dev {
 	u32 error;
 	struct delayed_work return_work;
 	bool return_reset_ok;
+	char *override;
+	bool override_kept;
 	struct work_struct err_work;
 	spinlock_t err_lock;	/* the error callbacks' reports, see above */
 	u32 err_seen;
@@ -263,6 +272,7 @@ extern atomic_t gpupart_fail_enable;
 extern atomic_t gpupart_fail_reset;
 extern atomic_t gpupart_fail_recovery;
 extern u32 gpupart_reset_delay_ms;
+extern u32 gpupart_handover_delay_ms;
 extern atomic_t gpupart_resets_max;
 
 /* core.c: the registry of GPUs and VMs */

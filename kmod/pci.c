@@ -247,6 +247,12 @@ int gpupart_pci_init(void)
 	rc = pci_register_driver(&gpupart_pci_driver);
 	if (rc) {
 		bus_unregister_notifier(&pci_bus_type, &gpupart_bus_nb);
+		/*
+		 * A device deleted since the notifier went in has queued
+		 * gone_work, which must be done before the module text goes;
+		 * a record a failed registration left behind is forgotten.
+		 */
+		gpupart_dda_exit();
 		return rc;
 	}
 	gpupart_add_ids();

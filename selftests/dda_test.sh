@@ -9,12 +9,16 @@
 #                (device-removed), DEV_SET and rmmod free;
 #   no driver    a GPU its VM still holds but that an administrator took
 #                off vfio-pci is taken back from no driver on release;
+#   pin          a GPU's driver_override (driverctl's pin) is its own again
+#                once back from a VM;
+#   AER midway   a fatal PCIe error between a DDA claim and its handover
+#                fails the assignment and brings the GPU back, recovered;
 #   round trip   a GPU back from a VM keeps what error recovery restores:
 #                partitioned afterwards, it recovers from a fatal PCIe
 #                error with working VFs; so does a GPU reset by hand.
 . "$(dirname "$0")/lib.sh"
 
-tap_plan 4
+tap_plan 6
 is_root || tap_skip_rest "dda" "needs root"
 module_loaded || tap_skip_rest "dda" "gpupart not loaded"
 command -v jq >/dev/null || tap_skip_rest "dda" "jq not installed"
@@ -24,6 +28,7 @@ DEV=$(gp_sriov_devs 4 | head -n 1)
 [ -n "$DEV" ] || tap_skip_rest "dda" "no SR-IOV capable device with 4 VFs bound to gpupart"
 SYS=/sys/bus/pci/devices/$DEV
 INJ="$(dirname "$0")/aer_inj"
+DBG=/sys/kernel/debug/gpupart
 
 mon=$(mktemp)
 trap 'rm -f "$mon"' EXIT
@@ -103,6 +108,18 @@ fatal_recovers() {
 	expect_eq "r2's VF driver" "$(driver_of "$vf")" vfio-pci
 }
 
+# As driverctl pins a device: the override names its driver while bound.
+pinned() {
+	gp_free_all
+	echo gpupart >"$SYS/driver_override" || return 1
+	passed_to p1 || return 1
+	gpupartctl vm release p1 || return 1
+	wait_for 30 scrubbed || { diag "not back: $(dev_is)"; return 1; }
+	expect_eq "driver" "$(driver_of "$DEV")" gpupart || return 1
+	expect_eq "driver_override" "$(cat "$SYS/driver_override")" gpupart || return 1
+	echo >"$SYS/driver_override"
+}
+
 round_trip() {
 	passed_to r1 || return 1
 	gpupartctl vm release r1 || return 1
@@ -110,6 +127,39 @@ round_trip() {
 	gpupartctl dev set "$DEV" mode none || return 1
 	gpupartctl dev set "$DEV" mode partition count 4 || return 1
 	fatal_recovers
+}
+
+out_of_recovery() {
+	[ "$(gpupartctl -j dev show "$DEV" | jq -r '.devices[0].error // "-"')" = - ]
+}
+
+# A fatal PCIe error while a DDA assignment is between its claim and its
+# handover (held there by handover_delay_ms): the claim is lost, the GPU
+# comes back from vfio-pci by itself and leaves recovery, usable again.
+aer_midway() {
+	gp_free_all
+	gpupartctl dev set "$DEV" mode dda || return 1
+	port=$(basename "$(dirname "$(readlink -f "$SYS")")")
+	out=$(mktemp)
+	echo 3000 >"$DBG/handover_delay_ms"
+	gpupartctl vm assign m1 dda dev "$DEV" >"$out" 2>&1 &
+	pid=$!
+	sleep 1
+	"$INJ" "$port" uncor 10	# Data Link Protocol Error: fatal
+	wait $pid
+	rc=$?
+	echo 0 >"$DBG/handover_delay_ms"
+	diag "assign: exit $rc: $(cat "$out")"
+	rm -f "$out"
+	[ $rc -ne 0 ] || { diag "the assignment stood across a fatal error"; return 1; }
+	wait_for 60 out_of_recovery || { diag "still in recovery: $(dev_is)"; return 1; }
+	wait_for 30 scrubbed || { diag "not back: $(dev_is)"; return 1; }
+	expect_eq "driver" "$(driver_of "$DEV")" gpupart || return 1
+	expect_eq "GPU" "$(dev_is)" "dda vm=- releasing=false error=-" || return 1
+	gpupartctl vm assign m2 dda dev "$DEV" >/dev/null || return 1
+	gpupartctl vm release m2 || return 1
+	wait_for 30 scrubbed || { diag "not back: $(dev_is)"; return 1; }
+	gpupartctl dev set "$DEV" mode none
 }
 
 # The same after an administrator's reset of the partitioned GPU.
@@ -123,13 +173,16 @@ sysfs_reset() {
 
 tap_check "bound back to gpupart by hand while passed: reset, the VM revoked, the host's again" by_hand
 tap_check "released after the administrator took it off vfio-pci: taken back from no driver" no_driver
+tap_check "a driver_override pin is the GPU's own again after a round trip" pinned
 modprobe aer_inject 2>/dev/null
 if [ -c /dev/aer_inject ]; then
 	tap_check "back from a VM, partitioned: a fatal PCIe error leaves working VFs" round_trip
 	tap_check "reset by hand, partitioned: a fatal PCIe error leaves working VFs" sysfs_reset
+	tap_check "a fatal PCIe error between a DDA claim and its handover: refused, GPU back and recovered" aer_midway
 else
 	tap_skip "back from a VM, partitioned: a fatal PCIe error leaves working VFs" "no /dev/aer_inject (CONFIG_PCIEAER_INJECT)"
 	tap_skip "reset by hand, partitioned: a fatal PCIe error leaves working VFs" "no /dev/aer_inject (CONFIG_PCIEAER_INJECT)"
+	tap_skip "a fatal PCIe error between a DDA claim and its handover: refused, GPU back and recovered" "no /dev/aer_inject (CONFIG_PCIEAER_INJECT)"
 fi
 gp_free_all
 gpupartctl dev set "$DEV" mode none 2>/dev/null
