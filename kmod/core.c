@@ -16,8 +16,6 @@
 
 /* The registry and every record's state; a leaf: see "Locking". */
 DEFINE_MUTEX(gpupart_lock);
-/* Every mode change, SR-IOV enable and disable with it: see "Locking". */
-DEFINE_MUTEX(gpupart_mode_lock);
 /* gpupart_lock guards the lists and gpupart_placement. */
 LIST_HEAD(gpupart_devs);
 LIST_HEAD(gpupart_vms);
@@ -111,6 +109,7 @@ struct gpupart_dev *gpupart_dev_alloc(struct pci_dev *pdev)
 	gdev->pdev = pci_dev_get(pdev);
 	gdev->mode = GPUPART_MODE_NONE;
 	spin_lock_init(&gdev->err_lock);
+	mutex_init(&gdev->mode_lock);
 	return gdev;
 }
 
@@ -119,6 +118,7 @@ static void gpupart_dev_free(struct kref *ref)
 	struct gpupart_dev *gdev = container_of(ref, struct gpupart_dev, ref);
 
 	pci_dev_put(gdev->pdev);
+	mutex_destroy(&gdev->mode_lock);
 	kfree(gdev->override);
 	kfree(gdev);
 }

@@ -348,7 +348,7 @@ static struct gpupart_vm *gpupart_dda_claim(const char *name, struct gpupart_dev
  *
  * Context: no lock held; sleeps on the PF's device lock, to claim the GPU,
  * in the driver core, and to read where the handover ended; remove()
- * never waits for a handover, nor for gpupart_mode_lock when it is one.
+ * never waits for a handover, nor for the GPU's mode_lock when it is one.
  * Return: 0; -ENOENT when the passthrough driver is not loaded; -EBUSY,
  * -EINVAL or -ENOSPC from the choice; -EIO when the handover failed;
  * -ENODEV when the GPU went away meanwhile.
@@ -642,7 +642,7 @@ bool __gpupart_dda_remove(struct gpupart_dev *gdev)
 
 /*
  * The bus notifier cannot take gpupart_lock (it runs under the notifier
- * rwsem, which pci_enable_sriov() takes under gpupart_mode_lock), so it
+ * rwsem, which pci_enable_sriov() takes under a GPU's mode_lock), so it
  * schedules this work. The rescan/remove lock, taken first with nothing
  * held, makes the work wait until the removal is complete.
  */

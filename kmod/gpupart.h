@@ -56,13 +56,25 @@
  *    then rescan lock), so gpupart takes the device lock of a PF only
  *    with nothing of its own held (the DDA handover and return_work, in
  *    the driver core and to read where the handover ended, then 4) and
- *    the rescan lock likewise (DEV_SET, gone_work).
- * 2. gpupart_mode_lock: serialises every mode change, SR-IOV enable and
- *    disable with it, so that the host's homogeneity is checked and made
- *    in one step. remove() takes it, so no mode change runs on a GPU
- *    being removed. pci_enable_sriov() and pci_disable_sriov() run under
- *    it and take pci_bus_sem, the bus notifier rwsem and the VFs' device
- *    locks.
+ *    the rescan lock likewise (DEV_SET, gone_work). DEV_SET holds the
+ *    rescan lock across pci_enable_sriov() and pci_disable_sriov(), as
+ *    sriov_numvfs_store() does since a5338e365c45. Assumed: the PCI core
+ *    does not take it again inside them. 05703271c3cd did (in
+ *    sriov_add_vfs() and sriov_del_vfs()) until 2fa119c0e5e5 reverted
+ *    it; on a kernel with the first and not the second, DEV_SET would
+ *    wait for itself. Debian's 6.1.192 and 6.12.118 sources have the
+ *    revert; the debug kernel's lockdep would name such a kernel.
+ * 2. A GPU's mode_lock (gdev->mode_lock): serialises the GPU's mode
+ *    changes, SR-IOV enable and disable with them; never two GPUs' at
+ *    once, so that one GPU's change waits for nothing of another's
+ *    (the PCI core's error walks pair each GPU's device lock with
+ *    pci_bus_sem: a host-wide lock would pair different GPUs). The
+ *    host's homogeneity is checked and made in one step all the same:
+ *    a change to mode partition under way counts as made (@count_to)
+ *    for every other GPU's check. remove() takes it, so no mode change
+ *    runs on a GPU being removed. pci_enable_sriov() and
+ *    pci_disable_sriov() run under it and take pci_bus_sem, the bus
+ *    notifier rwsem and the VFs' device locks.
  * 3. A VF's device lock: the partitions' work unbinds the VF's driver,
  *    resets and binds it. It unbinds only once no VMM has the VF (see
  *    part.c), so the unbinding never waits for a tenant while it holds
@@ -176,6 +188,9 @@ struct gpupart_partition {
  *	probe of a GPU bound back by hand (away: no handover is under way)
  *	and at unload
  * @override_kept: @override holds what was there
+ * @mode_lock: serialises this GPU's mode changes; see "Locking"
+ * @count_to: while a change to mode partition is under way, its count,
+ *	which other GPUs' homogeneity checks count as made; else 0
  * @err_work: acts on what the PCI core's error callbacks reported
  * @err_lock: guards @err_seen, @err_failed and @err_resumed, which the
  *	error callbacks set for @err_work; @err_seen is also read without it
@@ -185,9 +200,9 @@ struct gpupart_partition {
  * @err_resumed: recovery succeeded, not yet acted on
  *
  * Context: the registry lock (gpupart_lock) guards @node, @mode, @count,
- * @parts, @state, @adopted, @dda_vm, @return_reset_ok and @error; @pdev, @model
+ * @parts, @state, @adopted, @dda_vm, @return_reset_ok, @count_to and @error; @pdev, @model
  * and @total_vfs are set at probe and never change. Changing @mode, @count
- * or @parts also needs gpupart_mode_lock. See "Locking" above.
+ * or @parts also needs @mode_lock. See "Locking" above.
  */
 struct gpupart_dev {
 	struct list_head node;
@@ -206,6 +221,8 @@ struct gpupart_dev {
 	bool return_reset_ok;
 	char *override;
 	bool override_kept;
+	struct mutex mode_lock;	/* see "Locking" */
+	u32 count_to;
 	struct work_struct err_work;
 	spinlock_t err_lock;	/* the error callbacks' reports, see above */
 	u32 err_seen;
@@ -277,7 +294,6 @@ extern atomic_t gpupart_resets_max;
 
 /* core.c: the registry of GPUs and VMs */
 extern struct mutex gpupart_lock;
-extern struct mutex gpupart_mode_lock;
 extern struct list_head gpupart_devs;
 extern struct list_head gpupart_vms;
 extern enum gpupart_placement gpupart_placement;

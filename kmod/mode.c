@@ -36,15 +36,20 @@ static int gpupart_check_count(const struct gpupart_dev *gdev, u32 count,
 	return 0;
 }
 
-/* Every partitioned GPU of the host has one model and one count. */
+/*
+ * Every partitioned GPU of the host has one model and one count; a GPU
+ * whose change to mode partition is under way counts with its new count.
+ */
 static int __gpupart_check_homogeneous(const struct gpupart_dev *gdev,
 				       u32 count, struct netlink_ext_ack *extack)
 {
 	const struct gpupart_dev *o;
+	u32 o_count;
 
 	lockdep_assert_held(&gpupart_lock);
 	list_for_each_entry(o, &gpupart_devs, node) {
-		if (o == gdev || o->mode != GPUPART_MODE_PARTITION)
+		o_count = o->mode == GPUPART_MODE_PARTITION ? o->count : o->count_to;
+		if (o == gdev || !o_count)
 			continue;
 		if (!gpupart_same_model(o, gdev)) {
 			gpupart_refuse(gdev->pdev, extack,
@@ -53,10 +58,10 @@ static int __gpupart_check_homogeneous(const struct gpupart_dev *gdev,
 				       o->pdev->subsystem_vendor, o->pdev->subsystem_device);
 			return -EINVAL;
 		}
-		if (o->count != count) {
+		if (o_count != count) {
 			gpupart_refuse(gdev->pdev, extack,
 				       "%s has %u partitions; all GPUs must have the same count",
-				       pci_name(o->pdev), o->count);
+				       pci_name(o->pdev), o_count);
 			return -EINVAL;
 		}
 	}
@@ -139,7 +144,7 @@ static struct gpupart_partition *gpupart_sriov_on(struct gpupart_dev *gdev,
 	struct pci_dev *pdev = gdev->pdev;
 	struct gpupart_partition *parts;
 
-	lockdep_assert_held(&gpupart_mode_lock);
+	lockdep_assert_held(&gdev->mode_lock);
 	*rc = gpupart_enable_sriov(pdev, count);
 	if (*rc) {
 		gpupart_refuse(gdev->pdev, extack, "enabling %u VFs failed (%d)", count, *rc);
@@ -170,7 +175,7 @@ static void gpupart_sriov_off(struct gpupart_dev *gdev,
 			      struct gpupart_partition *parts, u32 count,
 			      bool disable)
 {
-	lockdep_assert_held(&gpupart_mode_lock);
+	lockdep_assert_held(&gdev->mode_lock);
 	/* No step may run on a VF being disabled, nor on a freed partition. */
 	gpupart_parts_free(parts, count);
 	if (disable)
@@ -185,7 +190,7 @@ static void gpupart_sriov_off(struct gpupart_dev *gdev,
  * which only unbinding does; an administrator's request to leave mode
  * partition always disables them.
  *
- * Context: caller holds gpupart_mode_lock, not gpupart_lock.
+ * Context: caller holds @gdev->mode_lock, not gpupart_lock.
  */
 void gpupart_dev_release(struct gpupart_dev *gdev)
 {
@@ -281,9 +286,10 @@ static int __gpupart_dev_set_check(const struct gpupart_dev *gdev,
  * Setting the mode a GPU already has (with the same count) succeeds and
  * changes nothing, so that applying a configuration twice is harmless.
  * The rules are checked, and the result recorded, under gpupart_lock; SR-IOV
- * is enabled or disabled between the two with only gpupart_mode_lock held,
- * which keeps every other mode change (and remove()) waiting, so the check
- * still holds when the result is recorded.
+ * is enabled or disabled between the two with only the GPU's mode_lock
+ * held, which keeps its other mode changes (and remove()) waiting, while
+ * @count_to makes every other GPU's check count this one as partitioned;
+ * so the check still holds when the result is recorded.
  *
  * Context: no gpupart lock held. The netlink door holds the PCI rescan
  * lock; the sysfs door (sriov_numvfs) the PF's device lock and, on Debian's
@@ -302,7 +308,7 @@ int gpupart_dev_set(struct gpupart_dev *gdev, enum gpupart_mode mode,
 	u32 old;
 	int rc;
 
-	mutex_lock(&gpupart_mode_lock);
+	mutex_lock(&gdev->mode_lock);
 	mutex_lock(&gpupart_lock);
 	rc = __gpupart_dev_set_check(gdev, mode, count, extack);
 	if (rc <= 0)
@@ -316,9 +322,11 @@ int gpupart_dev_set(struct gpupart_dev *gdev, enum gpupart_mode mode,
 		gpupart_sriov_off(gdev, parts, old, disable);
 		mutex_lock(&gpupart_lock);
 	} else if (mode == GPUPART_MODE_PARTITION) {
+		gdev->count_to = count;
 		mutex_unlock(&gpupart_lock);
 		parts = gpupart_sriov_on(gdev, count, &rc, extack);
 		mutex_lock(&gpupart_lock);
+		gdev->count_to = 0;
 		if (!parts)
 			goto out_unlock;
 		gdev->parts = parts;
@@ -329,7 +337,7 @@ int gpupart_dev_set(struct gpupart_dev *gdev, enum gpupart_mode mode,
 	__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_CHANGE_NTF);
 out_unlock:
 	mutex_unlock(&gpupart_lock);
-	mutex_unlock(&gpupart_mode_lock);
+	mutex_unlock(&gdev->mode_lock);
 	return rc;
 }
 

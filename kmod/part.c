@@ -405,7 +405,7 @@ bool gpupart_part_ready(const struct gpupart_partition *part,
  * Found by walking the PCI devices, as 6.1 does not export the VF bus
  * number helper. The caller makes them @gdev's, under gpupart_lock.
  *
- * Context: caller holds gpupart_mode_lock or is probing @gdev.
+ * Context: caller holds @gdev->mode_lock or is probing @gdev.
  * Return: the partitions, by VF index, or NULL when not every VF could be
  * found or memory is short.
  */
@@ -462,7 +462,7 @@ ALLOW_ERROR_INJECTION(gpupart_parts_new, NULL);
  * partition waiting for its VMM waits in no step: it is cancelled.
  *
  * Context: not gpupart_lock, which the work takes; callers hold
- * gpupart_mode_lock.
+ * the GPU's mode_lock.
  */
 void gpupart_parts_free(struct gpupart_partition *parts, u32 n)
 {

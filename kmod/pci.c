@@ -33,8 +33,8 @@ static void gpupart_dev_register(struct gpupart_dev *gdev)
 
 /*
  * remove() of a GPU: out of the registry, its VMs told; unless it is being
- * handed over, when the record stays (dda.c). gpupart_mode_lock
- * keeps every mode change off the GPU meanwhile; its partitions go last
+ * handed over, when the record stays (dda.c). The GPU's mode_lock
+ * keeps every mode change off it meanwhile; its partitions go last
  * (VFs gpupart enabled are disabled, adopted ones left as found), with
  * gpupart_lock dropped, see "Locking". The registry's reference goes (the
  * last, unless a request still holds one).
@@ -45,7 +45,7 @@ static void gpupart_dev_unregister(struct gpupart_dev *gdev)
 
 	/*
 	 * A handover's own unbind, or one that met it: its end decides
-	 * where the record goes. Decided before gpupart_mode_lock, which a
+	 * where the record goes. Decided before the GPU's mode_lock, which a
 	 * handover must not wait for with the PF's device lock held: the
 	 * lock's holder may wait for pci_bus_sem, which an error walk holds
 	 * while it waits for that device lock. No claim starts between here
@@ -57,7 +57,7 @@ static void gpupart_dev_unregister(struct gpupart_dev *gdev)
 	mutex_unlock(&gpupart_lock);
 	if (handover)
 		return;
-	mutex_lock(&gpupart_mode_lock);
+	mutex_lock(&gdev->mode_lock);
 	mutex_lock(&gpupart_lock);
 	__gpupart_dev_forget(gdev, GPUPART_REVOKE_REASON_DEVICE_REMOVED);
 	list_del_init(&gdev->node);
@@ -65,7 +65,7 @@ static void gpupart_dev_unregister(struct gpupart_dev *gdev)
 	cancel_work_sync(&gdev->err_work);
 	/* Scrubbing uses the partitions: it is over before they go. */
 	gpupart_dev_release(gdev);
-	mutex_unlock(&gpupart_mode_lock);
+	mutex_unlock(&gdev->mode_lock);
 	gpupart_dev_put(gdev);
 }
 
@@ -166,7 +166,7 @@ static int gpupart_bus_notify(struct notifier_block *nb, unsigned long action,
 	    !gpupart_passthrough[0])
 		return NOTIFY_DONE;
 	/*
-	 * Stable: pci_enable_sriov() runs under gpupart_mode_lock, which
+	 * Stable: pci_enable_sriov() runs under the PF's mode_lock, which
 	 * remove() takes before gpupart stops being the PF's driver.
 	 */
 	if (pci_physfn(vf)->dev.driver != &gpupart_pci_driver.driver)
