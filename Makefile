@@ -128,11 +128,16 @@ deps:
 libvirt-xml:
 	scripts/testbed/libvirt-xml.sh $(BUILD)/libvirt-xml
 
+# Every selftest, by name; those that need the bigger stand-ins of
+# check-big run there only.
+ALL_TESTS := $(sort $(notdir $(wildcard selftests/*_test.sh) \
+	$(patsubst %.c,%,$(wildcard selftests/*_test.c))))
+BIG_TESTS := dump_test
 check: deps
 	$(MAKE) all
 	$(MAKE) lint
 	$(MAKE) libvirt-xml
-	scripts/testbed/vm.sh check
+	GPUPART_TESTS="$(filter-out $(BIG_TESTS),$(ALL_TESTS))" scripts/testbed/vm.sh check
 
 # The debug kernel is built once per machine (~12 minutes) and cached in
 # ~/.cache/gpupart; gpupart is built for it from a copy of the sources, so
@@ -144,10 +149,9 @@ debug-module:
 	cp --parents $(MOD_SRCS) $(DEBUG_MOD)/ && \
 	$(MAKE) -C $$dk/build M=$(DEBUG_MOD) modules
 
-# Every selftest but valgrind's and the benchmark's: both measure userspace
-# (memory errors, costs), which a debug kernel only slows down.
-DEBUG_TESTS := $(filter-out valgrind_test.sh bench_test.sh,$(sort $(notdir \
-	$(wildcard selftests/*_test.sh) $(patsubst %.c,%,$(wildcard selftests/*_test.c)))))
+# Every selftest of check but valgrind's and the benchmark's: both measure
+# userspace (memory errors, costs), which a debug kernel only slows down.
+DEBUG_TESTS := $(filter-out valgrind_test.sh bench_test.sh $(BIG_TESTS),$(ALL_TESTS))
 check-debug: deps
 	$(MAKE) tool selftests debug-module libvirt-xml
 	DEBUG_KERNEL=$$(scripts/testbed/debug-kernel.sh) GPUPART_TESTS="$(DEBUG_TESTS)" \
@@ -178,7 +182,6 @@ check-6.12: deps
 # of 8 VFs: dumps of GPUs bigger than one netlink message (dump_test), on
 # two GPUs of 64 VFs. Debian's 6.1 only: the code is the same on every
 # kernel, and lockdep has nothing here that the other runs do not take.
-BIG_TESTS := dump_test
 check-big: deps
 	$(MAKE) all
 	TOPOLOGY="redhat:64*2" VM_MEM=2048 TAG=-big GPUPART_TESTS="$(BIG_TESTS)" \

@@ -21,7 +21,7 @@
 # removal or unbinding of the same PF (D is never written or removed, and
 # injections take turns with rmmod).
 #
-# STRESS_SECONDS: default 30 on Debian's kernel, 120 on the debug kernel
+# STRESS_SECONDS: default 30 on Debian's kernel, 60 on the debug kernel
 # (the smoke runs of "make check"); "make stress" runs longer.
 # STRESS_SEED: default the time; printed, so a run can be repeated.
 . "$(dirname "$0")/lib.sh"
@@ -50,7 +50,7 @@ case "$(uname -r)" in
 *gpupart-debug*) debug=1 ;;
 *) debug=0 ;;
 esac
-SECONDS_=${STRESS_SECONDS:-$([ $debug = 1 ] && echo 120 || echo 30)}
+SECONDS_=${STRESS_SECONDS:-$([ $debug = 1 ] && echo 60 || echo 30)}
 SEED=${STRESS_SEED:-$(date +%s)}
 # A task blocked this long is reported by the kernel, and fails the run.
 [ -w /proc/sys/kernel/hung_task_timeout_secs ] &&
