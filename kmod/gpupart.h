@@ -62,8 +62,8 @@
  *    does not take it again inside them. 05703271c3cd did (in
  *    sriov_add_vfs() and sriov_del_vfs()) until 2fa119c0e5e5 reverted
  *    it; on a kernel with the first and not the second, DEV_SET would
- *    wait for itself. Debian's 6.1.192 and 6.12.118 sources have the
- *    revert; the debug kernel's lockdep would name such a kernel.
+ *    wait for itself: Kbuild refuses those stable releases (6.1.157 to
+ *    .164, 6.12.54 to .74).
  * 2. A GPU's mode_lock (gdev->mode_lock): serialises the GPU's mode
  *    changes, SR-IOV enable and disable with them; never two GPUs' at
  *    once, so that one GPU's change waits for nothing of another's
