@@ -238,7 +238,9 @@ ff_handover() {
 	e_dda || return 1
 	out=$(ff gpupart_pci_handover -5 dda f2 "$E")
 	expect_eq "answer" "$out" "injected 1 points 1 rc EIO reason vfio-pci did not take $E (-5); it stays with the host" &&
-		expect_eq "driver" "$(driver_of "$E")" gpupart && consistent
+		expect_eq "driver" "$(driver_of "$E")" gpupart &&
+		expect_eq "driver_override as before" "$(cat "/sys/bus/pci/devices/$E/driver_override")" "(null)" &&
+		consistent
 }
 # A clear's reset runs in the background, in no task of the request's:
 # fail_reset fails it there, and the command says so when it ends.
