@@ -8,12 +8,13 @@
 # the partition is then releasing: QEMU keeps it untouched, nothing binds
 # it again, nobody else gets the VF, gpupart stays loaded; once QEMU let
 # go, the VF is reset and free. The same for a fatal PCIe error, a
-# removal, and a whole GPU (DDA) QEMU holds. And across an
+# removal, and a whole GPU (DDA) QEMU holds, also when it is unplugged
+# before QEMU let go (never reset once gone). And across an
 # unbind and bind of the GPU, or a reload of gpupart, partitions found
 # enabled are reset before use, and a quarantined one stays quarantined.
 . "$(dirname "$0")/lib.sh"
 
-tap_plan 7
+tap_plan 8
 is_root || tap_skip_rest "vmm" "needs root"
 module_loaded || tap_skip_rest "vmm" "gpupart not loaded"
 command -v jq >/dev/null || tap_skip_rest "vmm" "jq not installed"
@@ -224,6 +225,39 @@ dda_held() {
 	gpupartctl dev set "$WHOLE" mode none
 }
 
+# A whole GPU released while QEMU holds it, then hot-unplugged: the
+# removal waits in vfio-pci for QEMU; once QEMU let go, the return finds
+# the PF gone and forgets it, without resetting a function that is not
+# there (which polls a minute in pci_dev_wait(), "not ready ... after
+# FLR"). Re-plugged, it is gpupart's again.
+whole_gone() {
+	[ ! -e /sys/bus/pci/devices/"$WHOLE" ] && ! gpupartctl dev show "$WHOLE" >/dev/null 2>&1
+}
+whole_here() {
+	[ "$(driver_of "$WHOLE")" = gpupart ]
+}
+dda_unplugged() {
+	vmm_stop_all
+	gp_free_all
+	qid=$(qemu_id "$WHOLE") || return 1
+	gpupartctl dev set "$WHOLE" mode dda || return 1
+	gpupartctl vm assign big-3 dda dev "$WHOLE" >/dev/null || return 1
+	vmm_start "$WHOLE" || return 1
+	gpupartctl vm release big-3 || return 1
+	wait_for 10 whole_releasing || { diag "not releasing: $(gpupartctl -j dev show "$WHOLE")"; return 1; }
+	mark_log
+	echo "GPUPART-HOST device_del $qid" >/dev/console
+	sleep 3
+	vmm_stop "$VMM"
+	wait_for 120 whole_gone || { diag "still there: $(gpupartctl -j dev show "$WHOLE" 2>&1)"; return 1; }
+	sleep 2
+	out=$(new_log | grep -E "$WHOLE: (not ready .* after FLR|reset after DDA failed)")
+	echo "GPUPART-HOST device_add $qid" >/dev/console
+	[ -z "$out" ] || { diag "the return reset the unplugged PF: $out"; return 1; }
+	wait_for 60 whole_here || { diag "not back after the re-plug: $(driver_of "$WHOLE")"; return 1; }
+	expect_eq "mode after the re-plug" "$(gpupartctl -j dev show "$WHOLE" | jq -r '.devices[0].mode')" none
+}
+
 # DEV with 4 VFs enabled before gpupart bound it, as after a handover from
 # pci-pf-stub, whose removal leaves SR-IOV on.
 adopted_four() {
@@ -289,8 +323,18 @@ tap_check "released while QEMU holds it: releasing, untouched, never handed out,
 tap_check "revoked by a fatal PCIe error while QEMU holds it: releasing until QEMU let go" aer_held
 tap_check "a whole GPU released while QEMU holds it: answered at once, back once QEMU let go" dda_held
 case $(uname -r) in
-6.1.*) tap_skip "revoked by removal while QEMU holds it" "Linux 6.1's vfio frees the VMM's container when a device it holds is removed" ;;
-*) tap_check "revoked by removal while QEMU holds it: the removal waits for QEMU" revoked_held ;;
+6.1.*)
+	tap_skip "revoked by removal while QEMU holds it" "Linux 6.1's vfio frees the VMM's container when a device it holds is removed"
+	tap_skip "a whole GPU QEMU holds, released and hot-unplugged" "Linux 6.1's vfio frees the VMM's container when a device it holds is removed"
+	;;
+*)
+	tap_check "revoked by removal while QEMU holds it: the removal waits for QEMU" revoked_held
+	if grep -q gpupart_hostctl=1 /proc/cmdline; then
+		tap_check "a whole GPU QEMU holds, released and hot-unplugged: forgotten, not reset, back when re-plugged" dda_unplugged
+	else
+		tap_skip "a whole GPU QEMU holds, released and hot-unplugged" "no host to unplug the device (runs in the QEMU test bed)"
+	fi
+	;;
 esac
 tap_check "partitions found enabled are reset and bound before they are free" adoption_resets
 tap_check "quarantined stays quarantined across unbind/bind and rmmod/modprobe" quarantine_kept
