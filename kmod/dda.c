@@ -221,9 +221,8 @@ static void __gpupart_dda_recovered(struct gpupart_dev *gdev)
 		return;
 	pci_info(gdev->pdev, "back from %s, reset: out of PCIe error recovery\n",
 		 gpupart_passthrough);
-	gdev->error = GPUPART_ERROR_RECOVERED;
-	__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_ERROR_NTF);
 	gdev->error = 0;
+	__gpupart_nl_dev_error(gdev, GPUPART_ERROR_RECOVERED);
 }
 
 /*

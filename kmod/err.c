@@ -20,20 +20,6 @@
 
 #include "gpupart.h"
 
-/*
- * A dev-error event says what happened (@what), DEV_GET what the GPU's
- * state is; the state is swapped in only while the event is built.
- */
-static void __gpupart_err_notify(struct gpupart_dev *gdev, u32 what)
-{
-	u32 state = gdev->error;
-
-	lockdep_assert_held(&gpupart_lock);
-	gdev->error = what;
-	__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_ERROR_NTF);
-	gdev->error = state;
-}
-
 static void __gpupart_err_quarantine(struct gpupart_dev *gdev)
 {
 	u32 i;
@@ -55,7 +41,7 @@ static void __gpupart_err_fail(struct gpupart_dev *gdev)
 	__gpupart_err_quarantine(gdev);
 	gdev->error = GPUPART_ERROR_FAILED;
 	pci_err(gdev->pdev, "recovery from a PCIe error failed: out of service until unbound and bound again\n");
-	__gpupart_err_notify(gdev, GPUPART_ERROR_FAILED);
+	__gpupart_nl_dev_error(gdev, GPUPART_ERROR_FAILED);
 }
 
 /* What a handler learnt, for err_work; @seen is enum gpupart_error or 0. */
@@ -210,7 +196,7 @@ static void __gpupart_err_detected(struct gpupart_dev *gdev, u32 seen)
 	if (seen == GPUPART_ERROR_FATAL)
 		__gpupart_dev_revoke(gdev, GPUPART_REVOKE_REASON_DEVICE_ERROR);
 	__gpupart_err_quarantine(gdev);
-	__gpupart_err_notify(gdev, seen);
+	__gpupart_nl_dev_error(gdev, seen);
 }
 
 static void __gpupart_err_recovered(struct gpupart_dev *gdev)
@@ -228,7 +214,7 @@ static void __gpupart_err_recovered(struct gpupart_dev *gdev)
 		__gpupart_part_set(&gdev->parts[i], GPUPART_PARTITION_STATE_RELEASING);
 	}
 	pci_info(gdev->pdev, "recovered from a PCIe error: partitions return to service after a reset\n");
-	__gpupart_err_notify(gdev, GPUPART_ERROR_RECOVERED);
+	__gpupart_nl_dev_error(gdev, GPUPART_ERROR_RECOVERED);
 }
 
 /**

@@ -337,6 +337,7 @@ int gpupart_vm_msg(struct sk_buff *msg, const struct gpupart_vm *vm,
 		   const struct gpupart_dev *only, u32 portid, u32 seq,
 		   int flags, u8 cmd);
 void __gpupart_nl_dev_notify(const struct gpupart_dev *gdev, u8 cmd);
+void __gpupart_nl_dev_error(struct gpupart_dev *gdev, u32 what);
 void __gpupart_nl_vm_notify(const struct gpupart_vm *vm,
 			    const struct gpupart_dev *only, u8 cmd);
 void __gpupart_nl_part_notify(const struct gpupart_dev *gdev, u32 idx, u8 cmd);

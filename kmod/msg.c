@@ -439,6 +439,26 @@ void __gpupart_nl_dev_notify(const struct gpupart_dev *gdev, u8 cmd)
 }
 
 /**
+ * __gpupart_nl_dev_error() - tell the monitor group what happened to a GPU
+ * @gdev: the device
+ * @what: enum gpupart_error: what the dev-error event says happened
+ *
+ * The event says what happened, DEV_GET what the GPU's state is: @what
+ * stands in for the state only while the event is built.
+ *
+ * Context: caller holds gpupart_lock.
+ */
+void __gpupart_nl_dev_error(struct gpupart_dev *gdev, u32 what)
+{
+	u32 state = gdev->error;
+
+	lockdep_assert_held(&gpupart_lock);
+	gdev->error = what;
+	__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_ERROR_NTF);
+	gdev->error = state;
+}
+
+/**
  * __gpupart_nl_vm_notify() - tell the monitor group about a VM
  * @vm: the VM, holding what the event is about
  * @only: the GPU the event is about, or NULL for all the VM holds
