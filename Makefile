@@ -149,9 +149,13 @@ debug-module:
 	cp --parents $(MOD_SRCS) $(DEBUG_MOD)/ && \
 	$(MAKE) -C $$dk/build M=$(DEBUG_MOD) modules
 
-# Every selftest of check but valgrind's and the benchmark's: both measure
-# userspace (memory errors, costs), which a debug kernel only slows down.
-DEBUG_TESTS := $(filter-out valgrind_test.sh bench_test.sh $(BIG_TESTS),$(ALL_TESTS))
+# Every selftest of check but valgrind's and the benchmark's, which measure
+# userspace (memory errors, costs), and those of the userspace tools
+# (gpupartctl's grammar, config files, the libvirt hook, the OCF agent):
+# the kernel requests they make are the ones the C tests, the fuzzer and
+# the stress make here under KASAN and lockdep, and CI's time is short.
+USER_TESTS := cli_test.sh config_test.sh hook_test.sh ocf_test.sh
+DEBUG_TESTS := $(filter-out valgrind_test.sh bench_test.sh $(USER_TESTS) $(BIG_TESTS),$(ALL_TESTS))
 check-debug: deps
 	$(MAKE) tool selftests debug-module libvirt-xml
 	DEBUG_KERNEL=$$(scripts/testbed/debug-kernel.sh) GPUPART_TESTS="$(DEBUG_TESTS)" \
