@@ -254,10 +254,17 @@ ff_reset() {
 
 # Each test starts from gpupart freshly loaded with every GPU bound: a
 # refused probe or load leaves GPUs unbound, on purpose.
+knobs() {
+	for k in fail_enable fail_reset fail_recovery reset_delay_ms handover_delay_ms resets_max; do
+		[ -e $DBG/gpupart/$k ] || return 1
+	done
+}
 fresh() {
 	release_all_quiet
-	# Reloaded only when something is missing (a reload is slow here).
-	module_loaded && [ "$(gp_bound | wc -l)" = "$NGPU" ] && return 0
+	# Reloaded only when something is missing (a reload is slow here):
+	# a GPU, or the fault knobs, which a load whose debugfs allocations
+	# failed under injection goes without (debugfs is best effort).
+	module_loaded && [ "$(gp_bound | wc -l)" = "$NGPU" ] && knobs && return 0
 	! module_loaded || rmmod gpupart || return 1
 	for d in $(pfs_with_id 1b36 0010) $(pfs_with_id 8086 5845); do
 		echo >"/sys/bus/pci/devices/$d/driver_override"
