@@ -219,7 +219,7 @@ void __gpupart_dev_add(struct gpupart_dev *gdev)
 		if (gpupart_dev_key(pos) > gpupart_dev_key(gdev))
 			break;
 	list_add_tail(&gdev->node, &pos->node);
-	__gpupart_changed();
+	/* The step to host tells a dump under way (__gpupart_changed()). */
 	__gpupart_dev_set_state(gdev, GPUPART_DEV_HOST);
 }
 
