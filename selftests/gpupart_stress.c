@@ -582,8 +582,22 @@ static struct seen by_dev, by_vm;
 static char vm_names[GPNL_MAX_PARTS * MAX_GPUS][GPNL_VM_MAX + 1];
 static int n_vms;
 /* The GPUs listed: a record that outlived its removal shows up twice. */
-static char dev_names[MAX_GPUS][GPUPART_PCI_ADDR_MAX_LEN + 1];
+static char dev_names[MAX_GPUS][GPNL_VM_MAX + 1];
 static int n_devs;
+
+/* Whether a dump listed @name before; the first @max names are kept. */
+static bool listed_before(char (*names)[GPNL_VM_MAX + 1], int *n, int max,
+			  const char *name)
+{
+	int i;
+
+	for (i = 0; i < *n; i++)
+		if (!strcmp(names[i], name))
+			return true;
+	if (*n < max)
+		snprintf(names[(*n)++], sizeof(names[0]), "%s", name);
+	return false;
+}
 
 static void seen_add(struct seen *s, const char *vm, const char *where)
 {
@@ -602,14 +616,10 @@ static int check_dev(const struct gpnl_dev *dev, void *arg)
 	FILE *f;
 
 	(void)arg;
-	for (i = 0; i < (unsigned int)n_devs; i++) {
-		if (!strcmp(dev_names[i], dev->pci)) {
-			printf("# GPU %s listed twice\n", dev->pci);
-			by_dev.bad++;
-		}
+	if (listed_before(dev_names, &n_devs, MAX_GPUS, dev->pci)) {
+		printf("# GPU %s listed twice\n", dev->pci);
+		by_dev.bad++;
 	}
-	if (n_devs < MAX_GPUS)
-		snprintf(dev_names[n_devs++], sizeof(dev_names[0]), "%s", dev->pci);
 	if (dev->vm[0])
 		seen_add(&by_dev, dev->vm, dev->pci);
 	for (i = 0; i < dev->n_parts; i++) {
@@ -641,17 +651,13 @@ static int check_dev(const struct gpnl_dev *dev, void *arg)
 static int check_vm(const struct gpnl_vm *vm, void *arg)
 {
 	unsigned int i;
-	int j;
 
 	(void)arg;
-	for (j = 0; j < n_vms; j++) {
-		if (!strcmp(vm_names[j], vm->name)) {
-			printf("# VM %s listed twice\n", vm->name);
-			by_vm.bad++;
-		}
+	if (listed_before(vm_names, &n_vms, (int)(sizeof(vm_names) / sizeof(vm_names[0])),
+			  vm->name)) {
+		printf("# VM %s listed twice\n", vm->name);
+		by_vm.bad++;
 	}
-	if (n_vms < (int)(sizeof(vm_names) / sizeof(vm_names[0])))
-		snprintf(vm_names[n_vms++], sizeof(vm_names[0]), "%s", vm->name);
 	if (!vm->n || (vm->kind == GPUPART_KIND_PARTITION && vm->n != 1)) {
 		printf("# VM %s (%s) holds %u resources\n", vm->name,
 		       gpnl_kind_name(vm->kind), vm->n);

@@ -182,53 +182,59 @@ int gpnl_exec(struct gpnl *nl, struct nl_msg *msg, gpnl_cb cb, void *arg)
 	return gpnl_run(nl, msg, cb, arg, NULL);
 }
 
+/* What one dump gathered: @n entries of @size bytes in @v, room for @cap. */
+struct gpnl_list {
+	void *v;
+	unsigned int n, cap;
+	size_t size;
+};
+
+/* The slot for one more entry (counted by the caller), or NULL. */
+static void *gpnl_list_slot(struct gpnl_list *l)
+{
+	unsigned int want = l->cap ? l->cap * 2 : 8;
+	void *p;
+
+	if (l->n == l->cap) {
+		p = realloc(l->v, (size_t)want * l->size);
+		if (!p)
+			return NULL;
+		l->v = p;
+		l->cap = want;
+	}
+	return (char *)l->v + (size_t)l->n * l->size;
+}
+
 /*
  * A dump is read whole before anything of it is handed on. The kernel marks
  * one interrupted when its lists changed between two of its messages (an
  * entry may then be missing or twice); it is thrown away and read again, up
- * to GPNL_DUMP_TRIES times. @collect gathers the messages of one try into
- * @arg, @reset empties it for the next.
+ * to GPNL_DUMP_TRIES times. @collect gathers the messages of one try in @l.
  */
 #define GPNL_DUMP_TRIES	8
 
 static int gpnl_dump(struct gpnl *nl, uint8_t cmd, const char *what,
-		     gpnl_cb collect, void (*reset)(void *arg), void *arg)
+		     gpnl_cb collect, struct gpnl_list *l)
 {
 	struct nl_msg *msg;
 	bool intr = false;
 	int i, rc;
 
 	for (i = 0; i < GPNL_DUMP_TRIES; i++) {
-		reset(arg);
+		l->n = 0;
 		msg = gpnl_msg(nl, cmd, NLM_F_DUMP);
 		if (!msg)
 			return -ENOMEM;
-		rc = gpnl_run(nl, msg, collect, arg, &intr);
+		rc = gpnl_run(nl, msg, collect, l, &intr);
 		/* What an interrupted dump held may not even parse: read it again. */
 		if (!intr)
 			return rc;
 	}
-	reset(arg);
+	l->n = 0;
 	snprintf(nl->err, sizeof(nl->err),
 		 "the %s changed during each of %d dumps; try again", what,
 		 GPNL_DUMP_TRIES);
 	return -EAGAIN;
-}
-
-/* Room for one more of @size bytes in *@v, which holds @n of @cap. */
-static int gpnl_grow(void **v, unsigned int *cap, unsigned int n, size_t size)
-{
-	unsigned int want = *cap ? *cap * 2 : 8;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	p = realloc(*v, (size_t)want * size);
-	if (!p)
-		return -ENOMEM;
-	*v = p;
-	*cap = want;
-	return 0;
 }
 
 static struct nla_policy gpnl_dev_policy[GPUPART_A_MAX + 1] = {
@@ -385,16 +391,6 @@ int gpnl_dev_parse(struct nlmsghdr *nlh, struct gpnl_dev *dev)
 	return 0;
 }
 
-struct gpnl_devs {
-	struct gpnl_dev *v;
-	unsigned int n, cap;
-};
-
-static void gpnl_devs_reset(void *arg)
-{
-	((struct gpnl_devs *)arg)->n = 0;
-}
-
 /*
  * Whether @next carries more partitions of @dev: a GPU larger than one
  * dump message comes in several, with the same address and the partitions
@@ -409,18 +405,17 @@ static bool gpnl_dev_continues(const struct gpnl_dev *dev, const struct gpnl_dev
 
 static int gpnl_dev_collect(struct nlmsghdr *nlh, void *arg)
 {
-	struct gpnl_devs *l = arg;
-	struct gpnl_dev *dev, *last;
+	struct gpnl_list *l = arg;
+	struct gpnl_dev *dev = gpnl_list_slot(l), *last;
 	unsigned int i;
 	int rc;
 
-	if (gpnl_grow((void **)&l->v, &l->cap, l->n, sizeof(*l->v)))
+	if (!dev)
 		return -ENOMEM;
-	dev = &l->v[l->n];
 	rc = gpnl_dev_parse(nlh, dev);
 	if (rc)
 		return rc;
-	last = l->n ? &l->v[l->n - 1] : NULL;
+	last = l->n ? dev - 1 : NULL;
 	if (!last || !gpnl_dev_continues(last, dev)) {
 		l->n++;
 		return 0;
@@ -484,16 +479,15 @@ int gpnl_dev_get(struct gpnl *nl, const char *pci,
 		 int (*each)(const struct gpnl_dev *dev, void *arg), void *arg)
 {
 	struct gpnl_dev_walk w = { each, arg };
-	struct gpnl_devs l = { 0 };
+	struct gpnl_list l = { .size = sizeof(struct gpnl_dev) };
 	struct nl_msg *msg;
 	unsigned int i;
 	int rc;
 
 	if (!pci) {
-		rc = gpnl_dump(nl, GPUPART_CMD_DEV_GET, "GPUs", gpnl_dev_collect,
-			       gpnl_devs_reset, &l);
+		rc = gpnl_dump(nl, GPUPART_CMD_DEV_GET, "GPUs", gpnl_dev_collect, &l);
 		for (i = 0; !rc && i < l.n; i++)
-			rc = each(&l.v[i], arg);
+			rc = each((struct gpnl_dev *)l.v + i, arg);
 		free(l.v);
 		return rc;
 	}
@@ -625,24 +619,15 @@ static int gpnl_vm_each(struct nlmsghdr *nlh, void *arg)
 	return rc;
 }
 
-struct gpnl_vms {
-	struct gpnl_vm *v;
-	unsigned int n, cap;
-};
-
-static void gpnl_vms_reset(void *arg)
-{
-	((struct gpnl_vms *)arg)->n = 0;
-}
-
 static int gpnl_vm_collect(struct nlmsghdr *nlh, void *arg)
 {
-	struct gpnl_vms *l = arg;
+	struct gpnl_list *l = arg;
+	struct gpnl_vm *vm = gpnl_list_slot(l);
 	int rc;
 
-	if (gpnl_grow((void **)&l->v, &l->cap, l->n, sizeof(*l->v)))
+	if (!vm)
 		return -ENOMEM;
-	rc = gpnl_vm_parse(nlh, &l->v[l->n]);
+	rc = gpnl_vm_parse(nlh, vm);
 	if (!rc)
 		l->n++;
 	return rc;
@@ -652,16 +637,15 @@ int gpnl_vm_get(struct gpnl *nl, const char *name,
 		int (*each)(const struct gpnl_vm *vm, void *arg), void *arg)
 {
 	struct gpnl_vm_walk w = { each, arg };
-	struct gpnl_vms l = { 0 };
+	struct gpnl_list l = { .size = sizeof(struct gpnl_vm) };
 	struct nl_msg *msg;
 	unsigned int i;
 	int rc;
 
 	if (!name) {
-		rc = gpnl_dump(nl, GPUPART_CMD_VM_GET, "VMs", gpnl_vm_collect,
-			       gpnl_vms_reset, &l);
+		rc = gpnl_dump(nl, GPUPART_CMD_VM_GET, "VMs", gpnl_vm_collect, &l);
 		for (i = 0; !rc && i < l.n; i++)
-			rc = each(&l.v[i], arg);
+			rc = each((struct gpnl_vm *)l.v + i, arg);
 		free(l.v);
 		return rc;
 	}
