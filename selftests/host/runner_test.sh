@@ -1,0 +1,41 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The test bed's runner (selftests/run_tests.sh) bounds each test: one that
+# hangs is reported with the kernel stacks of its threads, killed with its
+# children, and ends the run as a failure instead of silencing the guest
+# until the host's timeout (which leaves no evidence at all). Run here on
+# stand-in tests, with a limit of seconds.
+. "$(dirname "$0")/../lib.sh"
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+
+tap_plan 4
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+cp "$TOP/selftests/run_tests.sh" "$dir/"
+# A test that passes, one whose child hangs, one that must not run after.
+printf '#!/bin/sh\necho "ok 1 first"\n' >"$dir/a_test.sh"
+printf '#!/bin/sh\necho "ok 1 started"\nsleep 1000 &\necho $! >%s/sleeper\nwait\n' \
+	"$dir" >"$dir/b_test.sh"
+printf '#!/bin/sh\ntouch %s/c-ran\necho "ok 1 third"\n' "$dir" >"$dir/c_test.sh"
+printf '#!/bin/sh\ntouch %s/leak-ran\necho "ok 1 leaks"\n' "$dir" >"$dir/leak_check.sh"
+chmod +x "$dir"/*.sh
+
+out=$(GPUPART_TEST_TIMEOUT=3 GPUPART_TESTS="a_test.sh b_test.sh c_test.sh" \
+	sh "$dir/run_tests.sh" 2>&1)
+rc=$?
+echo "$out" | sed 's/^/# | /'
+
+tap_check "runner: a hung test fails the run, which says which and why" \
+	sh -c '[ "$1" != 0 ] && echo "$2" | grep -q "^not ok 1 b_test.sh # hung: ran over 3 s$" &&
+		echo "$2" | grep -q "^selftests: 2 passed, 1 failed, 0 skipped$"' - "$rc" "$out"
+tap_check "runner: the hung test's threads are listed, its output kept" \
+	sh -c 'echo "$1" | grep -q "^# pid [0-9]* thread [0-9]* (S): sleep 1000" &&
+		echo "$1" | grep -q "^ok 1 started$"' - "$out"
+sleeper=$(cat "$dir/sleeper")
+# Killed: gone, or a zombie that its new parent has yet to reap.
+tap_check "runner: the hung test's children are killed" \
+	sh -c '! grep -qv "^[0-9]* ([a-z]*) Z " "/proc/$1/stat" 2>/dev/null' - "$sleeper"
+tap_check "runner: nothing runs after a hung test, the leak check neither" \
+	sh -c '[ ! -e "$1/c-ran" ] && [ ! -e "$1/leak-ran" ]' - "$dir"
+tap_finish
