@@ -133,16 +133,17 @@ qemu_id() {
 	esac
 }
 
-# wait_for SECONDS CMD...: until CMD succeeds; false if it never did.
+# wait_for SECONDS CMD...: until CMD succeeds; false if it never did
+# within SECONDS of real time, however long each try takes (a gpupartctl
+# call takes a second on the debug kernel under load). CMD is tried at
+# least once, also for SECONDS 0 or less.
 wait_for() {
-	wf_n=$(($1 * 10))
+	wf_end=$(($(cut -d. -f1 /proc/uptime) + $1))
 	shift
-	while [ $wf_n -gt 0 ]; do
-		"$@" && return 0
+	while ! "$@"; do
+		[ "$(cut -d. -f1 /proc/uptime)" -lt "$wf_end" ] || return 1
 		sleep 0.1
-		wf_n=$((wf_n - 1))
 	done
-	return 1
 }
 
 # No partition is being released or scrubbed, no whole GPU taken back.
