@@ -10,7 +10,8 @@
 #   - sysfs remove and bus rescan of GPU B and of the DDA GPU E, and real
 #     PCIe hot-unplug and re-plug of B (not on the debug kernel, where 6.1's
 #     pciehp trips lockdep by itself: see unplug_test.sh),
-#   - AER injection, non-fatal and fatal, at GPU D's root port,
+#   - AER injection, non-fatal and fatal, at GPU D's root port and at the
+#     DDA GPU E's,
 #   - rmmod and modprobe of gpupart.
 # Then everything comes back and the invariants are checked through the
 # public API; last, every VM is released and gpupart must unload.
@@ -20,6 +21,14 @@
 # (A is never removed), and AER recovery racing sriov_numvfs writes,
 # removal or unbinding of the same PF (D is never written or removed, and
 # injections take turns with rmmod).
+#
+# E is never partitioned: it has no VFs for its removal or unbinding to
+# delete under an error walk, so errors at E take no turns. They make the
+# pairing across GPUs that one mode lock for all GPUs closed: rmmod
+# unbinding E under an error walk over E, while a DEV_SET on A, B or D,
+# holding the rescan lock, waits for pci_bus_sem, which the walk holds.
+# Each GPU has its own mode lock, so that unbinding waits for nothing of
+# another GPU's.
 #
 # STRESS_SECONDS: default 30 on Debian's kernel, 60 on the debug kernel
 # (the smoke runs of "make check"); "make stress" runs longer.
@@ -55,7 +64,7 @@ SEED=${STRESS_SEED:-$(date +%s)}
 # A task blocked this long is reported by the kernel, and fails the run.
 [ -w /proc/sys/kernel/hung_task_timeout_secs ] &&
 	echo 30 >/proc/sys/kernel/hung_task_timeout_secs
-diag "stress: $SECONDS_ s, seed $SEED; numvfs $A, remove $B and $E, AER $D, DDA $E"
+diag "stress: $SECONDS_ s, seed $SEED; numvfs $A, remove $B and $E, AER $D and $E, DDA $E"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -150,6 +159,21 @@ aer_loop() {
 	done
 }
 
+# At E, with no turns (see the top).
+aer_e_loop() {
+	port=$1
+	i=0
+	while running; do
+		i=$((i + 1))
+		if [ $((i % 3)) = 0 ]; then
+			try aer-e fatal "$DIR/aer_inj" "$port" uncor 10
+		else
+			try aer-e non-fatal "$DIR/aer_inj" "$port" uncor 4000
+		fi
+		sleep 2
+	done
+}
+
 reload_loop() {
 	while running; do
 		sleep 3
@@ -168,6 +192,8 @@ numvfs_loop & P1=$!
 remove_loop & P2=$!
 aer_loop & P3=$!
 reload_loop & P4=$!
+# E's port while E is there: the remove loop takes E away now and then.
+aer_e_loop "$(basename "$(dirname "$(readlink -f /sys/bus/pci/devices/"$E")")")" & P5=$!
 # The VMMs hold partitions of A and D only: B and E are removed, and
 # Linux 6.1's vfio frees a VMM's container when a device it holds goes.
 "$DIR/gpupart_stress" run "$SECONDS_" "$SEED" "$E" "$A" "$B" "$D" vmm "$A" "$D" >"$tmp/nl.out" 2>&1
@@ -179,11 +205,15 @@ tap_check "stress: every netlink request answered; no VMM saw its partition free
 # On the debug kernel an AER recovery or a reload under way at the end can
 # take minutes (seen: one ended just after a 120 s wait), so the wait is
 # long; it costs nothing when the loops end in time.
+# The wait is for all four together, so that a stuck kernel is reported
+# well within the runner's limit (run_tests.sh).
 stuck=
+t0=$(date +%s)
 ended() { ! kill -0 "$p" 2>/dev/null; }
-for p in $P1 $P2 $P3 $P4; do
-	wait_for 300 ended || stuck="$stuck $p"
+for p in $P1 $P2 $P3 $P4 $P5; do
+	wait_for $((300 - ($(date +%s) - t0))) ended || stuck="$stuck $p"
 done
+diag "the loops ended $(($(date +%s) - t0)) s after the netlink clients"
 for f in "$tmp"/*.log; do
 	[ -e "$f" ] || continue
 	sort "$f" | uniq -c | while read -r n what res; do
@@ -205,6 +235,7 @@ module_loaded || modprobe gpupart ids="$IDS"
 echo 1 >/sys/bus/pci/rescan
 present "$B" || [ -z "$QID" ] || replug
 wait_for 60 scrubbed
+diag "everything back $(($(date +%s) - t0)) s after the netlink clients"
 out=$("$DIR/gpupart_stress" check 2>&1)
 rc=$?
 echo "$out"
