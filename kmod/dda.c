@@ -447,6 +447,9 @@ static void gpupart_dda_return_work(struct work_struct *work)
 		gpupart_queue(&gdev->return_work, HZ);
 		return;
 	}
+	/* The tests unplug the GPU here (handover_delay_ms). */
+	if (READ_ONCE(gpupart_handover_delay_ms))
+		msleep(READ_ONCE(gpupart_handover_delay_ms));
 	device_release_driver(&pdev->dev);
 	/*
 	 * A PF unplugged or deleted while its VMM held it reads all ones:

@@ -29,7 +29,8 @@ atomic_t gpupart_fail_recovery = ATOMIC_INIT(0);
 u32 gpupart_reset_delay_ms;
 /*
  * handover_delay_ms: a DDA assignment waits this long between its claim and
- * the handover, for a test to land a PCIe error in between.
+ * the handover, and a DDA return between the VMM letting go and taking the
+ * GPU back: for a test to land a PCIe error or an unplug in between.
  */
 u32 gpupart_handover_delay_ms;
 /* resets_max: the most resets seen under way at once (the tests reset it). */
