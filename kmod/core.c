@@ -2,8 +2,9 @@
 /*
  * The registry: the GPUs bound to gpupart, the VMs that hold something of
  * them, and the host's placement policy, with the locks that guard them
- * (see "Locking" in gpupart.h). Records are counted; nothing here sends a
- * message or touches a device.
+ * (see "Locking" in gpupart.h). Records are found here and counted; what
+ * a GPU record goes through is dev.c's. Nothing here sends a message or
+ * touches a device.
  */
 #include <linux/kref.h>
 #include <linux/module.h>
@@ -80,15 +81,6 @@ unsigned int __gpupart_generation(void)
 	return gpupart_gen;
 }
 
-/* Domain, bus and devfn in one number that sorts as the PCI address does. */
-static u64 gpupart_dev_key(const struct gpupart_dev *gdev)
-{
-	const struct pci_dev *pdev = gdev->pdev;
-
-	return (u64)pci_domain_nr(pdev->bus) << 16 |
-	       pdev->bus->number << 8 | pdev->devfn;
-}
-
 /**
  * gpupart_dev_alloc() - a new record for a PF, not yet in the registry
  * @pdev: the PF; referenced until the record is freed
@@ -150,93 +142,6 @@ struct gpupart_dev *__gpupart_dev_get(struct gpupart_dev *gdev)
 	lockdep_assert_held(&gpupart_lock);
 	kref_get(&gdev->ref);
 	return gdev;
-}
-
-/*
- * A GPU record's life. Who has the PF decides; a handover (dda.c) moves
- * it from gpupart to the passthrough driver and back, and where it ended
- * is read off the PF under its device lock, never inferred from what the
- * handover's calls returned.
- *
- *   new        --> host        probed
- *   host       --> giving      claimed for a VM (DDA)
- *   giving     --> passed      the passthrough driver has it for its VM
- *              --> returning   it has it, but the VM lost its claim meanwhile
- *              --> host        gpupart has it again: the handover failed
- *              --> stranded    nobody has it
- *   passed     --> returning   released
- *              --> host        bound to gpupart by hand: reset, VM revoked
- *   returning  --> host        taken back and reset
- *              --> stranded    gpupart could not take it back
- *   stranded   --> host        bound to gpupart by hand
- *   host, passed, stranded --> gone    deleted, unbound outside a
- *                                      handover, or gpupart unloaded
- *   giving, returning      --> gone    deleted while handed over
- *
- * dev_fsm.h holds the table; selftests/host/fsm_test.sh checks it.
- */
-
-/**
- * __gpupart_dev_set_state() - move a GPU's record to a new state
- * @gdev: the record
- * @state: enum gpupart_dev_state
- *
- * The one writer of a record's state. A step dev_fsm.h does not allow is
- * refused, with a warning: it is a bug in gpupart. Callers send the
- * events, which depend on why the record moved.
- *
- * Context: caller holds gpupart_lock.
- * Return: 0, or -EINVAL for a step that is not allowed.
- */
-int __gpupart_dev_set_state(struct gpupart_dev *gdev, u32 state)
-{
-	lockdep_assert_held(&gpupart_lock);
-	if (WARN(!gpupart_dev_may(gdev->state, state),
-		 "gpupart: %s: %u -> %u is not a step of a GPU's life\n",
-		 pci_name(gdev->pdev), gdev->state, state))
-		return -EINVAL;
-	gdev->state = state;
-	/* A claim, a handover's end, a return: what a dump shows changed. */
-	__gpupart_changed();
-	return 0;
-}
-
-/**
- * __gpupart_dev_add() - put a probed GPU's record in the registry
- * @gdev: the record, fully initialised; the registry takes its reference
- *
- * The registry is kept sorted by PCI address so that dumps, and every
- * choice that breaks ties by address, are stable.
- *
- * Context: caller holds gpupart_lock.
- */
-void __gpupart_dev_add(struct gpupart_dev *gdev)
-{
-	struct gpupart_dev *pos;
-
-	lockdep_assert_held(&gpupart_lock);
-	list_for_each_entry(pos, &gpupart_devs, node)
-		if (gpupart_dev_key(pos) > gpupart_dev_key(gdev))
-			break;
-	list_add_tail(&gdev->node, &pos->node);
-	/* The step to host tells a dump under way (__gpupart_changed()). */
-	__gpupart_dev_set_state(gdev, GPUPART_DEV_HOST);
-}
-
-/**
- * gpupart_dev_drop() - the registry lets go of a forgotten record
- * @gdev: the record, out of the registry and gone
- *
- * Its work items are waited for (none can be queued again: gone); then
- * the registry's reference goes.
- *
- * Context: no gpupart lock held: the work items take gpupart_lock.
- */
-void gpupart_dev_drop(struct gpupart_dev *gdev)
-{
-	/* Its partitions, and their resets, went when remove() ran. */
-	cancel_work_sync(&gdev->err_work);
-	gpupart_dev_put(gdev);
 }
 
 /**

@@ -1,18 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * DDA: a whole GPU passed through to one VM, and releasing a VM, which
- * gives its whole GPUs back. The PF leaves the host: it is handed to the
- * passthrough driver (vfio-pci) and taken back on release, reset, before
- * it rejoins the host. Taking it back waits for the VM's VMM to let go of
- * the GPU, so it runs in the GPU's return_work, not in the request: a
- * release answers at once.
+ * DDA's PCI side: handing a whole GPU's PF to the passthrough driver
+ * (vfio-pci) for a VM, and taking it back once released, reset, before it
+ * rejoins the host. Which VM gets a GPU, and releasing it, are vm.c's.
+ * Taking it back waits for the VM's VMM to let go of the GPU, so it runs
+ * in the GPU's return_work, not in the request: a release answers at once.
  * gpupart keeps the GPU's record while the PF is bound to the passthrough
  * driver, so the GPU cannot be partitioned, or given to another VM,
  * behind the VM's back.
  *
  * Handing over means unbinding gpupart from the PF, which calls remove():
  * no lock of ours may be held, so the record's state (giving, returning:
- * see core.c) marks the GPU meanwhile, and remove() and probe() keep and
+ * see dev.c) marks the GPU meanwhile, and remove() and probe() keep and
  * find the record (gpupart_dda_remove(), gpupart_dda_probe()). Where a
  * handover ended is read off the PF under its device lock, as anything
  * may have happened to it meanwhile: an administrator's unbind or bind,
@@ -42,7 +41,7 @@
  *
  * Return: 0 when @driver is bound afterwards, else -EIO or -ENOMEM.
  */
-static noinline int gpupart_pci_handover(struct gpupart_dev *gdev, const char *driver)
+noinline int gpupart_pci_handover(struct gpupart_dev *gdev, const char *driver)
 {
 	struct pci_dev *pdev = gdev->pdev;
 	bool home = !strcmp(driver, KBUILD_MODNAME), ok;
@@ -88,66 +87,16 @@ static bool __gpupart_dda_gone(struct gpupart_dev *gdev)
 	return gpupart_dev_away(gdev->state) && !device_is_registered(&gdev->pdev->dev);
 }
 
-/* A GPU in mode dda that gpupart has and no VM holds, healthy. */
-static bool __gpupart_dda_free(const struct gpupart_dev *gdev)
-{
-	lockdep_assert_held(&gpupart_lock);
-	return gdev->mode == GPUPART_MODE_DDA && !gdev->dda_vm &&
-	       gdev->state == GPUPART_DEV_HOST && !gpupart_in_error(gdev);
-}
-
-/* A GPU in mode dda that no VM holds: @want, or the first one free. */
-static struct gpupart_dev *__gpupart_dda_pick(struct gpupart_dev *want,
-					      struct netlink_ext_ack *extack)
-{
-	struct gpupart_dev *gdev;
-
-	lockdep_assert_held(&gpupart_lock);
-	if (want) {
-		const char *pci = pci_name(want->pdev);
-
-		if (want->mode != GPUPART_MODE_DDA) {
-			gpupart_refuse(want->pdev, extack, "%s is not in mode dda; set it first",
-				       pci);
-			return ERR_PTR(-EINVAL);
-		}
-		if (want->dda_vm || gpupart_dev_gone(want)) {
-			gpupart_refuse(want->pdev, extack, "%s is held by VM %s",
-				       pci, want->dda_vm ? want->dda_vm->name : "");
-			return ERR_PTR(-EBUSY);
-		}
-		if (want->state == GPUPART_DEV_STRANDED) {
-			gpupart_refuse(want->pdev, extack,
-				       "%s is not bound to gpupart since a failed handover; bind it again first",
-				       pci);
-			return ERR_PTR(-EBUSY);
-		}
-		if (want->state != GPUPART_DEV_HOST) {
-			gpupart_refuse(want->pdev, extack,
-				       "%s is being taken back from its last VM; try again",
-				       pci);
-			return ERR_PTR(-EBUSY);
-		}
-		if (gpupart_in_error(want)) {
-			gpupart_refuse(want->pdev, extack,
-				       "%s is out of service after a PCIe error",
-				       pci);
-			return ERR_PTR(-EIO);
-		}
-		return want;
-	}
-	list_for_each_entry(gdev, &gpupart_devs, node)
-		if (__gpupart_dda_free(gdev))
-			return gdev;
-	gpupart_refuse(NULL, extack, "no GPU in mode dda is free");
-	return ERR_PTR(-ENOSPC);
-}
-
-/*
- * Taken back from the passthrough driver by return_work, which owns a
- * reference on the record and on gpupart until it is done.
+/**
+ * __gpupart_dda_return() - take a whole GPU back from the passthrough driver
+ * @gdev: the record, released or lost by its VM
+ *
+ * return_work does it, and owns a reference on the record and on gpupart
+ * until it is done.
+ *
+ * Context: caller holds gpupart_lock.
  */
-static void __gpupart_dda_return(struct gpupart_dev *gdev)
+void __gpupart_dda_return(struct gpupart_dev *gdev)
 {
 	lockdep_assert_held(&gpupart_lock);
 	__gpupart_dev_set_state(gdev, GPUPART_DEV_RETURNING);
@@ -225,15 +174,20 @@ static void __gpupart_dda_recovered(struct gpupart_dev *gdev)
 	__gpupart_nl_dev_error(gdev, GPUPART_ERROR_RECOVERED);
 }
 
-/*
- * The end of a handover: the record goes where the PF is. A VM's claim
- * stands only where the passthrough driver has the GPU for it; elsewhere
- * it is dropped, silently, since the VM was never told it had the GPU.
+/**
+ * __gpupart_dda_settle() - the end of a handover: the record goes where the PF is
+ * @gdev: the record, giving or returning
+ * @vm: the VM a giving handover was for, NULL for a return
+ *
+ * A VM's claim stands only where the passthrough driver has the GPU for
+ * it; elsewhere it is dropped, silently, since the VM was never told it
+ * had the GPU.
+ *
  * Context: the PF's device lock and gpupart_lock held.
  * Return: the record's new state; gone means the caller is to drop it,
  * with no lock held (new: it was gone already, nothing to drop).
  */
-static u32 __gpupart_dda_settle(struct gpupart_dev *gdev, struct gpupart_vm *vm)
+u32 __gpupart_dda_settle(struct gpupart_dev *gdev, struct gpupart_vm *vm)
 {
 	u32 state = __gpupart_dda_where(gdev, vm);
 
@@ -257,166 +211,6 @@ static u32 __gpupart_dda_settle(struct gpupart_dev *gdev, struct gpupart_vm *vm)
 		break;
 	}
 	return state;
-}
-
-/*
- * Claim @gdev for @name, which may hold whole GPUs already: the VM is
- * referenced for the caller, who hands the GPU over with no lock held.
- */
-static struct gpupart_vm *__gpupart_dda_claim(const char *name,
-					      struct gpupart_dev *want,
-					      struct gpupart_dev **gdevp,
-					      struct netlink_ext_ack *extack)
-{
-	struct gpupart_vm *vm = __gpupart_vm_find(name);
-	struct gpupart_dev *gdev;
-
-	lockdep_assert_held(&gpupart_lock);
-	if (vm && vm->kind == GPUPART_KIND_PARTITION) {
-		gpupart_refuse(NULL, extack,
-			       "VM %s holds a partition; it cannot also hold a whole GPU",
-			       name);
-		return ERR_PTR(-EBUSY);
-	}
-	gdev = __gpupart_dda_pick(want, extack);
-	if (IS_ERR(gdev))
-		return ERR_CAST(gdev);
-	if (!vm)
-		vm = __gpupart_vm_new(name, GPUPART_KIND_DDA);
-	if (!vm) {
-		gpupart_refuse(NULL, extack, "out of memory");
-		return ERR_PTR(-ENOMEM);
-	}
-	gdev->dda_vm = vm;
-	__gpupart_vm_hold(vm);
-	__gpupart_dev_set_state(gdev, GPUPART_DEV_GIVING);
-	*gdevp = __gpupart_dev_get(gdev);
-	return __gpupart_vm_get(vm);
-}
-
-/*
- * The claim is made under the PF's device lock, which remove() holds from
- * its "not a handover" to its forgetting the record: no claim comes in
- * between. The GPU is chosen first (@want, or the first free one), then
- * claimed if it is still free once its lock is held; when any GPU would
- * do and another request took that one meanwhile, the choice is made
- * again.
- */
-static struct gpupart_vm *gpupart_dda_claim(const char *name, struct gpupart_dev *want,
-					    struct gpupart_dev **gdevp,
-					    struct netlink_ext_ack *extack)
-{
-	struct gpupart_dev *cand;
-	struct gpupart_vm *vm;
-
-	for (;;) {
-		mutex_lock(&gpupart_lock);
-		cand = __gpupart_dda_pick(want, extack);
-		if (!IS_ERR(cand))
-			__gpupart_dev_get(cand);
-		mutex_unlock(&gpupart_lock);
-		if (IS_ERR(cand))
-			return ERR_CAST(cand);
-		device_lock(&cand->pdev->dev);
-		mutex_lock(&gpupart_lock);
-		/* Taken meanwhile, by a request that got on: choose again. */
-		if (!want && !__gpupart_dda_free(cand))
-			vm = ERR_PTR(-EAGAIN);
-		else
-			vm = __gpupart_dda_claim(name, cand, gdevp, extack);
-		mutex_unlock(&gpupart_lock);
-		device_unlock(&cand->pdev->dev);
-		gpupart_dev_put(cand);
-		if (PTR_ERR(vm) != -EAGAIN)
-			return vm;
-	}
-}
-
-/**
- * gpupart_vm_assign_dda() - give a VM a whole GPU
- * @name: a valid VM name
- * @want: the GPU wanted (referenced by the request), or NULL for any GPU
- *	in mode dda that is free
- * @reply: the VM_ASSIGN reply, filled in the critical section that
- *	records the assignment, so it says what was assigned
- * @info: the request
- *
- * A VM may hold several whole GPUs, but not a partition too. When the
- * passthrough driver does not take the PF, gpupart takes it back and
- * nothing changed.
- *
- * Context: no lock held; sleeps on the PF's device lock, to claim the GPU,
- * in the driver core, and to read where the handover ended; remove()
- * never waits for a handover, nor for the GPU's mode_lock when it is one.
- * Return: 0; -ENOENT when the passthrough driver is not loaded; -EBUSY,
- * -EINVAL or -ENOSPC from the choice; -EIO when the handover failed;
- * -ENODEV when the GPU went away meanwhile.
- */
-int gpupart_vm_assign_dda(const char *name, struct gpupart_dev *want,
-			  struct sk_buff *reply, struct genl_info *info)
-{
-	struct netlink_ext_ack *extack = info->extack;
-	struct gpupart_dev *gdev = NULL;
-	struct gpupart_vm *vm;
-	struct pci_dev *pdev;
-	u32 state;
-	int rc;
-
-	if (!gpupart_passthrough[0] || !driver_find(gpupart_passthrough, &pci_bus_type)) {
-		gpupart_refuse(NULL, extack, "passthrough driver %s is not loaded",
-			       gpupart_passthrough[0] ? gpupart_passthrough : "(none set)");
-		return -ENOENT;
-	}
-	vm = gpupart_dda_claim(name, want, &gdev, extack);
-	if (IS_ERR(vm))
-		return PTR_ERR(vm);
-	pdev = gdev->pdev;
-	/* The fault tests land a PCIe error here (handover_delay_ms). */
-	if (READ_ONCE(gpupart_handover_delay_ms))
-		msleep(READ_ONCE(gpupart_handover_delay_ms));
-
-	rc = gpupart_pci_handover(gdev, gpupart_passthrough);
-	if (rc)
-		/* Back to gpupart; probe() finds the record. */
-		gpupart_pci_handover(gdev, KBUILD_MODNAME);
-
-	device_lock(&pdev->dev);
-	mutex_lock(&gpupart_lock);
-	state = __gpupart_dda_settle(gdev, vm);
-	switch (state) {
-	case GPUPART_DEV_PASSED:
-		rc = __gpupart_nl_vm_assigned(reply, info, vm, gdev);
-		break;
-	case GPUPART_DEV_HOST:
-		gpupart_refuse(pdev, extack, "%s did not take %s (%d); it stays with the host",
-			       gpupart_passthrough, pci_name(pdev), rc);
-		rc = -EIO;
-		break;
-	case GPUPART_DEV_RETURNING:
-		/* A fatal PCIe error meanwhile revoked the VM's claim. */
-		gpupart_refuse(pdev, extack, "%s failed while it was handed over; it is taken back",
-			       pci_name(pdev));
-		rc = -EIO;
-		break;
-	case GPUPART_DEV_STRANDED:
-		gpupart_refuse(pdev, extack,
-			       "%s did not take %s (%d), nor did gpupart take it back",
-			       gpupart_passthrough, pci_name(pdev), rc);
-		rc = -EIO;
-		break;
-	default:
-		gpupart_refuse(pdev, extack, "%s was removed while it was handed over",
-			       pci_name(pdev));
-		rc = -ENODEV;
-		break;
-	}
-	mutex_unlock(&gpupart_lock);
-	device_unlock(&pdev->dev);
-	if (state == GPUPART_DEV_GONE)
-		gpupart_dev_drop(gdev);
-	gpupart_dev_put(gdev);
-	gpupart_vm_put(vm);
-	return rc;
 }
 
 /*
@@ -494,71 +288,6 @@ static void gpupart_dda_return_work(struct work_struct *work)
 void gpupart_dda_init(struct gpupart_dev *gdev)
 {
 	INIT_DELAYED_WORK(&gdev->return_work, gpupart_dda_return_work);
-}
-
-/* Whether a whole GPU is being handed over to @vm: released only after. */
-static bool __gpupart_dda_giving(const struct gpupart_vm *vm)
-{
-	const struct gpupart_dev *gdev;
-
-	lockdep_assert_held(&gpupart_lock);
-	list_for_each_entry(gdev, &gpupart_devs, node)
-		if (gdev->state == GPUPART_DEV_GIVING && gdev->dda_vm == vm)
-			return true;
-	return false;
-}
-
-/**
- * gpupart_vm_release() - release everything a VM holds
- * @name: the VM's name, valid
- * @extack: for the reason of a refusal
- *
- * Nothing waits for its last tenant here: its partition is releasing
- * (part.c), its whole GPUs are released to their return_work, which takes
- * them back from the passthrough driver, resets them and returns them to
- * the host. The VM leaves the registry at once. The monitor hears what it
- * held first.
- *
- * Context: no lock held.
- * Return: 0, -ENOENT when the VM holds nothing, -EBUSY while one of its
- * GPUs is still being handed over to it.
- */
-int gpupart_vm_release(const char *name, struct netlink_ext_ack *extack)
-{
-	struct gpupart_dev *gdev;
-	struct gpupart_vm *vm;
-
-	mutex_lock(&gpupart_lock);
-	vm = __gpupart_vm_find(name);
-	if (!vm) {
-		mutex_unlock(&gpupart_lock);
-		gpupart_refuse(NULL, extack, "VM %s holds nothing", name);
-		return -ENOENT;
-	}
-	if (__gpupart_dda_giving(vm)) {
-		mutex_unlock(&gpupart_lock);
-		gpupart_refuse(NULL, extack, "a GPU is being handed to VM %s; try again", name);
-		return -EBUSY;
-	}
-	/* The event says what it held, so it goes before the release. */
-	__gpupart_nl_vm_notify(vm, NULL, GPUPART_CMD_VM_RELEASE_NTF);
-	if (vm->kind == GPUPART_KIND_PARTITION) {
-		__gpupart_vm_release_partition(vm);
-		mutex_unlock(&gpupart_lock);
-		return 0;
-	}
-	/* Referenced: its last GPU takes it out of the registry. */
-	__gpupart_vm_get(vm);
-	list_for_each_entry(gdev, &gpupart_devs, node) {
-		if (gdev->dda_vm != vm)
-			continue;
-		gdev->dda_vm = NULL;
-		__gpupart_dda_return(gdev);
-		__gpupart_vm_unhold(vm);
-	}
-	mutex_unlock(&gpupart_lock);
-	gpupart_vm_put(vm);
-	return 0;
 }
 
 /**

@@ -3,7 +3,7 @@
  * Which state a GPU's record may go to from which: the table that
  * __gpupart_dev_set_state() enforces, the only writer of a record's state.
  * Free of kernel headers, so that the host-side test (selftests/host/
- * dev_fsm_try.c) checks this very table. See the drawing in core.c.
+ * dev_fsm_try.c) checks this very table. See the drawing in dev.c.
  */
 #ifndef _GPUPART_DEV_FSM_H
 #define _GPUPART_DEV_FSM_H

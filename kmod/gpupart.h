@@ -28,13 +28,17 @@
  *   models.c    the built-in table and what follows from a GPU's identity
  *   compat.c    what differs between the kernels gpupart builds on
  *   debugfs.c   the model table and every fault-injection knob
- *   core.c      the registry: GPUs, VMs, the placement policy, the locks
+ *   core.c      the registry: records found and counted, VMs, the
+ *               placement policy, the locks
  *   family.c    the generic netlink family, and the GPU a request names
  *   msg.c       every message: replies, dump entries, events
  *   part.c      a partition's life: release, reset, quarantine
+ *   dev.c       a GPU record's life: its states, its entry, its end and
+ *               what its VMs lose then
  *   mode.c      the mode policy behind DEV_SET and sriov_numvfs
- *   vm.c        partitions given to VMs; what VMs lose when a GPU goes
- *   dda.c       whole GPUs given to VMs, and releasing a VM
+ *   dda.c       a whole GPU's PF handed to the passthrough driver and
+ *               taken back
+ *   vm.c        what VMs are given and give back: a partition, whole GPUs
  *   err.c       PCIe error recovery
  *   pci.c       the PCI driver: probe and remove, register and unregister
  *   nl_dev.c, nl_host.c, nl_vm.c   the requests, by object
@@ -168,7 +172,7 @@ struct gpupart_partition {
  * @mode: current mode
  * @count: number of partitions in mode partition, else 0
  * @parts: the @count partitions, by VF index
- * @state: enum gpupart_dev_state: who has the PF (see core.c); changes
+ * @state: enum gpupart_dev_state: who has the PF (see dev.c); changes
  *	only through __gpupart_dev_set_state(). Away from gpupart, the
  *	record stays, so that nobody partitions the GPU behind its VM's back
  * @adopted: the VFs were enabled before gpupart bound the device, so
@@ -292,22 +296,19 @@ extern u32 gpupart_reset_delay_ms;
 extern u32 gpupart_handover_delay_ms;
 extern atomic_t gpupart_resets_max;
 
-/* core.c: the registry of GPUs and VMs */
+/* core.c: the registry: records found and counted, VMs, placement */
 extern struct mutex gpupart_lock;
 extern struct list_head gpupart_devs;
 extern struct list_head gpupart_vms;
 extern enum gpupart_placement gpupart_placement;
 int gpupart_placement_init(void);
 struct gpupart_dev *gpupart_dev_alloc(struct pci_dev *pdev);
-int __gpupart_dev_set_state(struct gpupart_dev *gdev, u32 state);
 void gpupart_dev_put(struct gpupart_dev *gdev);
 struct gpupart_dev *__gpupart_dev_get(struct gpupart_dev *gdev);
-void __gpupart_dev_add(struct gpupart_dev *gdev);
 void __gpupart_changed(void);
 unsigned int __gpupart_generation(void);
 struct gpupart_dev *__gpupart_dev_find(const char *pci_addr);
 struct gpupart_dev *__gpupart_dev_of(const struct pci_dev *pdev);
-void gpupart_dev_drop(struct gpupart_dev *gdev);
 const struct gpupart_dev *__gpupart_host_state(bool *homogeneous, u32 *n);
 struct gpupart_vm *__gpupart_vm_find(const char *name);
 struct gpupart_vm *__gpupart_vm_new(const char *name, enum gpupart_kind kind);
@@ -366,31 +367,40 @@ void gpupart_parts_free(struct gpupart_partition *parts, u32 n);
 int gpupart_partition_clear(struct gpupart_dev *gdev, u32 idx,
 			    struct netlink_ext_ack *extack);
 
+/* dev.c: a GPU record's life */
+int __gpupart_dev_set_state(struct gpupart_dev *gdev, u32 state);
+void __gpupart_dev_add(struct gpupart_dev *gdev);
+void __gpupart_dev_revoke(struct gpupart_dev *gdev, u32 reason);
+void __gpupart_dev_forget(struct gpupart_dev *gdev, u32 reason);
+void gpupart_dev_drop(struct gpupart_dev *gdev);
+
 /* mode.c: the one policy behind DEV_SET and sriov_numvfs */
 int gpupart_dev_set(struct gpupart_dev *gdev, enum gpupart_mode mode,
 		    u32 count, struct netlink_ext_ack *extack);
 int gpupart_dev_adopt(struct gpupart_dev *gdev, u16 num_vfs);
 void gpupart_dev_release(struct gpupart_dev *gdev);
 
-/* vm.c: partitions given to VMs; what VMs lose when a GPU goes */
-int gpupart_vm_name_parse(const struct nlattr *attr, char *name,
-			  struct netlink_ext_ack *extack);
-int __gpupart_vm_assign_partition(const char *name, const char *restore_vf,
-				  bool exact, struct netlink_ext_ack *extack,
-				  struct gpupart_vm **vmp);
-void __gpupart_vm_release_partition(struct gpupart_vm *vm);
-void __gpupart_dev_revoke(struct gpupart_dev *gdev, u32 reason);
-void __gpupart_dev_forget(struct gpupart_dev *gdev, u32 reason);
-
-/* dda.c: whole GPUs given to VMs, and releasing a VM */
+/* dda.c: a whole GPU's PF handed to the passthrough driver and back */
 extern struct work_struct gpupart_gone_work;
-int gpupart_vm_assign_dda(const char *name, struct gpupart_dev *want,
-			  struct sk_buff *reply, struct genl_info *info);
-int gpupart_vm_release(const char *name, struct netlink_ext_ack *extack);
+int gpupart_pci_handover(struct gpupart_dev *gdev, const char *driver);
+void __gpupart_dda_return(struct gpupart_dev *gdev);
+u32 __gpupart_dda_settle(struct gpupart_dev *gdev, struct gpupart_vm *vm);
 void gpupart_dda_init(struct gpupart_dev *gdev);
 struct gpupart_dev *gpupart_dda_probe(struct pci_dev *pdev);
 bool __gpupart_dda_remove(struct gpupart_dev *gdev);
 void gpupart_dda_exit(void);
+
+/* vm.c: what VMs are given and give back, of both kinds */
+int __gpupart_vm_assign_partition(const char *name, const char *restore_vf,
+				  bool exact, struct netlink_ext_ack *extack,
+				  struct gpupart_vm **vmp);
+void __gpupart_vm_release_partition(struct gpupart_vm *vm);
+int gpupart_vm_assign_dda(const char *name, struct gpupart_dev *want,
+			  struct netlink_ext_ack *extack,
+			  int (*assigned)(void *arg, const struct gpupart_vm *vm,
+					  const struct gpupart_dev *gdev),
+			  void *arg);
+int gpupart_vm_release(const char *name, struct netlink_ext_ack *extack);
 
 /* err.c: PCIe error recovery */
 extern const struct pci_error_handlers gpupart_err_handlers;

@@ -3,9 +3,48 @@
  * Requests about VMs: VM_ASSIGN, VM_RELEASE and VM_GET. A request names
  * its VM; from the lookup on, the VM is its record.
  */
+#include <linux/string.h>
 #include <net/genetlink.h>
 
 #include "gpupart.h"
+
+/* ASCII only: the kernel's isalnum() takes Latin-1 letters too. */
+static bool gpupart_vm_char_ok(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || (c && strchr("._:@-", c));
+}
+
+/*
+ * A name is 1 to 64 bytes of A-Z a-z 0-9 . _ : @ -, so a libvirt domain
+ * name or a UUID fits and nothing needs quoting anywhere. The policy made
+ * it a NUL-terminated string of at most 64 bytes; a NUL inside it is not
+ * allowed either.
+ */
+static bool gpupart_vm_name_ok(const char *name)
+{
+	size_t len = strlen(name), i;
+
+	for (i = 0; i < len; i++)
+		if (!gpupart_vm_char_ok(name[i]))
+			return false;
+	return len && len <= GPUPART_VM_NAME_MAX_LEN;
+}
+
+/* Check and copy @attr into @name; -EINVAL with @extack set if not a name. */
+static int gpupart_vm_name_parse(const struct nlattr *attr, char *name,
+				 struct netlink_ext_ack *extack)
+{
+	if (nla_len(attr) - 1 > GPUPART_VM_NAME_MAX_LEN ||
+	    strnlen(nla_data(attr), nla_len(attr)) != nla_len(attr) - 1 ||
+	    !gpupart_vm_name_ok(nla_data(attr))) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "VM name must be 1-64 characters of A-Z a-z 0-9 . _ : @ -");
+		return -EINVAL;
+	}
+	strscpy(name, nla_data(attr), GPUPART_VM_NAME_MAX_LEN + 1);
+	return 0;
+}
 
 /* The VM a request names, checked; -EINVAL with the extack set if not. */
 static int gpupart_nl_vm_name(struct genl_info *info, char *name)
@@ -53,6 +92,20 @@ static int gpupart_nl_vm_assign_partition(struct genl_info *info,
 	return rc;
 }
 
+struct gpupart_nl_assign {
+	struct sk_buff *reply;
+	struct genl_info *info;
+};
+
+/* A whole GPU handed over: the reply, in the critical section that says so. */
+static int gpupart_nl_vm_assigned_dda(void *arg, const struct gpupart_vm *vm,
+				      const struct gpupart_dev *gdev)
+{
+	struct gpupart_nl_assign *a = arg;
+
+	return __gpupart_nl_vm_assigned(a->reply, a->info, vm, gdev);
+}
+
 /**
  * gpupart_nl_vm_assign_doit() - GPUPART_CMD_VM_ASSIGN
  * @skb: request
@@ -87,10 +140,14 @@ int gpupart_nl_vm_assign_doit(struct sk_buff *skb, struct genl_info *info)
 	reply = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!reply)
 		return -ENOMEM;
-	if (kind == GPUPART_KIND_DDA)
-		rc = gpupart_vm_assign_dda(name, info->user_ptr[0], reply, info);
-	else
+	if (kind == GPUPART_KIND_DDA) {
+		struct gpupart_nl_assign a = { reply, info };
+
+		rc = gpupart_vm_assign_dda(name, info->user_ptr[0], info->extack,
+					   gpupart_nl_vm_assigned_dda, &a);
+	} else {
 		rc = gpupart_nl_vm_assign_partition(info, name, reply);
+	}
 	return gpupart_nl_reply(reply, info, rc);
 }
 

@@ -1,59 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Partitions given to VMs, and what VMs lose when a GPU goes. A VM holds
- * one partition or whole GPUs (dda.c), never both; partitions are chosen
- * by the kernel, by the host's placement policy, or given back to the VM
- * that held them when a saved configuration is restored.
+ * What VMs are given and give back: one partition, or whole GPUs (DDA),
+ * never both. Partitions are chosen by the kernel, by the host's
+ * placement policy, or given back to the VM that held them when a saved
+ * configuration is restored; a whole GPU is the one named or the first
+ * free one, handed over to the passthrough driver by dda.c. Releasing a
+ * VM lets go of either kind; what follows (a partition's scrub, a whole
+ * GPU's return) runs in the background.
  */
+#include <linux/delay.h>
+#include <linux/device.h>
 #include <linux/pci.h>
 #include <linux/string.h>
 
 #include "gpupart.h"
-
-/* ASCII only: the kernel's isalnum() takes Latin-1 letters too. */
-static bool gpupart_vm_char_ok(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || (c && strchr("._:@-", c));
-}
-
-/*
- * A name is 1 to 64 bytes of A-Z a-z 0-9 . _ : @ -, so a libvirt domain
- * name or a UUID fits and nothing needs quoting anywhere. The policy made
- * it a NUL-terminated string of at most 64 bytes; a NUL inside it is not
- * allowed either.
- */
-static bool gpupart_vm_name_ok(const char *name)
-{
-	size_t len = strlen(name), i;
-
-	for (i = 0; i < len; i++)
-		if (!gpupart_vm_char_ok(name[i]))
-			return false;
-	return len && len <= GPUPART_VM_NAME_MAX_LEN;
-}
-
-/**
- * gpupart_vm_name_parse() - check and copy a VM name from a request
- * @attr: GPUPART_A_VM, validated by the policy
- * @name: GPUPART_VM_NAME_MAX_LEN + 1 bytes for the name
- * @extack: for the reason of a refusal
- *
- * Return: 0, or -EINVAL with @extack set.
- */
-int gpupart_vm_name_parse(const struct nlattr *attr, char *name,
-			  struct netlink_ext_ack *extack)
-{
-	if (nla_len(attr) - 1 > GPUPART_VM_NAME_MAX_LEN ||
-	    strnlen(nla_data(attr), nla_len(attr)) != nla_len(attr) - 1 ||
-	    !gpupart_vm_name_ok(nla_data(attr))) {
-		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "VM name must be 1-64 characters of A-Z a-z 0-9 . _ : @ -");
-		return -EINVAL;
-	}
-	strscpy(name, nla_data(attr), GPUPART_VM_NAME_MAX_LEN + 1);
-	return 0;
-}
 
 /* A partitioned GPU that may give a partition to a new VM. */
 static bool __gpupart_takes_tenants(const struct gpupart_dev *gdev)
@@ -258,56 +218,287 @@ void __gpupart_vm_release_partition(struct gpupart_vm *vm)
 	__gpupart_vm_unhold(vm);
 }
 
-/**
- * __gpupart_dev_revoke() - take back what VMs hold of a GPU that is lost
- * @gdev: the device, going away or failed
- * @reason: enum gpupart_revoke_reason, for the event
- *
- * remove() cannot refuse, so every VM holding part of the GPU loses it and
- * is told, once, with the reason: its orchestrator restarts it elsewhere.
- * A revoked partition is released as any other: its VMM may still have it
- * open, and nobody gets it before it let go and the partition was reset.
- *
- * Context: caller holds gpupart_lock.
- */
-void __gpupart_dev_revoke(struct gpupart_dev *gdev, u32 reason)
+/* A GPU in mode dda that gpupart has and no VM holds, healthy. */
+static bool __gpupart_dda_free(const struct gpupart_dev *gdev)
 {
-	struct gpupart_vm *vm;
-	u32 i;
+	lockdep_assert_held(&gpupart_lock);
+	return gdev->mode == GPUPART_MODE_DDA && !gdev->dda_vm &&
+	       gdev->state == GPUPART_DEV_HOST && !gpupart_in_error(gdev);
+}
+
+/* A GPU in mode dda that no VM holds: @want, or the first one free. */
+static struct gpupart_dev *__gpupart_dda_pick(struct gpupart_dev *want,
+					      struct netlink_ext_ack *extack)
+{
+	struct gpupart_dev *gdev;
 
 	lockdep_assert_held(&gpupart_lock);
-	for (i = 0; i < gdev->count; i++) {
-		vm = gdev->parts[i].vm;
-		if (!vm)
-			continue;
-		__gpupart_nl_vm_revoke(vm, gdev, reason);
-		vm->part = NULL;
-		__gpupart_part_release(&gdev->parts[i]);
-		__gpupart_vm_unhold(vm);
+	if (want) {
+		const char *pci = pci_name(want->pdev);
+
+		if (want->mode != GPUPART_MODE_DDA) {
+			gpupart_refuse(want->pdev, extack, "%s is not in mode dda; set it first",
+				       pci);
+			return ERR_PTR(-EINVAL);
+		}
+		if (want->dda_vm || gpupart_dev_gone(want)) {
+			gpupart_refuse(want->pdev, extack, "%s is held by VM %s",
+				       pci, want->dda_vm ? want->dda_vm->name : "");
+			return ERR_PTR(-EBUSY);
+		}
+		if (want->state == GPUPART_DEV_STRANDED) {
+			gpupart_refuse(want->pdev, extack,
+				       "%s is not bound to gpupart since a failed handover; bind it again first",
+				       pci);
+			return ERR_PTR(-EBUSY);
+		}
+		if (want->state != GPUPART_DEV_HOST) {
+			gpupart_refuse(want->pdev, extack,
+				       "%s is being taken back from its last VM; try again",
+				       pci);
+			return ERR_PTR(-EBUSY);
+		}
+		if (gpupart_in_error(want)) {
+			gpupart_refuse(want->pdev, extack,
+				       "%s is out of service after a PCIe error",
+				       pci);
+			return ERR_PTR(-EIO);
+		}
+		return want;
 	}
-	vm = gdev->dda_vm;
-	if (vm) {
-		__gpupart_nl_vm_revoke(vm, gdev, reason);
-		gdev->dda_vm = NULL;
-		__gpupart_vm_unhold(vm);
+	list_for_each_entry(gdev, &gpupart_devs, node)
+		if (__gpupart_dda_free(gdev))
+			return gdev;
+	gpupart_refuse(NULL, extack, "no GPU in mode dda is free");
+	return ERR_PTR(-ENOSPC);
+}
+
+/*
+ * Claim @gdev for @name, which may hold whole GPUs already: the VM is
+ * referenced for the caller, who hands the GPU over with no lock held.
+ */
+static struct gpupart_vm *__gpupart_dda_claim(const char *name,
+					      struct gpupart_dev *want,
+					      struct gpupart_dev **gdevp,
+					      struct netlink_ext_ack *extack)
+{
+	struct gpupart_vm *vm = __gpupart_vm_find(name);
+	struct gpupart_dev *gdev;
+
+	lockdep_assert_held(&gpupart_lock);
+	if (vm && vm->kind == GPUPART_KIND_PARTITION) {
+		gpupart_refuse(NULL, extack,
+			       "VM %s holds a partition; it cannot also hold a whole GPU",
+			       name);
+		return ERR_PTR(-EBUSY);
+	}
+	gdev = __gpupart_dda_pick(want, extack);
+	if (IS_ERR(gdev))
+		return ERR_CAST(gdev);
+	if (!vm)
+		vm = __gpupart_vm_new(name, GPUPART_KIND_DDA);
+	if (!vm) {
+		gpupart_refuse(NULL, extack, "out of memory");
+		return ERR_PTR(-ENOMEM);
+	}
+	gdev->dda_vm = vm;
+	__gpupart_vm_hold(vm);
+	__gpupart_dev_set_state(gdev, GPUPART_DEV_GIVING);
+	*gdevp = __gpupart_dev_get(gdev);
+	return __gpupart_vm_get(vm);
+}
+
+/*
+ * The claim is made under the PF's device lock, which remove() holds from
+ * its "not a handover" to its forgetting the record: no claim comes in
+ * between. The GPU is chosen first (@want, or the first free one), then
+ * claimed if it is still free once its lock is held; when any GPU would
+ * do and another request took that one meanwhile, the choice is made
+ * again.
+ */
+static struct gpupart_vm *gpupart_dda_claim(const char *name, struct gpupart_dev *want,
+					    struct gpupart_dev **gdevp,
+					    struct netlink_ext_ack *extack)
+{
+	struct gpupart_dev *cand;
+	struct gpupart_vm *vm;
+
+	for (;;) {
+		mutex_lock(&gpupart_lock);
+		cand = __gpupart_dda_pick(want, extack);
+		if (!IS_ERR(cand))
+			__gpupart_dev_get(cand);
+		mutex_unlock(&gpupart_lock);
+		if (IS_ERR(cand))
+			return ERR_CAST(cand);
+		device_lock(&cand->pdev->dev);
+		mutex_lock(&gpupart_lock);
+		/* Taken meanwhile, by a request that got on: choose again. */
+		if (!want && !__gpupart_dda_free(cand))
+			vm = ERR_PTR(-EAGAIN);
+		else
+			vm = __gpupart_dda_claim(name, cand, gdevp, extack);
+		mutex_unlock(&gpupart_lock);
+		device_unlock(&cand->pdev->dev);
+		gpupart_dev_put(cand);
+		if (PTR_ERR(vm) != -EAGAIN)
+			return vm;
 	}
 }
 
 /**
- * __gpupart_dev_forget() - take a record out of service for good
- * @gdev: the record, in the registry
- * @reason: enum gpupart_revoke_reason, for its VMs
+ * gpupart_vm_assign_dda() - give a VM a whole GPU
+ * @name: a valid VM name
+ * @want: the GPU wanted (referenced by the request), or NULL for any GPU
+ *	in mode dda that is free
+ * @extack: for the reason of a refusal
+ * @assigned: called in the critical section that records the assignment
+ *	(gpupart_lock held), so that the reply it builds says what was
+ *	assigned; its error is returned
+ * @arg: for @assigned
  *
- * Listeners are told, with the device as it was; every VM holding part of
- * it loses that, and is told. The caller unlinks @gdev->node (it may keep
- * it on a list of its own) and then calls gpupart_dev_drop().
+ * A VM may hold several whole GPUs, but not a partition too. When the
+ * passthrough driver does not take the PF, gpupart takes it back and
+ * nothing changed.
  *
- * Context: caller holds gpupart_lock.
+ * Context: no lock held; sleeps on the PF's device lock, to claim the GPU,
+ * in the driver core, and to read where the handover ended; remove()
+ * never waits for a handover, nor for the GPU's mode_lock when it is one.
+ * Return: 0 or @assigned's error; -ENOENT when the passthrough driver is
+ * not loaded; -EBUSY,
+ * -EINVAL or -ENOSPC from the choice; -EIO when the handover failed;
+ * -ENODEV when the GPU went away meanwhile.
  */
-void __gpupart_dev_forget(struct gpupart_dev *gdev, u32 reason)
+int gpupart_vm_assign_dda(const char *name, struct gpupart_dev *want,
+			  struct netlink_ext_ack *extack,
+			  int (*assigned)(void *arg, const struct gpupart_vm *vm,
+					  const struct gpupart_dev *gdev),
+			  void *arg)
 {
+	struct gpupart_dev *gdev = NULL;
+	struct gpupart_vm *vm;
+	struct pci_dev *pdev;
+	u32 state;
+	int rc;
+
+	if (!gpupart_passthrough[0] || !driver_find(gpupart_passthrough, &pci_bus_type)) {
+		gpupart_refuse(NULL, extack, "passthrough driver %s is not loaded",
+			       gpupart_passthrough[0] ? gpupart_passthrough : "(none set)");
+		return -ENOENT;
+	}
+	vm = gpupart_dda_claim(name, want, &gdev, extack);
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
+	pdev = gdev->pdev;
+	/* The fault tests land a PCIe error here (handover_delay_ms). */
+	if (READ_ONCE(gpupart_handover_delay_ms))
+		msleep(READ_ONCE(gpupart_handover_delay_ms));
+
+	rc = gpupart_pci_handover(gdev, gpupart_passthrough);
+	if (rc)
+		/* Back to gpupart; probe() finds the record. */
+		gpupart_pci_handover(gdev, KBUILD_MODNAME);
+
+	device_lock(&pdev->dev);
+	mutex_lock(&gpupart_lock);
+	state = __gpupart_dda_settle(gdev, vm);
+	switch (state) {
+	case GPUPART_DEV_PASSED:
+		rc = assigned(arg, vm, gdev);
+		break;
+	case GPUPART_DEV_HOST:
+		gpupart_refuse(pdev, extack, "%s did not take %s (%d); it stays with the host",
+			       gpupart_passthrough, pci_name(pdev), rc);
+		rc = -EIO;
+		break;
+	case GPUPART_DEV_RETURNING:
+		/* A fatal PCIe error meanwhile revoked the VM's claim. */
+		gpupart_refuse(pdev, extack, "%s failed while it was handed over; it is taken back",
+			       pci_name(pdev));
+		rc = -EIO;
+		break;
+	case GPUPART_DEV_STRANDED:
+		gpupart_refuse(pdev, extack,
+			       "%s did not take %s (%d), nor did gpupart take it back",
+			       gpupart_passthrough, pci_name(pdev), rc);
+		rc = -EIO;
+		break;
+	default:
+		gpupart_refuse(pdev, extack, "%s was removed while it was handed over",
+			       pci_name(pdev));
+		rc = -ENODEV;
+		break;
+	}
+	mutex_unlock(&gpupart_lock);
+	device_unlock(&pdev->dev);
+	if (state == GPUPART_DEV_GONE)
+		gpupart_dev_drop(gdev);
+	gpupart_dev_put(gdev);
+	gpupart_vm_put(vm);
+	return rc;
+}
+
+/* Whether a whole GPU is being handed over to @vm: released only after. */
+static bool __gpupart_dda_giving(const struct gpupart_vm *vm)
+{
+	const struct gpupart_dev *gdev;
+
 	lockdep_assert_held(&gpupart_lock);
-	__gpupart_dev_set_state(gdev, GPUPART_DEV_GONE);
-	__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_DEL_NTF);
-	__gpupart_dev_revoke(gdev, reason);
+	list_for_each_entry(gdev, &gpupart_devs, node)
+		if (gdev->state == GPUPART_DEV_GIVING && gdev->dda_vm == vm)
+			return true;
+	return false;
+}
+
+/**
+ * gpupart_vm_release() - release everything a VM holds
+ * @name: the VM's name, valid
+ * @extack: for the reason of a refusal
+ *
+ * Nothing waits for its last tenant here: its partition is releasing
+ * (part.c), its whole GPUs are released to their return_work, which takes
+ * them back from the passthrough driver, resets them and returns them to
+ * the host. The VM leaves the registry at once. The monitor hears what it
+ * held first.
+ *
+ * Context: no lock held.
+ * Return: 0, -ENOENT when the VM holds nothing, -EBUSY while one of its
+ * GPUs is still being handed over to it.
+ */
+int gpupart_vm_release(const char *name, struct netlink_ext_ack *extack)
+{
+	struct gpupart_dev *gdev;
+	struct gpupart_vm *vm;
+
+	mutex_lock(&gpupart_lock);
+	vm = __gpupart_vm_find(name);
+	if (!vm) {
+		mutex_unlock(&gpupart_lock);
+		gpupart_refuse(NULL, extack, "VM %s holds nothing", name);
+		return -ENOENT;
+	}
+	if (__gpupart_dda_giving(vm)) {
+		mutex_unlock(&gpupart_lock);
+		gpupart_refuse(NULL, extack, "a GPU is being handed to VM %s; try again", name);
+		return -EBUSY;
+	}
+	/* The event says what it held, so it goes before the release. */
+	__gpupart_nl_vm_notify(vm, NULL, GPUPART_CMD_VM_RELEASE_NTF);
+	if (vm->kind == GPUPART_KIND_PARTITION) {
+		__gpupart_vm_release_partition(vm);
+		mutex_unlock(&gpupart_lock);
+		return 0;
+	}
+	/* Referenced: its last GPU takes it out of the registry. */
+	__gpupart_vm_get(vm);
+	list_for_each_entry(gdev, &gpupart_devs, node) {
+		if (gdev->dda_vm != vm)
+			continue;
+		gdev->dda_vm = NULL;
+		__gpupart_dda_return(gdev);
+		__gpupart_vm_unhold(vm);
+	}
+	mutex_unlock(&gpupart_lock);
+	gpupart_vm_put(vm);
+	return 0;
 }

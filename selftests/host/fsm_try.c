@@ -2,7 +2,7 @@
 /*
  * The two lives' tables, the ones the kernel's only writers of a state
  * enforce: a partition's (kmod/part_fsm.h) and a GPU record's
- * (kmod/dev_fsm.h), each against the life part.c, core.c and the admin
+ * (kmod/dev_fsm.h), each against the life part.c, dev.c and the admin
  * guide draw: every drawn step is allowed, every other step (and every
  * state out of range) refused. Prints TAP.
  */
