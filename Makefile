@@ -154,7 +154,7 @@ debug-module:
 # (gpupartctl's grammar, config files, the libvirt hook, the OCF agent):
 # the kernel requests they make are the ones the C tests, the fuzzer and
 # the stress make here under KASAN and lockdep, and CI's time is short.
-USER_TESTS := cli_test.sh config_test.sh hook_test.sh ocf_test.sh
+USER_TESTS := cli_test.sh config_test.sh hook_test.sh ocf_test.sh libvirt_test.sh
 DEBUG_TESTS := $(filter-out valgrind_test.sh bench_test.sh $(USER_TESTS) $(BIG_TESTS),$(ALL_TESTS))
 check-debug: deps
 	$(MAKE) tool selftests debug-module libvirt-xml

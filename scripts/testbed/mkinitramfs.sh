@@ -92,6 +92,18 @@ for f in kvmvapic.bin linuxboot_dma.bin; do
 done
 cp /usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so "$STAGE"/usr/lib/x86_64-linux-gnu/qemu/
 
+# Debian's libvirtd with its QEMU driver, to start a domain whose hostdev
+# is a partition, calling the installed hook (libvirt_test.sh). Without
+# it installed (make deps does), that test says so and skips.
+if [ -x /usr/sbin/libvirtd ] && [ -x /usr/bin/virsh ]; then
+	add_prog /usr/sbin/libvirtd /usr/sbin/libvirtd
+	add_prog /usr/bin/virsh /usr/bin/virsh
+	drv=/usr/lib/x86_64-linux-gnu/libvirt/connection-driver
+	mkdir -p "$STAGE$drv" "$STAGE"/usr/share/libvirt
+	add_prog "$drv"/libvirt_driver_qemu.so "$drv"/libvirt_driver_qemu.so
+	cp -r /usr/share/libvirt/cpu_map "$STAGE"/usr/share/libvirt/
+fi
+
 make -s -C "$TOP"/selftests install INSTALL_PATH="$STAGE"/usr/lib/gpupart/selftests
 for t in "$STAGE"/usr/lib/gpupart/selftests/*; do
 	if [ "$(head -c 4 "$t" | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; then
