@@ -185,19 +185,22 @@ back() { [ "$(driver_of "$DEV")" = gpupart ]; }
 unplugged() {
 	qid=$(qemu_id "$DEV") || return 1
 	passed_to u1 || return 1
-	echo 5000 >"$DBG/handover_delay_ms"
+	# pciehp removes the GPU 5 s after QEMU presses the slot's attention
+	# button (the operator's window to cancel): the return waits longer.
+	echo 15000 >"$DBG/handover_delay_ms"
 	mark_log
 	gpupartctl vm release u1 || return 1
 	echo "GPUPART-HOST device_del $qid" >/dev/console
 	wait_for 30 absent || { diag "QEMU did not unplug $DEV"; return 1; }
-	# The wait ends in 5 s; a reset of the dead PF would poll for 60 more.
+	# The return goes on within 15 s; a reset of the dead PF would then
+	# poll it for 60 s more.
 	wait_for 30 gone
 	rc=$?
 	echo 0 >"$DBG/handover_delay_ms"
 	[ $rc = 0 ] || { diag "still listed 30 s later: $(dev_is)"; return 1; }
 	out=$(new_log | grep -E "$DEV: (not ready .* after FLR|reset after DDA failed)")
 	[ -z "$out" ] || { diag "the return reset the unplugged PF: $out"; return 1; }
-	echo "GPUPART-HOST device_add $qid" >/dev/console
+	replug "$qid" "$DEV" || { diag "QEMU did not plug $DEV back in"; return 1; }
 	wait_for 60 back || { diag "not gpupart's after the re-plug: $(driver_of "$DEV")"; return 1; }
 	expect_eq "GPU after the re-plug" "$(dev_is)" "none vm=- releasing=false error=-"
 }

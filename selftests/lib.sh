@@ -120,6 +120,18 @@ new_log() {
 	dmesg | awk -v m="$log_mark" 'seen { print } index($0, m) { seen = 1 }'
 }
 
+# replug QEMU_ID PCI: the test bed's host plugs the stand-in back in, and
+# it is there. QEMU finishes an unplug only after the guest let go of the
+# device, and refuses a re-plug until then ("Duplicate device ID"): ask
+# again.
+replug() {
+	for _ in 1 2 3 4 5 6; do
+		echo "GPUPART-HOST device_add $1" >/dev/console
+		wait_for 5 test -e "/sys/bus/pci/devices/$2" && return 0
+	done
+	return 1
+}
+
 # The QEMU device behind PCI device $1: the test bed puts stand-in gpuN behind the
 # root port at 00:(10+N).0.
 qemu_id() {

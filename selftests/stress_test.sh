@@ -88,15 +88,6 @@ turn_take() { while ! mkdir "$tmp/turn" 2>/dev/null; do sleep 0.1; done; }
 turn_give() { rmdir "$tmp/turn"; }
 present() { [ -e "/sys/bus/pci/devices/$1" ]; }
 absent() { ! present "$1"; }
-# QEMU finishes an unplug after the guest has let go of the device, and
-# refuses a re-plug until then ("Duplicate device ID"): ask again.
-replug() {
-	for _ in 1 2 3 4 5 6; do
-		echo "GPUPART-HOST device_add $QID" >/dev/console
-		wait_for 5 present "$B" && return 0
-	done
-	return 1
-}
 
 numvfs_loop() {
 	while running; do
@@ -122,7 +113,7 @@ remove_loop() {
 		[ $debug = 0 ] && [ -n "$QID" ] && [ $((i % 3)) = 0 ] || continue
 		echo "GPUPART-HOST device_del $QID" >/dev/console
 		wait_for 30 absent "$B" && did unplug ok remove || did unplug timeout remove
-		replug && did replug ok remove || did replug timeout remove
+		replug "$QID" "$B" && did replug ok remove || did replug timeout remove
 	done
 }
 
@@ -233,7 +224,7 @@ tap_ok "stress: every sysfs write, removal, AER injection and reload finished"
 # Everything back: the module, the removed and unplugged GPUs, the scrubs.
 module_loaded || modprobe gpupart ids="$IDS"
 echo 1 >/sys/bus/pci/rescan
-present "$B" || [ -z "$QID" ] || replug
+present "$B" || [ -z "$QID" ] || replug "$QID" "$B"
 wait_for 60 scrubbed
 diag "everything back $(($(date +%s) - t0)) s after the netlink clients"
 out=$("$DIR/gpupart_stress" check 2>&1)

@@ -252,7 +252,7 @@ dda_unplugged() {
 	wait_for 120 whole_gone || { diag "still there: $(gpupartctl -j dev show "$WHOLE" 2>&1)"; return 1; }
 	sleep 2
 	out=$(new_log | grep -E "$WHOLE: (not ready .* after FLR|reset after DDA failed)")
-	echo "GPUPART-HOST device_add $qid" >/dev/console
+	replug "$qid" "$WHOLE" || { diag "QEMU did not plug $WHOLE back in"; return 1; }
 	[ -z "$out" ] || { diag "the return reset the unplugged PF: $out"; return 1; }
 	wait_for 60 whole_here || { diag "not back after the re-plug: $(driver_of "$WHOLE")"; return 1; }
 	expect_eq "mode after the re-plug" "$(gpupartctl -j dev show "$WHOLE" | jq -r '.devices[0].mode')" none
