@@ -189,7 +189,10 @@ static void __gpupart_dda_recovered(struct gpupart_dev *gdev)
  */
 u32 __gpupart_dda_settle(struct gpupart_dev *gdev, struct gpupart_vm *vm)
 {
-	u32 state = __gpupart_dda_where(gdev, vm);
+	u32 state;
+
+	lockdep_assert_held(&gpupart_lock);
+	state = __gpupart_dda_where(gdev, vm);
 
 	if (state != GPUPART_DEV_PASSED && vm && gdev->dda_vm == vm) {
 		gdev->dda_vm = NULL;
@@ -231,6 +234,12 @@ static void gpupart_dda_return_work(struct work_struct *work)
 	int rc;
 
 	/*
+	 * The tests unplug the GPU here (handover_delay_ms): before the
+	 * checks below, so that nothing opens it between them and the unbind.
+	 */
+	if (READ_ONCE(gpupart_handover_delay_ms))
+		msleep(READ_ONCE(gpupart_handover_delay_ms));
+	/*
 	 * A host driver (gpupart itself, after a handover that ended with an
 	 * error) is no VMM, but would count as one: it goes first. Then not
 	 * while a VMM still has it: see gpupart_in_use() and part.c.
@@ -241,9 +250,6 @@ static void gpupart_dda_return_work(struct work_struct *work)
 		gpupart_queue(&gdev->return_work, HZ);
 		return;
 	}
-	/* The tests unplug the GPU here (handover_delay_ms). */
-	if (READ_ONCE(gpupart_handover_delay_ms))
-		msleep(READ_ONCE(gpupart_handover_delay_ms));
 	device_release_driver(&pdev->dev);
 	/*
 	 * A PF unplugged or deleted while its VMM held it reads all ones:
