@@ -36,7 +36,11 @@ thread() {
 }
 
 # The test $2 (pid $1) ran over its time: say what it was doing, end it.
+# Stopped first, so that none forks or exits while it is looked at.
 give_up() {
+	pids="$1 $(descendants "$1")"
+	# shellcheck disable=SC2086 # one pid a word
+	kill -STOP $pids 2>/dev/null
 	pids="$1 $(descendants "$1")"
 	echo "# $2 still running after $LIMIT s: hung; its threads:"
 	for p in $pids; do
@@ -60,6 +64,20 @@ give_up() {
 	return 1
 }
 
+# A test runs in the background, where a shell starts it with SIGINT and
+# SIGQUIT ignored: an interrupted or terminated run ends the test's
+# processes itself, rather than leave a stress test running orphaned.
+pid=
+interrupted() {
+	if [ -n "$pid" ]; then
+		# shellcheck disable=SC2046,SC2086 # one pid a word
+		kill -TERM $pid $(descendants "$pid") 2>/dev/null
+	fi
+	rm -f "$out" "$all"
+	exit 130
+}
+trap interrupted INT TERM
+
 run_one() {
 	t=$1
 	echo "# selftests: gpupart: $t"
@@ -76,6 +94,7 @@ run_one() {
 		give_up "$pid" "$t" >>"$out" || rc=137
 	fi
 	[ -n "$rc" ] || { wait "$pid"; rc=$?; }
+	pid=
 	echo "# selftests: gpupart: $t took $(($(cut -d. -f1 /proc/uptime) - start)) s" >>"$out"
 	tee -a "$all" <"$out"
 	if [ -n "$hung" ]; then

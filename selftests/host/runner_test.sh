@@ -9,7 +9,7 @@
 . "$(dirname "$0")/../lib.sh"
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 
-tap_plan 4
+tap_plan 5
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 cp "$TOP/selftests/run_tests.sh" "$dir/"
@@ -29,8 +29,9 @@ echo "$out" | sed 's/^/# | /'
 tap_check "runner: a hung test fails the run, which says which and why" \
 	sh -c '[ "$1" != 0 ] && echo "$2" | grep -q "^not ok 1 b_test.sh # hung: ran over 3 s$" &&
 		echo "$2" | grep -q "^selftests: 2 passed, 1 failed, 0 skipped$"' - "$rc" "$out"
-tap_check "runner: the hung test's threads are listed, its output kept" \
-	sh -c 'echo "$1" | grep -q "^# pid [0-9]* thread [0-9]* (S): sleep 1000" &&
+# Stopped (T) before they are looked at.
+tap_check "runner: the hung test's threads are listed, stopped, its output kept" \
+	sh -c 'echo "$1" | grep -q "^# pid [0-9]* thread [0-9]* (T): sleep 1000" &&
 		echo "$1" | grep -q "^ok 1 started$"' - "$out"
 sleeper=$(cat "$dir/sleeper")
 # Killed: gone, or a zombie that its new parent has yet to reap.
@@ -38,4 +39,20 @@ tap_check "runner: the hung test's children are killed" \
 	sh -c '! grep -qv "^[0-9]* ([a-z]*) Z " "/proc/$1/stat" 2>/dev/null' - "$sleeper"
 tap_check "runner: nothing runs after a hung test, the leak check neither" \
 	sh -c '[ ! -e "$1/c-ran" ] && [ ! -e "$1/leak-ran" ]' - "$dir"
+
+# A run stopped (Ctrl-C, or TERM as here) ends its test's processes too.
+rm -f "$dir/sleeper"
+GPUPART_TEST_TIMEOUT=100 GPUPART_TESTS=b_test.sh sh "$dir/run_tests.sh" >/dev/null 2>&1 &
+runner=$!
+wait_for 10 test -s "$dir/sleeper"
+kill -TERM "$runner"
+wait "$runner"
+rc=$?
+sleeper=$(cat "$dir/sleeper")
+gone() { ! grep -qv "^[0-9]* ([a-z]*) Z " "/proc/$1/stat" 2>/dev/null; }
+stopped() {
+	[ "$rc" != 0 ] || { diag "the runner exited 0"; return 1; }
+	wait_for 5 gone "$sleeper" || { diag "the test's child $sleeper lives on"; return 1; }
+}
+tap_check "runner: stopped by a signal, it ends the test's processes and fails" stopped
 tap_finish
