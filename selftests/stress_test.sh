@@ -125,23 +125,33 @@ recovered() {
 	e=$(aer_error)
 	[ "$e" != fatal ] && [ "$e" != non-fatal ]
 }
+# The PCI core gave up the recovery at $port since the mark (see the
+# clean-up below): it is over, though gpupart was never told.
+given_up() {
+	new_log | grep -q "$port: AER: device recovery failed"
+}
+over() { recovered || given_up; }
 aer_loop() {
 	port=$(basename "$(dirname "$(readlink -f /sys/bus/pci/devices/"$D")")")
 	i=0
 	while running; do
 		i=$((i + 1))
 		turn_take
+		mark_log
 		if [ $((i % 3)) = 0 ]; then
 			try aer fatal "$DIR/aer_inj" "$port" uncor 10
 		else
 			try aer non-fatal "$DIR/aer_inj" "$port" uncor 4000
 		fi
-		# Recovery runs in the AER thread: it is over when the GPU says so.
+		# Recovery runs in the AER thread: it is over when the GPU says
+		# so, or when the kernel says it gave up. Unbinding D while it
+		# runs is a pairing the PCI core cannot take (see the top).
 		sleep 1
-		# A recovery the PCI core gave up (see the clean-up below) never
-		# ends for gpupart: the way back is binding the GPU again.
-		if ! wait_for 20 recovered; then
-			did recovery "$(aer_error)" aer
+		if ! wait_for 120 over; then
+			did recovery still-running aer
+		elif ! recovered; then
+			# Given up: it never ends for gpupart; binding again does.
+			did recovery "given-up-$(aer_error)" aer
 			echo "$D" >/sys/bus/pci/drivers/gpupart/unbind
 			echo "$D" >/sys/bus/pci/drivers/gpupart/bind
 		fi
