@@ -109,15 +109,11 @@ if [ -d /sys/bus/pci/drivers/vfio-pci ]; then
 else
 	tap_skip "whole GPU removed" "vfio-pci not loaded"
 fi
-if [ -e /proc/lockdep ] && uname -r | grep -q '^6\.1\.'; then
-	# pciehp_ist holds reset_lock and takes pci_rescan_remove_lock, and
-	# pciehp_unconfigure_device takes them the other way round: Linux
-	# 6.1's lockdep reports every hot-unplug, with no gpupart frame in it.
-	tap_skip "PCIe hot-unplug" "Linux 6.1's pciehp trips lockdep on any hot-unplug; runs on kernels without lockdep"
-elif grep -q gpupart_hostctl=1 /proc/cmdline; then
+why=$(no_hotplug)
+if [ -z "$why" ]; then
 	tap_check "PCIe hot-unplug (QEMU device_del) under two VMs: revoked, told, re-plugged" hot_unplug
 else
-	tap_skip "PCIe hot-unplug" "no host to unplug the device (runs in the QEMU test bed)"
+	tap_skip "PCIe hot-unplug" "$why"
 fi
 gpupartctl host set placement spread
 tap_finish

@@ -329,10 +329,11 @@ case $(uname -r) in
 	;;
 *)
 	tap_check "revoked by removal while QEMU holds it: the removal waits for QEMU" revoked_held
-	if grep -q gpupart_hostctl=1 /proc/cmdline; then
+	why=$(no_hotplug)
+	if [ -z "$why" ]; then
 		tap_check "a whole GPU QEMU holds, released and hot-unplugged: forgotten, not reset, back when re-plugged" dda_unplugged
 	else
-		tap_skip "a whole GPU QEMU holds, released and hot-unplugged" "no host to unplug the device (runs in the QEMU test bed)"
+		tap_skip "a whole GPU QEMU holds, released and hot-unplugged" "$why"
 	fi
 	;;
 esac
