@@ -4,6 +4,9 @@
 # libvirtd itself runs the installed hook: Debian's libvirtd, with its
 # QEMU driver, starts domains whose <hostdev> is a partition's VF, calling
 # /etc/libvirt/hooks/qemu (dist/libvirt-hook-qemu) as it does on a host.
+# The domains are the ones libvirtd defined on the build host
+# (scripts/testbed/libvirt-xml.sh), whose hostdev names VF 2 of the first
+# stand-in, 0000:01:00.3: web.xml unmanaged, managed.xml managed.
 #   start     the domain starts (paused) holding the partition its
 #             hostdev names, and QEMU has that VF through vfio-pci;
 #   destroy   the hook releases it; it is free once QEMU let go and the
@@ -17,6 +20,7 @@
 . "$(dirname "$0")/lib.sh"
 DIR=$(cd "$(dirname "$0")" && pwd)
 URI=qemu:///system
+XMLS=/usr/share/gpupart/libvirt
 
 tap_plan 5
 grep -q gpupart_job=check /proc/cmdline ||
@@ -30,16 +34,22 @@ HOOK=$DIR/../libvirt-hook-qemu
 [ -f "$HOOK" ] || tap_skip_rest "libvirt" "libvirt-hook-qemu not found next to the selftests"
 modprobe vfio_iommu_type1 2>/dev/null
 [ -c /dev/vfio/vfio ] || tap_skip_rest "libvirt" "no /dev/vfio/vfio (vfio-pci) for QEMU"
+[ -f "$XMLS/web.xml" ] && [ -f "$XMLS/managed.xml" ] ||
+	tap_skip_rest "libvirt" "no domain XML written by libvirtd in $XMLS (scripts/testbed/libvirt-xml.sh)"
 DEV=$(gp_sriov_devs 4 | head -n 1)
-[ -n "$DEV" ] || tap_skip_rest "libvirt" "no SR-IOV capable device with 4 VFs bound to gpupart"
+[ "$DEV" = 0000:01:00.0 ] || tap_skip_rest "libvirt" "the test bed's first GPU is not at 0000:01:00.0"
 
 tmp=$(mktemp -d)
 cleanup() {
-	for d in web web2 mgd; do
+	for d in gpupart-test-web gpupart-test-managed; do
 		virsh -c "$URI" destroy "$d" >/dev/null 2>&1
 		virsh -c "$URI" undefine "$d" >/dev/null 2>&1
 	done
-	[ -n "${lvd:-}" ] && kill "$lvd" 2>/dev/null
+	if [ -n "${lvd:-}" ]; then
+		kill "$lvd" 2>/dev/null
+		wait "$lvd"
+	fi
+	rm -f /etc/libvirt/hooks/qemu
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -69,33 +79,26 @@ chmod 0755 /etc/libvirt/hooks/qemu
 libvirtd >"$tmp/libvirtd.out" 2>&1 &
 lvd=$!
 up() { virsh -c "$URI" version >/dev/null 2>&1; }
-wait_for 120 up || { cat "$tmp/libvirtd.out" "$tmp/libvirtd.log" | sed 's/^/# /'; tap_skip_rest "libvirt" "libvirtd did not start"; }
+# Installed, so it must work: a libvirtd that does not start, or does not
+# take the XML it wrote, fails the test.
+broken() {
+	cat "$tmp/libvirtd.out" "$tmp/libvirtd.log" | sed 's/^/# /'
+	tap_not_ok "libvirt: $1"
+	tap_skip_rest "libvirt" "$1"
+}
+wait_for 120 up || broken "libvirtd did not start"
+
 
 gp_free_all
-gpupartctl dev set "$DEV" mode partition count 4 || tap_skip_rest "libvirt" "could not partition $DEV"
-vf() { gpupartctl -j dev show "$DEV" | jq -r ".devices[0].partitions[$1].vf"; }
-VF2=$(vf 2)
-VF3=$(vf 3)
-
-# domain NAME VF MANAGED: a paused guest with one hostdev, defined.
-domain() {
-	a=$2
-	bus=${a#*:}
-	slot=${bus#*:}
-	cat >"$tmp/$1.xml" <<END
-<domain type='qemu'>
-  <name>$1</name>
-  <memory unit='MiB'>64</memory>
-  <os><type arch='x86_64' machine='q35'>hvm</type></os>
-  <devices>
-    <hostdev mode='subsystem' type='pci' managed='$3'>
-      <source><address domain='0x${a%%:*}' bus='0x${bus%%:*}' slot='0x${slot%.*}' function='0x${a##*.}'/></source>
-    </hostdev>
-  </devices>
-</domain>
-END
-	virsh -c "$URI" define "$tmp/$1.xml" >/dev/null
-}
+gpupartctl dev set "$DEV" mode partition count 4 || broken "could not partition $DEV"
+# The VF libvirt-xml.sh's domains name.
+VF2=$(gpupartctl -j dev show "$DEV" | jq -r '.devices[0].partitions[2].vf')
+[ "$VF2" = 0000:01:00.3 ] || tap_skip_rest "libvirt" "VF 2 of $DEV is $VF2, not the domains' 0000:01:00.3"
+WEB=gpupart-test-web
+MGD=gpupart-test-managed
+virsh -c "$URI" define "$XMLS/web.xml" >/dev/null &&
+	virsh -c "$URI" define "$XMLS/managed.xml" >/dev/null ||
+	broken "libvirtd did not define the domains it wrote"
 held() { gpupartctl -j vm show "$1" 2>/dev/null | jq -r '.vms[] | .vf // .device'; }
 state_of() {
 	gpupartctl -j dev show "$DEV" | jq -r --arg v "$1" '.devices[0].partitions[] | select(.vf == $v) | .state'
@@ -111,40 +114,38 @@ qemu_has() {
 }
 
 started() {
-	domain web "$VF2" no || return 1
-	virsh -c "$URI" start --paused web >"$tmp/out" 2>&1 || { diag "$(cat "$tmp/out")"; return 1; }
-	expect_eq "web holds" "$(held web)" "$VF2" || return 1
-	expect_eq "domain" "$(virsh -c "$URI" domstate web)" paused || return 1
+	virsh -c "$URI" start --paused $WEB >"$tmp/out" 2>&1 || { diag "$(cat "$tmp/out")"; return 1; }
+	expect_eq "$WEB holds" "$(held $WEB)" "$VF2" || return 1
+	expect_eq "domain" "$(virsh -c "$URI" domstate $WEB)" paused || return 1
 	qemu_has "$VF2" || return 1
 	expect_eq "$VF2 is" "$(state_of "$VF2")" assigned
 }
 
 destroyed() {
-	virsh -c "$URI" destroy web >/dev/null || return 1
+	virsh -c "$URI" destroy $WEB >/dev/null || return 1
 	wait_for 30 free "$VF2" || { diag "$VF2 is $(state_of "$VF2")"; return 1; }
-	expect_eq "web holds" "$(held web)" ""
+	expect_eq "$WEB holds" "$(held $WEB)" ""
 }
 
 taken() {
-	gpupartctl vm assign other vf "$VF3" >/dev/null || return 1
-	domain web2 "$VF3" no || return 1
-	virsh -c "$URI" start --paused web2 >"$tmp/out" 2>&1 && { diag "web2 started"; return 1; }
+	gpupartctl vm assign other vf "$VF2" >/dev/null || return 1
+	virsh -c "$URI" start --paused $WEB >"$tmp/out" 2>&1 && { diag "$WEB started"; return 1; }
 	diag "virsh: $(tr '\n' ' ' <"$tmp/out")"
-	grep -q "gpupart hook: web2: refusing to start: .*$VF3" "$tmp/out" ||
+	grep -q "gpupart hook: $WEB: refusing to start: .*$VF2" "$tmp/out" ||
 		{ diag "not gpupart's reason"; return 1; }
-	expect_eq "web2" "$(virsh -c "$URI" domstate web2)" "shut off" || return 1
-	expect_eq "other holds" "$(held other)" "$VF3" || return 1
-	expect_eq "web2 holds" "$(held web2)" "" || return 1
+	expect_eq "$WEB" "$(virsh -c "$URI" domstate $WEB)" "shut off" || return 1
+	expect_eq "other holds" "$(held other)" "$VF2" || return 1
+	expect_eq "$WEB holds" "$(held $WEB)" "" || return 1
 	gpupartctl vm release other
+	wait_for 30 free "$VF2"
 }
 
 managed() {
-	domain mgd "$VF2" yes || return 1
-	virsh -c "$URI" start --paused mgd >"$tmp/out" 2>&1 && { diag "mgd started"; return 1; }
+	virsh -c "$URI" start --paused $MGD >"$tmp/out" 2>&1 && { diag "$MGD started"; return 1; }
 	diag "virsh: $(tr '\n' ' ' <"$tmp/out")"
-	grep -q "gpupart hook: mgd: refusing to start: hostdev $VF2 is managed='yes'" "$tmp/out" ||
+	grep -q "gpupart hook: $MGD: refusing to start: hostdev $VF2 is managed='yes'" "$tmp/out" ||
 		{ diag "not gpupart's reason"; return 1; }
-	expect_eq "mgd holds" "$(held mgd)" "" || return 1
+	expect_eq "$MGD holds" "$(held $MGD)" "" || return 1
 	expect_eq "$VF2 driver" "$(driver_of "$VF2")" vfio-pci
 }
 
