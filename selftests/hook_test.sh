@@ -44,10 +44,6 @@ hook() {
 	sh "$HOOK" "$@" - <"$f" 2>"$err"
 }
 
-held() {
-	gpupartctl -j vm show "$1" 2>/dev/null | jq -r '.vms[] | .vf // .device'
-}
-
 prepare_assigns() {
 	gpupartctl dev set "$DEV" mode partition count 4 || return 1
 	expect_eq "VF 2" "$(gpupartctl -j dev show "$DEV" | jq -r '.devices[0].partitions[2].vf')" "$VF" ||

@@ -173,6 +173,20 @@ wait_for() {
 	return 0
 }
 
+# What VM $1 holds: its partition's VF or its whole GPUs, one a line.
+held() {
+	gpupartctl -j vm show "$1" 2>/dev/null | jq -r '.vms[] | .vf // .device'
+}
+
+# The state of the partition whose VF is $1; state_is VF STATE.
+state_of() {
+	gpupartctl -j dev show | jq -r --arg vf "$1" \
+		'.devices[].partitions[]? | select(.vf == $vf) | .state'
+}
+state_is() {
+	[ "$(state_of "$1")" = "$2" ]
+}
+
 # No partition is being released or scrubbed, no whole GPU taken back.
 scrubbed() {
 	! gpupartctl -j dev show |

@@ -88,7 +88,6 @@ broken() {
 }
 wait_for 120 up || broken "libvirtd did not start"
 
-
 gp_free_all
 gpupartctl dev set "$DEV" mode partition count 4 || broken "could not partition $DEV"
 # The VF libvirt-xml.sh's domains name.
@@ -99,11 +98,6 @@ MGD=gpupart-test-managed
 virsh -c "$URI" define "$XMLS/web.xml" >/dev/null &&
 	virsh -c "$URI" define "$XMLS/managed.xml" >/dev/null ||
 	broken "libvirtd did not define the domains it wrote"
-held() { gpupartctl -j vm show "$1" 2>/dev/null | jq -r '.vms[] | .vf // .device'; }
-state_of() {
-	gpupartctl -j dev show "$DEV" | jq -r --arg v "$1" '.devices[0].partitions[] | select(.vf == $v) | .state'
-}
-free() { [ "$(state_of "$1")" = free ]; }
 # A QEMU libvirtd started with vfio-pci on VF $1.
 qemu_has() {
 	for p in $(pidof qemu-system-x86_64); do
@@ -123,7 +117,7 @@ started() {
 
 destroyed() {
 	virsh -c "$URI" destroy $WEB >/dev/null || return 1
-	wait_for 30 free "$VF2" || { diag "$VF2 is $(state_of "$VF2")"; return 1; }
+	wait_for 30 state_is "$VF2" free || { diag "$VF2 is $(state_of "$VF2")"; return 1; }
 	expect_eq "$WEB holds" "$(held $WEB)" ""
 }
 
@@ -137,7 +131,7 @@ taken() {
 	expect_eq "other holds" "$(held other)" "$VF2" || return 1
 	expect_eq "$WEB holds" "$(held $WEB)" "" || return 1
 	gpupartctl vm release other
-	wait_for 30 free "$VF2"
+	wait_for 30 state_is "$VF2" free
 }
 
 managed() {
@@ -155,6 +149,5 @@ tap_check "a VF another VM holds: libvirtd refuses the start with gpupart's reas
 tap_check "managed='yes': libvirtd refuses the start with the hook's reason" managed
 cleanup
 trap - EXIT
-wait_for 30 scrubbed
 tap_check "everything released, gpupart unloads and loads again" release_all "$(cat /sys/module/gpupart/parameters/ids)"
 tap_finish

@@ -70,14 +70,6 @@ vmm_stop() {
 	return 0
 }
 
-state_of() {	# VF
-	gpupartctl -j dev show | jq -r --arg vf "$1" \
-		'.devices[].partitions[]? | select(.vf == $vf) | .state'
-}
-
-state_is() {	# VF STATE
-	[ "$(state_of "$1")" = "$2" ]
-}
 
 # Every partition but VF $1's is free.
 others_free() {

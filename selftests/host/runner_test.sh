@@ -35,8 +35,8 @@ tap_check "runner: the hung test's threads are listed, stopped, its output kept"
 		echo "$1" | grep -q "^ok 1 started$"' - "$out"
 sleeper=$(cat "$dir/sleeper")
 # Killed: gone, or a zombie that its new parent has yet to reap.
-tap_check "runner: the hung test's children are killed" \
-	sh -c '! grep -qv "^[0-9]* ([a-z]*) Z " "/proc/$1/stat" 2>/dev/null' - "$sleeper"
+gone() { ! grep -qv "^[0-9]* ([a-z]*) Z " "/proc/$1/stat" 2>/dev/null; }
+tap_check "runner: the hung test's children are killed" gone "$sleeper"
 tap_check "runner: nothing runs after a hung test, the leak check neither" \
 	sh -c '[ ! -e "$1/c-ran" ] && [ ! -e "$1/leak-ran" ]' - "$dir"
 
@@ -49,7 +49,6 @@ kill -TERM "$runner"
 wait "$runner"
 rc=$?
 sleeper=$(cat "$dir/sleeper")
-gone() { ! grep -qv "^[0-9]* ([a-z]*) Z " "/proc/$1/stat" 2>/dev/null; }
 stopped() {
 	[ "$rc" != 0 ] || { diag "the runner exited 0"; return 1; }
 	wait_for 5 gone "$sleeper" || { diag "the test's child $sleeper lives on"; return 1; }
