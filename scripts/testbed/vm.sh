@@ -19,8 +19,11 @@
 #
 # Environment:
 #   TOPOLOGY    space-separated stand-ins, each MODEL[:VFS][*COUNT] with MODEL
-#               one of redhat (1b36:0010), intel (8086:5845) or plain (an
-#               NVMe without SR-IOV, which gpupart must refuse).
+#               one of redhat (1b36:0010), intel (8086:5845), plain (an
+#               NVMe without SR-IOV, which gpupart must refuse) or shared
+#               (1b36:0010 behind a root port without ACS: the PF, its VFs
+#               and the port share one IOMMU group, as on a platform that
+#               cannot keep VFs apart).
 #               Default: "redhat:8*3 intel:8 plain"
 #   KVER        kernel release to boot (default: the one gpupart builds for)
 #   VM_TIMEOUT  seconds before the guest is declared hung (default 1800)
@@ -94,17 +97,19 @@ for spec in $TOPOLOGY; do
 	model=${spec%%:*}
 	vfs=${spec#*:}
 	[ "$vfs" = "$spec" ] && vfs=8
+	port=
 	case "$model" in
 	redhat) extra= ;;
 	intel) extra=,use-intel-id=on ;;
 	plain) extra='' vfs=0 ;;
+	shared) extra='' port=,disable-acs=on ;;
 	*) echo "vm.sh: unknown model '$model' in TOPOLOGY" >&2; exit 2 ;;
 	esac
 	i=0
 	while [ $i -lt "$count" ]; do
 		# Port N at 00:(10+N).0 tells the guest which QEMU device is behind it.
 		devs="$devs -device pcie-root-port,id=rp$n,chassis=$((n + 1)),slot=$((n + 1))"
-		devs="$devs,addr=$(printf 0x%x $((16 + n)))"
+		devs="$devs,addr=$(printf 0x%x $((16 + n)))$port"
 		if [ "$vfs" -gt 0 ]; then
 			# QEMU wants flexible queues and interrupts for every VF and
 			# keeps two queue pairs and one vector for the PF itself.
