@@ -132,7 +132,7 @@ libvirt-xml:
 # check-big run there only.
 ALL_TESTS := $(sort $(notdir $(wildcard selftests/*_test.sh) \
 	$(patsubst %.c,%,$(wildcard selftests/*_test.c))))
-BIG_TESTS := dump_test
+BIG_TESTS := dump_test iommu_test.sh
 check: deps
 	$(MAKE) all
 	$(MAKE) lint
@@ -182,13 +182,15 @@ check-6.12: deps
 	ALT_KERNEL=$$k GPUPART_KO=$(MOD612)/gpupart.ko TAG=-6.12 \
 		GPUPART_TESTS="$(TESTS612)" scripts/testbed/vm.sh check
 
-# The selftests that need larger stand-ins than the test bed's usual four
+# The selftests that need other stand-ins than the test bed's usual four
 # of 8 VFs: dumps of GPUs bigger than one netlink message (dump_test), on
-# two GPUs of 64 VFs. Debian's 6.1 only: the code is the same on every
-# kernel, and lockdep has nothing here that the other runs do not take.
+# two GPUs of 64 VFs, and a GPU whose VFs share an IOMMU group with it
+# (iommu_test.sh), behind a port without ACS. Debian's 6.1 only: the code
+# is the same on every kernel, and lockdep has nothing here that the other
+# runs do not take.
 check-big: deps
 	$(MAKE) all
-	TOPOLOGY="redhat:64*2" VM_MEM=2048 TAG=-big GPUPART_TESTS="$(BIG_TESTS)" \
+	TOPOLOGY="redhat:64*2 shared:8" VM_MEM=2048 TAG=-big GPUPART_TESTS="$(BIG_TESTS)" \
 		scripts/testbed/vm.sh check
 
 demo: deps

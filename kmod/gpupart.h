@@ -83,6 +83,10 @@
  *    resets and binds it. It unbinds only once no VMM has the VF (see
  *    part.c), so the unbinding never waits for a tenant while it holds
  *    the lock. The work does not start while the GPU is in error recovery.
+ * 3a. A VF's IOMMU group mutex, the IOMMU core's: gpupart_vf_peer()
+ *    walks the group as the partitions are made (under 2, or the PF's
+ *    device lock at probe), with nothing of gpupart's held. The IOMMU
+ *    core calls nothing of gpupart's with it held.
  * 4. gpupart_lock: the registry (GPUs, VMs, the placement policy) and
  *    every record's state. A leaf: held only to read or change state,
  *    send an event or allocate; never across a PCI call that sleeps on a
@@ -146,10 +150,13 @@ struct gpupart_model {
  *	driver_override mark may say it was quarantined before
  * @held: quarantined while free by a PCIe error, not by a failed reset:
  *	recovery returns it to service
+ * @shared: its VF is not alone in its IOMMU group (gpupart_vf_peer()):
+ *	never free, whatever its reset did
  * @work: the steps after a release (part.c), beside every other partition's
  *
- * Context: gpupart_lock guards every field but @vf, @gdev and @index, set
- * when it is made; @state changes only through __gpupart_part_set().
+ * Context: gpupart_lock guards every field but @vf, @gdev, @index and
+ * @shared, set when it is made; @state changes only through
+ * __gpupart_part_set().
  */
 struct gpupart_partition {
 	struct pci_dev *vf;
@@ -159,6 +166,7 @@ struct gpupart_partition {
 	u32 index;
 	bool found;
 	bool held;
+	bool shared;
 	struct delayed_work work;
 };
 
@@ -352,6 +360,7 @@ int __gpupart_nl_vm_assigned(struct sk_buff *reply, struct genl_info *info,
 extern char gpupart_passthrough[32];
 void gpupart_queue(struct delayed_work *work, unsigned long delay);
 bool gpupart_in_use(struct pci_dev *pdev);
+int gpupart_vf_peer(struct pci_dev *vf, char *name, size_t len);
 bool gpupart_host_driver(struct pci_dev *pdev);
 int gpupart_part_init(void);
 void gpupart_part_exit(void);

@@ -143,6 +143,8 @@ static struct gpupart_partition *gpupart_sriov_on(struct gpupart_dev *gdev,
 {
 	struct pci_dev *pdev = gdev->pdev;
 	struct gpupart_partition *parts;
+	char peer[32], vf[32];
+	u32 i;
 
 	lockdep_assert_held(&gdev->mode_lock);
 	*rc = gpupart_enable_sriov(pdev, count);
@@ -156,6 +158,22 @@ static struct gpupart_partition *gpupart_sriov_on(struct gpupart_dev *gdev,
 		gpupart_refuse(gdev->pdev, extack, "the %u VFs could not be taken as partitions",
 			       count);
 		*rc = -ENOMEM;
+		return NULL;
+	}
+	/* VFIO would give one VM a group that holds others' partitions too. */
+	for (i = 0; i < count; i++) {
+		int group;
+
+		if (!parts[i].shared)
+			continue;
+		group = gpupart_vf_peer(parts[i].vf, peer, sizeof(peer));
+		strscpy(vf, pci_name(parts[i].vf), sizeof(vf));
+		gpupart_parts_free(parts, count);
+		pci_disable_sriov(pdev);
+		gpupart_refuse(gdev->pdev, extack,
+			       "VF %s shares IOMMU group %d with %s: VMs not isolated",
+			       vf, group, peer);
+		*rc = -EOPNOTSUPP;
 		return NULL;
 	}
 	/* The VFs exist: an injected failure here unwinds them for real. */

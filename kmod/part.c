@@ -13,7 +13,8 @@
  *   |          |                                                 |  |
  *   |     PCIe error      +---- clear, recovered ----------------+  |
  *   |          v          |                                         |
- *   |      quarantined <--+---- reset failed ----+                  |
+ *   |      quarantined <--+---- reset failed, ---+                  |
+ *   |          |          |     group shared     |                  |
  *   |          ^                                 |        driver let go
  *   |          +-- found marked at probe --+     |                  |
  *   |                                            |                  v
@@ -35,7 +36,9 @@
  * driver again and free. A failed reset leaves it with no driver and
  * driver_override "gpupart-quarantined", so that nothing binds it, and so
  * that a later probe, after an unbind or a reload, knows it is
- * quarantined.
+ * quarantined. So does a VF that shares its IOMMU group with another
+ * device (gpupart_vf_peer()), which only adoption can bring: it is no
+ * VM's alone, whatever its reset did.
  *
  * The steps after a release run in the partition's own work item, beside
  * every other partition's, on an unbound workqueue: a request never waits
@@ -230,6 +233,50 @@ bool gpupart_host_driver(struct pci_dev *pdev)
 	return host;
 }
 
+struct gpupart_peer {
+	struct device *self;
+	char *name;
+	size_t len;
+};
+
+static int gpupart_peer_of(struct device *dev, void *data)
+{
+	struct gpupart_peer *p = data;
+
+	if (dev == p->self)
+		return 0;
+	strscpy(p->name, dev_name(dev), p->len);
+	return 1;
+}
+
+/**
+ * gpupart_vf_peer() - another device in a VF's IOMMU group
+ * @vf: the VF
+ * @name: where to write that device's name
+ * @len: room at @name
+ *
+ * VFIO gives a VMM a whole IOMMU group, and the IOMMU keeps its devices
+ * apart only from devices outside it (the group exists because no ACS
+ * separates them). A VF that is not alone in its group cannot be one VM's
+ * alone: its VM could reach the others, and they it. Without an IOMMU the
+ * VF has no group, and VFIO none either.
+ *
+ * Return: the group's id when the VF shares it, with @name filled; else -1.
+ */
+int gpupart_vf_peer(struct pci_dev *vf, char *name, size_t len)
+{
+	struct iommu_group *group = iommu_group_get(&vf->dev);
+	struct gpupart_peer p = { .self = &vf->dev, .name = name, .len = len };
+	int id = -1;
+
+	if (!group)
+		return -1;
+	if (iommu_group_for_each_dev(group, &p, gpupart_peer_of))
+		id = iommu_group_id(group);
+	iommu_group_put(group);
+	return id;
+}
+
 static int gpupart_part_override(struct pci_dev *vf, const char *drv)
 {
 	int rc = gpupart_set_driver_override(vf, drv);
@@ -262,7 +309,7 @@ static void gpupart_part_work(struct work_struct *work)
 	struct gpupart_partition *part = container_of(to_delayed_work(work),
 						      struct gpupart_partition, work);
 	struct pci_dev *vf = part->vf;
-	bool found, marked;
+	bool found, marked, clean;
 	int rc;
 
 	mutex_lock(&gpupart_lock);
@@ -282,7 +329,12 @@ static void gpupart_part_work(struct work_struct *work)
 		/* A host driver is no VMM, but its DMA use counts as an owner. */
 		if (gpupart_host_driver(vf))
 			device_release_driver(&vf->dev);
-		if (gpupart_in_use(vf)) {
+		/*
+		 * A group shared with the PF is owned by the PF's own driver
+		 * as long as it is bound: no VMM can have it, and its count
+		 * would never drop.
+		 */
+		if (!part->shared && gpupart_in_use(vf)) {
 			gpupart_queue(&part->work, HZ);
 			return;
 		}
@@ -309,15 +361,20 @@ static void gpupart_part_work(struct work_struct *work)
 	mutex_unlock(&gpupart_lock);
 
 	rc = gpupart_flr(vf);
-	gpupart_part_rebind(vf, !rc);
+	/* Reset or not, a VF that shares its IOMMU group is no VM's alone. */
+	clean = !rc && !part->shared;
+	gpupart_part_rebind(vf, clean);
 
 	mutex_lock(&gpupart_lock);
 	if (__gpupart_part_is(part, GPUPART_PARTITION_STATE_SCRUBBING)) {
 		if (rc)
 			pci_warn(vf, "reset failed (%d): partition %u quarantined\n",
 				 rc, part->index);
-		__gpupart_part_set(part, rc ? GPUPART_PARTITION_STATE_QUARANTINED :
-					      GPUPART_PARTITION_STATE_FREE);
+		else if (!clean)
+			pci_warn(vf, "partition %u shares its IOMMU group: quarantined\n",
+				 part->index);
+		__gpupart_part_set(part, clean ? GPUPART_PARTITION_STATE_FREE :
+						 GPUPART_PARTITION_STATE_QUARANTINED);
 	}
 	mutex_unlock(&gpupart_lock);
 }
@@ -415,6 +472,7 @@ noinline struct gpupart_partition *gpupart_parts_new(struct gpupart_dev *gdev,
 	struct pci_dev *pdev = gdev->pdev;
 	struct gpupart_partition *parts;
 	struct pci_dev *vf = NULL;
+	char peer[32];
 	u32 got = 0, i;
 	int id;
 
@@ -436,6 +494,8 @@ noinline struct gpupart_partition *gpupart_parts_new(struct gpupart_dev *gdev,
 		kfree(parts);
 		return NULL;
 	}
+	for (i = 0; i < n; i++)
+		parts[i].shared = gpupart_vf_peer(parts[i].vf, peer, sizeof(peer)) >= 0;
 	mutex_lock(&gpupart_lock);
 	for (i = 0; i < n; i++) {
 		parts[i].gdev = gdev;
@@ -547,6 +607,10 @@ int gpupart_partition_clear(struct gpupart_dev *gdev, u32 idx,
 	} else if (gdev->parts[idx].state != GPUPART_PARTITION_STATE_QUARANTINED) {
 		gpupart_refuse(gdev->pdev, extack, "partition %u is not quarantined", idx);
 		rc = -EINVAL;
+	} else if (gdev->parts[idx].shared) {
+		gpupart_refuse(gdev->pdev, extack,
+			       "partition %u shares its IOMMU group: no VM may have it", idx);
+		rc = -EOPNOTSUPP;
 	} else {
 		gdev->parts[idx].held = false;
 		gdev->parts[idx].found = false;
