@@ -16,7 +16,8 @@ static struct dentry *gpupart_debugfs_root;
 
 /*
  * The knobs, all here, read where the faults are injected: mode.c
- * (fail_enable), part.c (fail_reset, reset_delay_ms, resets_max), err.c
+ * (fail_enable), part.c (fail_reset, reset_delay_ms, release_delay_ms,
+ * resets_max), err.c
  * (fail_recovery).
  */
 /* fail_enable: how many of the next partition set-ups fail after SR-IOV is on. */
@@ -33,6 +34,12 @@ u32 gpupart_reset_delay_ms;
  * GPU back: for a test to land a PCIe error or an unplug in between.
  */
 u32 gpupart_handover_delay_ms;
+/*
+ * release_delay_ms: a partition's release waits this long between finding
+ * that no VMM has its VF and unbinding the VF's driver: for a test to start
+ * a VMM in between.
+ */
+u32 gpupart_release_delay_ms;
 /* resets_max: the most resets seen under way at once (the tests reset it). */
 atomic_t gpupart_resets_max = ATOMIC_INIT(0);
 
@@ -99,6 +106,8 @@ void gpupart_debugfs_init(void)
 			   &gpupart_reset_delay_ms);
 	debugfs_create_u32("handover_delay_ms", 0600, gpupart_debugfs_root,
 			   &gpupart_handover_delay_ms);
+	debugfs_create_u32("release_delay_ms", 0600, gpupart_debugfs_root,
+			   &gpupart_release_delay_ms);
 	debugfs_create_atomic_t("resets_max", 0600, gpupart_debugfs_root,
 				&gpupart_resets_max);
 }

@@ -302,6 +302,7 @@ extern atomic_t gpupart_fail_reset;
 extern atomic_t gpupart_fail_recovery;
 extern u32 gpupart_reset_delay_ms;
 extern u32 gpupart_handover_delay_ms;
+extern u32 gpupart_release_delay_ms;
 extern atomic_t gpupart_resets_max;
 
 /* core.c: the registry: records found and counted, VMs, placement */

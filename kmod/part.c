@@ -338,6 +338,8 @@ static void gpupart_part_work(struct work_struct *work)
 			gpupart_queue(&part->work, HZ);
 			return;
 		}
+		if (READ_ONCE(gpupart_release_delay_ms))
+			msleep(READ_ONCE(gpupart_release_delay_ms));
 		device_release_driver(&vf->dev);
 	}
 

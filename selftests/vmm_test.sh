@@ -14,7 +14,7 @@
 # enabled are reset before use, and a quarantined one stays quarantined.
 . "$(dirname "$0")/lib.sh"
 
-tap_plan 8
+tap_plan 9
 is_root || tap_skip_rest "vmm" "needs root"
 module_loaded || tap_skip_rest "vmm" "gpupart not loaded"
 command -v jq >/dev/null || tap_skip_rest "vmm" "jq not installed"
@@ -36,7 +36,8 @@ DBG=/sys/kernel/debug/gpupart
 tmp=$(mktemp -d)
 mon=$tmp/mon
 : >"$tmp"/pids
-trap 'kill $(cat "$tmp"/pids 2>/dev/null) 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'kill $(cat "$tmp"/pids 2>/dev/null) 2>/dev/null; rm -rf "$tmp"
+	[ -w "$DBG"/release_delay_ms ] && echo 0 >"$DBG"/release_delay_ms' EXIT
 
 # vmm_start VF: QEMU takes VF, as libvirt starts a guest with a hostdev
 # (paused: no guest code needs to run); returns once QEMU holds the
@@ -90,6 +91,35 @@ four() {
 	vmm_stop_all
 	gp_free_all
 	gpupartctl dev set "$DEV" mode partition count 4
+}
+
+# A QEMU that opens a released VF after gpupart found nobody on it, and
+# before gpupart unbound its driver (release_delay_ms holds the release
+# there): it must not get the VF, and the release must not wait for it
+# (unbinding vfio-pci from a VF QEMU holds would wait for QEMU to let go).
+late_vmm() {
+	four || return 1
+	vf=$(gpupartctl -j vm assign tenant-a | jq -r .vf)
+	mark_log
+	echo 10000 >"$DBG"/release_delay_ms
+	gpupartctl vm release tenant-a || return 1
+	# The release's work runs at once; it is in the delay now.
+	sleep 2
+	qemu-system-x86_64 -machine q35 -accel tcg -nodefaults -display none \
+		-m 64 -S -device vfio-pci,host="$vf" -monitor none -serial none \
+		>"$tmp/late.log" 2>&1 &
+	VMM=$!
+	echo "$VMM" >>"$tmp/pids"
+	gone() { ! kill -0 "$VMM" 2>/dev/null; }
+	wait_for 30 gone || { diag "QEMU runs, holding: $(vmm_holds "$VMM" && echo "$vf")"; }
+	echo 0 >"$DBG"/release_delay_ms
+	gone || return 1
+	diag "QEMU: $(tail -n 1 "$tmp/late.log")"
+	wait_for 30 state_is "$vf" free || { diag "$vf is $(state_of "$vf")"; return 1; }
+	expect_eq "driver" "$(driver_of "$vf")" vfio-pci || return 1
+	new_log | grep -q "$vf: Relaying device request to user" &&
+		{ diag "vfio-pci asked a VMM for $vf"; return 1; }
+	return 0
 }
 
 # Released while QEMU holds it: releasing until QEMU let go, never handed
@@ -312,6 +342,7 @@ quarantine_kept() {
 }
 
 tap_check "released while QEMU holds it: releasing, untouched, never handed out, reset once QEMU let go" release_held
+tap_check "a QEMU that comes for a released VF after gpupart found it unheld is kept out" late_vmm
 tap_check "revoked by a fatal PCIe error while QEMU holds it: releasing until QEMU let go" aer_held
 tap_check "a whole GPU released while QEMU holds it: answered at once, back once QEMU let go" dda_held
 case $(uname -r) in
