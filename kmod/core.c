@@ -99,6 +99,7 @@ struct gpupart_dev *gpupart_dev_alloc(struct pci_dev *pdev)
 	kref_init(&gdev->ref);
 	INIT_LIST_HEAD(&gdev->node);
 	gdev->pdev = pci_dev_get(pdev);
+	gpupart_owned_add(&gdev->own, gdev->pdev);
 	gdev->mode = GPUPART_MODE_NONE;
 	spin_lock_init(&gdev->err_lock);
 	mutex_init(&gdev->mode_lock);
@@ -109,6 +110,7 @@ static void gpupart_dev_free(struct kref *ref)
 {
 	struct gpupart_dev *gdev = container_of(ref, struct gpupart_dev, ref);
 
+	gpupart_owned_del(&gdev->own);
 	pci_dev_put(gdev->pdev);
 	mutex_destroy(&gdev->mode_lock);
 	kfree(gdev->override);

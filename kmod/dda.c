@@ -242,15 +242,22 @@ static void gpupart_dda_return_work(struct work_struct *work)
 	/*
 	 * A host driver (gpupart itself, after a handover that ended with an
 	 * error) is no VMM, but would count as one: it goes first. Then not
-	 * while a VMM still has it: see gpupart_in_use() and part.c.
+	 * while a VMM still has it, nor may one come: see gpupart_own().
 	 */
 	if (gpupart_host_driver(pdev))
 		device_release_driver(&pdev->dev);
-	if (gpupart_in_use(pdev)) {
+	if (gpupart_own(&gdev->own)) {
 		gpupart_queue(&gdev->return_work, HZ);
 		return;
 	}
+	/*
+	 * From the unbind on, only gpupart binds it, as the handover below
+	 * will say: the pin it found went with the way out (override_kept).
+	 */
+	if (gdev->override_kept && gpupart_set_driver_override(pdev, KBUILD_MODNAME))
+		pci_warn(pdev, "could not reserve for gpupart before taking it back\n");
 	device_release_driver(&pdev->dev);
+	gpupart_disown(&gdev->own);
 	/*
 	 * A PF unplugged or deleted while its VMM held it reads all ones:
 	 * its reset would poll for a minute in pci_dev_wait(). Under the

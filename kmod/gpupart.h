@@ -27,6 +27,7 @@
  *
  *   models.c    the built-in table and what follows from a GPU's identity
  *   compat.c    what differs between the kernels gpupart builds on
+ *   own.c       the IOMMU groups gpupart owns while it unbinds a driver
  *   debugfs.c   the model table and every fault-injection knob
  *   core.c      the registry: records found and counted, VMs, the
  *               placement policy, the locks
@@ -83,9 +84,17 @@
  *    resets and binds it. It unbinds only once no VMM has the VF (see
  *    part.c), so the unbinding never waits for a tenant while it holds
  *    the lock. The work does not start while the GPU is in error recovery.
- * 3a. A VF's IOMMU group mutex, the IOMMU core's: gpupart_vf_peer()
+ * 3a. gpupart_owner_lock (own.c): the IOMMU groups gpupart owns while a
+ *    partition's work or a DDA return unbinds a driver. Taken there with
+ *    nothing else held; as holders list and unlist their devices (under
+ *    2, or the PF's device lock at probe and remove, or genetlink's
+ *    cb_lock when a request drops the last reference to a record); and
+ *    in the bus notifier as any PCI device is deleted (under the notifier
+ *    rwsem, the rescan lock and the PF's locks). It nests only 3b.
+ * 3b. A VF's IOMMU group mutex, the IOMMU core's: gpupart_vf_peer()
  *    walks the group as the partitions are made (under 2, or the PF's
- *    device lock at probe), with nothing of gpupart's held. The IOMMU
+ *    device lock at probe), with nothing of gpupart's held, and
+ *    gpupart claims and gives up the group's DMA under 3a. The IOMMU
  *    core calls nothing of gpupart's with it held.
  * 4. gpupart_lock: the registry (GPUs, VMs, the placement policy) and
  *    every record's state. A leaf: held only to read or change state,
@@ -140,6 +149,22 @@ struct gpupart_model {
 };
 
 /**
+ * struct gpupart_owned - a device whose IOMMU group gpupart may own (own.c)
+ * @node: in gpupart's list of such devices, for the bus notifier
+ * @pdev: the device
+ * @group: its group while gpupart owns it (referenced), else NULL
+ * @deleted: the device is being deleted: never claimed again
+ *
+ * Context: gpupart_owner_lock (own.c) guards @node, @group and @deleted.
+ */
+struct gpupart_owned {
+	struct list_head node;
+	struct pci_dev *pdev;
+	struct iommu_group *group;
+	bool deleted;
+};
+
+/**
  * struct gpupart_partition - one partition: an SR-IOV virtual function
  * @vf: the VF, referenced while the partition exists
  * @state: what the partition is doing
@@ -151,12 +176,14 @@ struct gpupart_model {
  * @held: quarantined while free by a PCIe error, not by a failed reset:
  *	recovery returns it to service
  * @shared: its VF is not alone in its IOMMU group (gpupart_vf_peer()):
- *	never free, whatever its reset did
+ *	quarantined, never free
+ * @with_pf: @shared, and its PF is in that group
+ * @own: its VF, for gpupart_own() while its driver is unbound
  * @work: the steps after a release (part.c), beside every other partition's
  *
- * Context: gpupart_lock guards every field but @vf, @gdev, @index and
- * @shared, set when it is made; @state changes only through
- * __gpupart_part_set().
+ * Context: gpupart_lock guards every field but @vf, @gdev, @index,
+ * @shared, @with_pf and @own, set when it is made; @state changes only
+ * through __gpupart_part_set().
  */
 struct gpupart_partition {
 	struct pci_dev *vf;
@@ -167,6 +194,8 @@ struct gpupart_partition {
 	bool found;
 	bool held;
 	bool shared;
+	bool with_pf;
+	struct gpupart_owned own;
 	struct delayed_work work;
 };
 
@@ -189,6 +218,7 @@ struct gpupart_partition {
  *	set only while the record is giving or passed
  * @error: enum gpupart_error while a PCIe error is being recovered from
  *	or recovery failed, else 0; no new assignment, no mode change then
+ * @own: the PF, for gpupart_own() while @return_work unbinds its driver
  * @return_work: takes a released whole GPU back from the passthrough
  *	driver, however long its VMM keeps it open (dda.c)
  * @return_reset_ok: return_work's reset of the PF worked: the probe that
@@ -230,6 +260,7 @@ struct gpupart_dev {
 	struct gpupart_vm *dda_vm;
 	u32 error;
 	struct delayed_work return_work;
+	struct gpupart_owned own;
 	bool return_reset_ok;
 	char *override;
 	bool override_kept;
@@ -360,8 +391,14 @@ int __gpupart_nl_vm_assigned(struct sk_buff *reply, struct genl_info *info,
 /* part.c: a partition's life */
 extern char gpupart_passthrough[32];
 void gpupart_queue(struct delayed_work *work, unsigned long delay);
-bool gpupart_in_use(struct pci_dev *pdev);
 int gpupart_vf_peer(struct pci_dev *vf, char *name, size_t len);
+void gpupart_owned_add(struct gpupart_owned *o, struct pci_dev *pdev);
+void gpupart_owned_del(struct gpupart_owned *o);
+int gpupart_own(struct gpupart_owned *o);
+void gpupart_disown(struct gpupart_owned *o);
+void gpupart_owned_deleted(struct pci_dev *pdev);
+void gpupart_owned_removed(struct pci_dev *pdev);
+void gpupart_owned_exit(void);
 bool gpupart_host_driver(struct pci_dev *pdev);
 int gpupart_part_init(void);
 void gpupart_part_exit(void);

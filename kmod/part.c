@@ -13,21 +13,24 @@
  *   |          |                                                 |  |
  *   |     PCIe error      +---- clear, recovered ----------------+  |
  *   |          v          |                                         |
- *   |      quarantined <--+---- reset failed, ---+                  |
- *   |          |          |     group shared     |                  |
+ *   |      quarantined <--+---- reset failed ----+                  |
  *   |          ^                                 |        driver let go
- *   |          +-- found marked at probe --+     |                  |
+ *   |          +-- found marked at probe, -+     |                  |
+ *   |              group shared                  |                  |
  *   |                                            |                  v
  *   +--------------- reset worked ------------- scrubbing <---------+
  *
  * Releasing: nothing may bind the VF any more (driver_override
- * "gpupart-releasing"), and gpupart waits until no VMM has it: until no
- * user holds DMA ownership of its IOMMU group (a VMM's VFIO container or
- * iommufd), checked once a second. Until then the partition is listed as
- * releasing and nobody gets it. Only then is the VF's driver unbound,
- * which returns at once with no user left: unbinding vfio-pci from a
- * device still in use would ask the VMM to let go and wait for it, but
- * holding the VF's device lock all along (stalling the PCI core's AER
+ * "gpupart-releasing"), and gpupart waits until no VMM has it: until it
+ * can take the DMA ownership of the VF's IOMMU group itself, which a
+ * VMM's VFIO container or iommufd holds while it has the VF; tried once a
+ * second (gpupart_own()). Until then the partition is listed as releasing
+ * and nobody gets it. Only then is the VF's driver unbound, which returns
+ * at once with no user left and no VMM able to come (own.c; on a kernel
+ * with VFIO's device cdev, a process that opened the cdev and never bound
+ * it still holds the unbind until it closes it): unbinding vfio-pci
+ * from a device still in use would ask the VMM to let go and wait for
+ * it, holding the VF's device lock all along (stalling the PCI core's AER
  * walks and removals), and on Debian's 6.1 vfio's own teardown then frees
  * the VMM's container under it (vfio_fops_release() reads the IOMMU data
  * that the device's unregistration freed). The VMM's orchestrator stops
@@ -36,9 +39,9 @@
  * driver again and free. A failed reset leaves it with no driver and
  * driver_override "gpupart-quarantined", so that nothing binds it, and so
  * that a later probe, after an unbind or a reload, knows it is
- * quarantined. So does a VF that shares its IOMMU group with another
- * device (gpupart_vf_peer()), which only adoption can bring: it is no
- * VM's alone, whatever its reset did.
+ * quarantined. So is a VF that shares its IOMMU group with another
+ * device (gpupart_vf_peer()), which only adoption can bring, at once:
+ * it is no VM's alone, whatever a reset would do.
  *
  * The steps after a release run in the partition's own work item, beside
  * every other partition's, on an unbound workqueue: a request never waits
@@ -189,36 +192,12 @@ static bool __gpupart_part_is(struct gpupart_partition *part, u32 state)
 #define GPUPART_QUARANTINE_MARK "gpupart-quarantined"
 
 /**
- * gpupart_in_use() - whether a VMM still has a device
- * @pdev: a VF, or a whole GPU's PF
- *
- * A VMM that has a device through VFIO (a container or iommufd) owns the
- * DMA of its IOMMU group until it closes it. Racy by nature: only a
- * device nothing can bind any more is asked, and again before it is
- * unbound.
- *
- * Return: true while some user owns the device's IOMMU group.
- */
-bool gpupart_in_use(struct pci_dev *pdev)
-{
-	struct iommu_group *group = iommu_group_get(&pdev->dev);
-	bool used;
-
-	if (!group)
-		return false;
-	used = iommu_group_dma_owner_claimed(group);
-	iommu_group_put(group);
-	return used;
-}
-
-/* Whether a driver that uses the kernel's DMA API (no VFIO driver) has @pdev. */
-/**
  * gpupart_host_driver() - whether a host driver (not a VMM's) has a device
  * @pdev: a VF, or a whole GPU's PF
  *
  * A driver that uses the DMA API (not driver_managed_dma, as vfio-pci
- * is) counts as an owner of the device's IOMMU group, so gpupart_in_use()
- * stays true while it is bound: it is unbound before that is asked.
+ * is) counts as an owner of the device's IOMMU group, so gpupart_own()
+ * is refused while it is bound: it is unbound before that is asked.
  *
  * Context: takes the device's lock.
  * Return: true while such a driver is bound.
@@ -269,12 +248,25 @@ int gpupart_vf_peer(struct pci_dev *vf, char *name, size_t len)
 	struct gpupart_peer p = { .self = &vf->dev, .name = name, .len = len };
 	int id = -1;
 
+	strscpy(name, "a device gone since", len);
 	if (!group)
 		return -1;
 	if (iommu_group_for_each_dev(group, &p, gpupart_peer_of))
 		id = iommu_group_id(group);
 	iommu_group_put(group);
 	return id;
+}
+
+/* Whether @a and @b are in one IOMMU group. */
+static bool gpupart_same_group(struct pci_dev *a, struct pci_dev *b)
+{
+	struct iommu_group *ga = iommu_group_get(&a->dev);
+	struct iommu_group *gb = iommu_group_get(&b->dev);
+	bool same = ga && ga == gb;
+
+	iommu_group_put(ga);
+	iommu_group_put(gb);
+	return same;
 }
 
 static int gpupart_part_override(struct pci_dev *vf, const char *drv)
@@ -299,6 +291,31 @@ static void gpupart_part_rebind(struct pci_dev *vf, bool clean)
 }
 
 /*
+ * A VF that shares its IOMMU group (only adoption brings one) is no VM's
+ * alone: quarantined at once, with no reset. Its driver is unbound when no
+ * VMM can have it: gpupart owns the group, or the PF's own driver (one
+ * that uses the DMA API) does, being in it. Otherwise it stays bound, and
+ * marked all the same.
+ */
+static void gpupart_part_shared(struct gpupart_partition *part)
+{
+	struct pci_dev *vf = part->vf;
+
+	gpupart_part_override(vf, GPUPART_QUARANTINE_MARK);
+	if (gpupart_host_driver(vf))
+		device_release_driver(&vf->dev);
+	if (!gpupart_own(&part->own) || part->with_pf)
+		device_release_driver(&vf->dev);
+	gpupart_disown(&part->own);
+	mutex_lock(&gpupart_lock);
+	if (__gpupart_part_is(part, GPUPART_PARTITION_STATE_RELEASING)) {
+		pci_warn(vf, "partition %u shares its IOMMU group: quarantined\n", part->index);
+		__gpupart_part_set(part, GPUPART_PARTITION_STATE_QUARANTINED);
+	}
+	mutex_unlock(&gpupart_lock);
+}
+
+/*
  * The steps after a release, for one partition: wait until no VMM has the
  * VF, unbind its driver, reset it, bind it again. Each step starts only if
  * the partition is still where the last one left it; a GPU in PCIe error
@@ -309,7 +326,7 @@ static void gpupart_part_work(struct work_struct *work)
 	struct gpupart_partition *part = container_of(to_delayed_work(work),
 						      struct gpupart_partition, work);
 	struct pci_dev *vf = part->vf;
-	bool found, marked, clean;
+	bool found, marked;
 	int rc;
 
 	mutex_lock(&gpupart_lock);
@@ -322,6 +339,10 @@ static void gpupart_part_work(struct work_struct *work)
 	part->found = false;
 	mutex_unlock(&gpupart_lock);
 
+	if (part->shared) {
+		gpupart_part_shared(part);
+		return;
+	}
 	marked = found && gpupart_driver_override_is(vf, GPUPART_QUARANTINE_MARK);
 	if (!marked) {
 		/* No driver binds it from now until it is reset, not even vfio-pci. */
@@ -329,18 +350,15 @@ static void gpupart_part_work(struct work_struct *work)
 		/* A host driver is no VMM, but its DMA use counts as an owner. */
 		if (gpupart_host_driver(vf))
 			device_release_driver(&vf->dev);
-		/*
-		 * A group shared with the PF is owned by the PF's own driver
-		 * as long as it is bound: no VMM can have it, and its count
-		 * would never drop.
-		 */
-		if (!part->shared && gpupart_in_use(vf)) {
+		/* Someone owns the VF's group: a VMM has it. Look again in a second. */
+		if (gpupart_own(&part->own)) {
 			gpupart_queue(&part->work, HZ);
 			return;
 		}
 		if (READ_ONCE(gpupart_release_delay_ms))
 			msleep(READ_ONCE(gpupart_release_delay_ms));
 		device_release_driver(&vf->dev);
+		gpupart_disown(&part->own);
 	}
 
 	mutex_lock(&gpupart_lock);
@@ -363,20 +381,15 @@ static void gpupart_part_work(struct work_struct *work)
 	mutex_unlock(&gpupart_lock);
 
 	rc = gpupart_flr(vf);
-	/* Reset or not, a VF that shares its IOMMU group is no VM's alone. */
-	clean = !rc && !part->shared;
-	gpupart_part_rebind(vf, clean);
+	gpupart_part_rebind(vf, !rc);
 
 	mutex_lock(&gpupart_lock);
 	if (__gpupart_part_is(part, GPUPART_PARTITION_STATE_SCRUBBING)) {
 		if (rc)
 			pci_warn(vf, "reset failed (%d): partition %u quarantined\n",
 				 rc, part->index);
-		else if (!clean)
-			pci_warn(vf, "partition %u shares its IOMMU group: quarantined\n",
-				 part->index);
-		__gpupart_part_set(part, clean ? GPUPART_PARTITION_STATE_FREE :
-						 GPUPART_PARTITION_STATE_QUARANTINED);
+		__gpupart_part_set(part, rc ? GPUPART_PARTITION_STATE_QUARANTINED :
+					      GPUPART_PARTITION_STATE_FREE);
 	}
 	mutex_unlock(&gpupart_lock);
 }
@@ -496,8 +509,11 @@ noinline struct gpupart_partition *gpupart_parts_new(struct gpupart_dev *gdev,
 		kfree(parts);
 		return NULL;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		parts[i].shared = gpupart_vf_peer(parts[i].vf, peer, sizeof(peer)) >= 0;
+		parts[i].with_pf = parts[i].shared && gpupart_same_group(parts[i].vf, pdev);
+		gpupart_owned_add(&parts[i].own, parts[i].vf);
+	}
 	mutex_lock(&gpupart_lock);
 	for (i = 0; i < n; i++) {
 		parts[i].gdev = gdev;
@@ -535,6 +551,7 @@ void gpupart_parts_free(struct gpupart_partition *parts, u32 n)
 		/* Its work will not run: the reference it held goes. */
 		if (gpupart_part_busy(parts[i].state))
 			module_put(THIS_MODULE);
+		gpupart_owned_del(&parts[i].own);
 		pci_dev_put(parts[i].vf);
 	}
 	kfree(parts);

@@ -157,9 +157,15 @@ static int gpupart_bus_notify(struct notifier_block *nb, unsigned long action,
 	struct device *dev = data;
 	struct pci_dev *vf = to_pci_dev(dev);
 
-	/* No lock here: see gpupart_gone_work_fn(). */
-	if (action == BUS_NOTIFY_DEL_DEVICE && !vf->is_virtfn) {
-		schedule_work(&gpupart_gone_work);
+	/* No gpupart_lock here: see gpupart_gone_work_fn(). */
+	if (action == BUS_NOTIFY_DEL_DEVICE) {
+		gpupart_owned_deleted(vf);
+		if (!vf->is_virtfn)
+			schedule_work(&gpupart_gone_work);
+		return NOTIFY_OK;
+	}
+	if (action == BUS_NOTIFY_REMOVED_DEVICE) {
+		gpupart_owned_removed(vf);
 		return NOTIFY_OK;
 	}
 	if (action != BUS_NOTIFY_ADD_DEVICE || !vf->is_virtfn ||
@@ -247,6 +253,7 @@ int gpupart_pci_init(void)
 	rc = pci_register_driver(&gpupart_pci_driver);
 	if (rc) {
 		bus_unregister_notifier(&pci_bus_type, &gpupart_bus_nb);
+		gpupart_owned_exit();
 		/*
 		 * A device deleted since the notifier went in has queued
 		 * gone_work, which must be done before the module text goes;
@@ -268,5 +275,6 @@ void gpupart_pci_exit(void)
 {
 	pci_unregister_driver(&gpupart_pci_driver);
 	bus_unregister_notifier(&pci_bus_type, &gpupart_bus_nb);
+	gpupart_owned_exit();
 	gpupart_dda_exit();
 }

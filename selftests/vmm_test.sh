@@ -281,7 +281,8 @@ dda_unplugged() {
 }
 
 # DEV with 4 VFs enabled before gpupart bound it, as after a handover from
-# pci-pf-stub, whose removal leaves SR-IOV on.
+# pci-pf-stub, whose removal leaves SR-IOV on; "watch": the monitor starts
+# just before gpupart binds it.
 adopted_four() {
 	vmm_stop_all
 	gp_free_all
@@ -297,6 +298,7 @@ adopted_four() {
 	expect_eq "$vf0 before" "$(driver_of "$vf0")" pci-pf-stub || return 1
 	echo "$DEV" >/sys/bus/pci/drivers/pci-pf-stub/unbind
 	echo >/sys/bus/pci/devices/"$DEV"/driver_override
+	[ "${1:-}" = watch ] && monitor_start
 	echo "$DEV" >/sys/bus/pci/drivers/gpupart/bind || return 1
 	expect_eq "adopted" "$(gpupartctl -j dev show "$DEV" | jq -r '"\(.devices[0].mode) \(.devices[0].partitions | length)"')" \
 		"partition 4"
@@ -306,11 +308,14 @@ all_free() {
 	[ "$(gpupartctl -j dev show "$DEV" | jq -r '[.devices[0].partitions[].state] | unique | join(",")')" = free ]
 }
 
-# Found enabled: each reset and bound to vfio-pci before it is free; the
-# one a host driver had is taken from it at once.
+# Found enabled: each reset and bound to vfio-pci before it is free, and
+# an event says so; the one a host driver had is taken from it at once.
 adoption_resets() {
-	adopted_four || return 1
+	adopted_four watch || return 1
 	wait_for 300 all_free || { diag "adopted partitions not free"; return 1; }
+	monitor_stop
+	expect_eq "events" "$(mon_events | tr ' ' '\n' | grep '^partition-' | tr '\n' ' ')" \
+		"partition-scrubbed:0 partition-scrubbed:1 partition-scrubbed:2 partition-scrubbed:3 " || return 1
 	for vf in $(gpupartctl -j dev show "$DEV" | jq -r '.devices[0].partitions[].vf'); do
 		expect_eq "$vf driver" "$(driver_of "$vf")" vfio-pci || return 1
 	done
