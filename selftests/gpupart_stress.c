@@ -7,7 +7,8 @@
  *   gpupart_stress run SECONDS SEED DDA_GPU GPU... [vmm VMM_GPU...]
  *	One thread per kind of client, each with its own socket: partition
  *	assign/release (two), DEV_SET on GPU... (partition 8, none, and now
- *	and then a count the host refuses), DDA assign/release on DDA_GPU,
+ *	and then a count the host refuses; not on a GPU written "=GPU",
+ *	whose mode stays as the caller set it), DDA assign/release on DDA_GPU,
  *	PARTITION_CLEAR, HOST_SET, and dumps and single GETs. While gpupart
  *	is unloaded, a client reconnects. Prints the operations done per kind
  *	and the errors by errno. Fails when an operation is not answered
@@ -74,6 +75,9 @@ struct client {
 
 static const char *gpus[MAX_GPUS];
 static int n_gpus;
+/* The GPUs DEV_SET may change ("=GPU" on the command line: not this one). */
+static const char *set_gpus[MAX_GPUS];
+static int n_set_gpus;
 static const char *vmm_gpus[MAX_GPUS];
 static int n_vmm_gpus;
 /* What the VMMs hold, by VF, and the violations they saw. */
@@ -150,9 +154,14 @@ static void step_vm(struct client *c)
 
 static void step_dev_set(struct client *c)
 {
-	const char *gpu = gpus[rand_r(&c->seed) % n_gpus];
+	const char *gpu;
 	unsigned int r = rand_r(&c->seed) % 10;
 
+	if (!n_set_gpus) {
+		usleep(10000);
+		return;
+	}
+	gpu = set_gpus[rand_r(&c->seed) % n_set_gpus];
 	begin(c, OP_DEV_SET);
 	/* Mostly partitioned, so that assignments mostly succeed. */
 	if (r < 7)
@@ -517,9 +526,14 @@ static int run(int argc, char **argv)
 	seconds = atoi(argv[2]);
 	seed = strtoul(argv[3], NULL, 0);
 	dda_gpu = argv[4];
-	for (i = 5; i < argc && strcmp(argv[i], "vmm"); i++)
-		if (n_gpus < MAX_GPUS)
-			gpus[n_gpus++] = argv[i];
+	for (i = 5; i < argc && strcmp(argv[i], "vmm"); i++) {
+		if (n_gpus == MAX_GPUS)
+			continue;
+		gpus[n_gpus] = argv[i] + (argv[i][0] == '=');
+		if (argv[i][0] != '=')
+			set_gpus[n_set_gpus++] = gpus[n_gpus];
+		n_gpus++;
+	}
 	for (i++; i < argc; i++)
 		if (n_vmm_gpus < MAX_GPUS)
 			vmm_gpus[n_vmm_gpus++] = argv[i];

@@ -17,10 +17,12 @@
 # public API; last, every VM is released and gpupart must unload.
 #
 # Pairings the PCI core itself cannot take are kept apart (the admin guide,
-# "PCI core hangs"): a sriov_numvfs write racing removal of the same PF
-# (A is never removed), and AER recovery racing sriov_numvfs writes,
-# removal or unbinding of the same PF (D is never written or removed, and
-# injections take turns with rmmod).
+# "Concurrency and the PCI core"): a sriov_numvfs write racing removal of
+# the same PF (A is never removed); AER recovery racing sriov_numvfs
+# writes, removal or unbinding of the same PF (D is never written or
+# removed, and injections take turns with rmmod); and a fatal error's
+# slot reset racing VFs being added to the same PF (D is partitioned
+# before the clients start, and their DEV_SET never changes it: "=D").
 #
 # E is never partitioned: it has no VFs for its removal or unbinding to
 # delete under an error walk, so errors at E take no turns. They make the
@@ -189,6 +191,9 @@ reload_loop() {
 		if rmmod gpupart 2>/dev/null; then
 			did rmmod ok reload
 			try reload modprobe modprobe gpupart ids="$IDS"
+			# D comes back in mode none; partitioned again while
+			# the AER loop waits for its turn.
+			try reload partition-D gpupartctl dev set "$D" mode partition count 8
 		else
 			did rmmod in-use reload
 		fi
@@ -196,6 +201,10 @@ reload_loop() {
 	done
 }
 
+# D is partitioned before anything injects errors into it.
+gp_free_all
+gpupartctl dev set "$D" mode partition count 8
+set_rc=$?
 numvfs_loop & P1=$!
 remove_loop & P2=$!
 aer_loop & P3=$!
@@ -204,10 +213,12 @@ reload_loop & P4=$!
 aer_e_loop "$(basename "$(dirname "$(readlink -f /sys/bus/pci/devices/"$E")")")" & P5=$!
 # The VMMs hold partitions of A and D only: B and E are removed, and
 # Linux 6.1's vfio frees a VMM's container when a device it holds goes.
-"$DIR/gpupart_stress" run "$SECONDS_" "$SEED" "$E" "$A" "$B" "$D" vmm "$A" "$D" >"$tmp/nl.out" 2>&1
+"$DIR/gpupart_stress" run "$SECONDS_" "$SEED" "$E" "$A" "$B" "=$D" vmm "$A" "$D" >"$tmp/nl.out" 2>&1
 nl_rc=$?
 cat "$tmp/nl.out"
-tap_check "stress: every netlink request answered; no VMM saw its partition free or another VM's" [ "$nl_rc" = 0 ]
+[ "$set_rc" = 0 ] || diag "$D could not be partitioned before the clients"
+tap_check "stress: every netlink request answered; no VMM saw its partition free or another VM's" \
+	[ "$nl_rc$set_rc" = 00 ]
 
 # The loops end by themselves; one that does not is stuck in the kernel.
 # On the debug kernel an AER recovery or a reload under way at the end can
