@@ -60,19 +60,12 @@ states() {
 }
 all_quarantined() { [ "$(states)" = quarantined ]; }
 
-# VFs found enabled (made through pci-pf-stub, as after a handover): reset,
-# yet quarantined, never free; a clear is refused; no VM gets one.
+# VFs found enabled (made through pci-pf-stub, as after a handover):
+# quarantined at once, never free; a clear is refused; no VM gets one.
 adopted_quarantined() {
-	modprobe pci-pf-stub 2>/dev/null
-	[ -d /sys/bus/pci/drivers/pci-pf-stub ] || { diag "pci-pf-stub not available"; return 1; }
-	echo "$S" >/sys/bus/pci/drivers/gpupart/unbind || return 1
-	echo pci-pf-stub >"$SYS/driver_override"
-	echo "$S" >/sys/bus/pci/drivers_probe
-	echo 4 >"$SYS/sriov_numvfs" || { diag "pci-pf-stub made no VFs"; return 1; }
-	echo "$S" >/sys/bus/pci/drivers/pci-pf-stub/unbind
-	echo >"$SYS/driver_override"
+	stub_vfs "$S" 4 || return 1
 	mark_log
-	echo "$S" >/sys/bus/pci/drivers/gpupart/bind || return 1
+	stub_to_gpupart "$S" || return 1
 	expect_eq "adopted" "$(mode_of)" "partition 4" || return 1
 	wait_for 120 all_quarantined || { diag "states: $(states)"; return 1; }
 	for vf in $(gpupartctl -j dev show "$S" | jq -r '.devices[0].partitions[].vf'); do

@@ -102,6 +102,25 @@ pfs_with_id() {
 	done
 }
 
+# stub_vfs PF N: PF taken from gpupart to pci-pf-stub, which enables N VFs
+# (and leaves them enabled when it lets go, as after a handover).
+stub_vfs() {
+	modprobe pci-pf-stub 2>/dev/null
+	[ -d /sys/bus/pci/drivers/pci-pf-stub ] || { diag "pci-pf-stub not available"; return 1; }
+	echo "$1" >/sys/bus/pci/drivers/gpupart/unbind || return 1
+	echo pci-pf-stub >"/sys/bus/pci/devices/$1/driver_override"
+	echo "$1" >/sys/bus/pci/drivers_probe
+	echo "$2" >"/sys/bus/pci/devices/$1/sriov_numvfs" || { diag "pci-pf-stub made no VFs"; return 1; }
+}
+
+# stub_to_gpupart PF: back from pci-pf-stub to gpupart, which finds the
+# VFs enabled.
+stub_to_gpupart() {
+	echo "$1" >/sys/bus/pci/drivers/pci-pf-stub/unbind
+	echo >"/sys/bus/pci/devices/$1/driver_override"
+	echo "$1" >/sys/bus/pci/drivers/gpupart/bind
+}
+
 # The driver bound to a PCI device, or nothing.
 driver_of() {
 	[ -e "/sys/bus/pci/devices/$1/driver" ] &&

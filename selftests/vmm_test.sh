@@ -39,15 +39,20 @@ mon=$tmp/mon
 trap 'kill $(cat "$tmp"/pids 2>/dev/null) 2>/dev/null; rm -rf "$tmp"
 	[ -w "$DBG"/release_delay_ms ] && echo 0 >"$DBG"/release_delay_ms' EXIT
 
-# vmm_start VF: QEMU takes VF, as libvirt starts a guest with a hostdev
-# (paused: no guest code needs to run); returns once QEMU holds the
-# device, its pid in $VMM.
-vmm_start() {
+# vmm_launch VF LOG: QEMU started on VF, as libvirt starts a guest with a
+# hostdev (paused: no guest code needs to run), its output in LOG and its
+# pid in $VMM.
+vmm_launch() {
 	qemu-system-x86_64 -machine q35 -accel tcg -nodefaults -display none \
 		-m 64 -S -device vfio-pci,host="$1" -monitor none -serial none \
-		>"$tmp/qemu-$1.log" 2>&1 &
+		>"$2" 2>&1 &
 	VMM=$!
 	echo "$VMM" >>"$tmp/pids"
+}
+
+# vmm_start VF: QEMU takes VF; returns once QEMU holds the device.
+vmm_start() {
+	vmm_launch "$1" "$tmp/qemu-$1.log"
 	for _ in $(seq 300); do
 		vmm_holds "$VMM" && return 0
 		kill -0 "$VMM" 2>/dev/null || break
@@ -105,11 +110,7 @@ late_vmm() {
 	gpupartctl vm release tenant-a || return 1
 	# The release's work runs at once; it is in the delay now.
 	sleep 2
-	qemu-system-x86_64 -machine q35 -accel tcg -nodefaults -display none \
-		-m 64 -S -device vfio-pci,host="$vf" -monitor none -serial none \
-		>"$tmp/late.log" 2>&1 &
-	VMM=$!
-	echo "$VMM" >>"$tmp/pids"
+	vmm_launch "$vf" "$tmp/late.log"
 	gone() { ! kill -0 "$VMM" 2>/dev/null; }
 	wait_for 30 gone || { diag "QEMU runs, holding: $(vmm_holds "$VMM" && echo "$vf")"; }
 	echo 0 >"$DBG"/release_delay_ms
@@ -286,20 +287,14 @@ dda_unplugged() {
 adopted_four() {
 	vmm_stop_all
 	gp_free_all
-	echo "$DEV" >/sys/bus/pci/drivers/gpupart/unbind || return 1
-	echo pci-pf-stub >/sys/bus/pci/devices/"$DEV"/driver_override
-	modprobe pci-pf-stub
-	echo "$DEV" >/sys/bus/pci/drivers_probe
-	echo 4 >/sys/bus/pci/devices/"$DEV"/sriov_numvfs || return 1
+	stub_vfs "$DEV" 4 || return 1
 	# One VF with a host driver (pci-pf-stub uses the DMA API): no VMM.
 	vf0=$(basename "$(readlink /sys/bus/pci/devices/"$DEV"/virtfn0)")
 	echo pci-pf-stub >/sys/bus/pci/devices/"$vf0"/driver_override
 	echo "$vf0" >/sys/bus/pci/drivers_probe
 	expect_eq "$vf0 before" "$(driver_of "$vf0")" pci-pf-stub || return 1
-	echo "$DEV" >/sys/bus/pci/drivers/pci-pf-stub/unbind
-	echo >/sys/bus/pci/devices/"$DEV"/driver_override
 	[ "${1:-}" = watch ] && monitor_start
-	echo "$DEV" >/sys/bus/pci/drivers/gpupart/bind || return 1
+	stub_to_gpupart "$DEV" || return 1
 	expect_eq "adopted" "$(gpupartctl -j dev show "$DEV" | jq -r '"\(.devices[0].mode) \(.devices[0].partitions | length)"')" \
 		"partition 4"
 }
