@@ -44,7 +44,7 @@
 noinline int gpupart_pci_handover(struct gpupart_dev *gdev, const char *driver)
 {
 	struct pci_dev *pdev = gdev->pdev;
-	bool home = !strcmp(driver, KBUILD_MODNAME), ok;
+	bool home = !strcmp(driver, gdev->home), ok;
 	int rc;
 
 	/* The first leg keeps it, even a way home after a way out that failed early. */
@@ -142,7 +142,7 @@ static u32 __gpupart_dda_where(struct gpupart_dev *gdev, struct gpupart_vm *vm)
 	 */
 	if (gdev->state == GPUPART_DEV_GIVING && __gpupart_dda_erred(gdev))
 		return GPUPART_DEV_RETURNING;
-	if (drv && !strcmp(drv, KBUILD_MODNAME))
+	if (drv && !strcmp(drv, gdev->home))
 		return GPUPART_DEV_HOST;
 	if (drv && !strcmp(drv, gpupart_passthrough) && gdev->state == GPUPART_DEV_GIVING)
 		/* Passed for its VM, or its VM lost it meanwhile: it comes back. */
@@ -254,8 +254,8 @@ static void gpupart_dda_return_work(struct work_struct *work)
 	 * From the unbind on, only gpupart binds it, as the handover below
 	 * will say: the pin it found went with the way out (override_kept).
 	 */
-	if (gdev->override_kept && gpupart_set_driver_override(pdev, KBUILD_MODNAME))
-		pci_warn(pdev, "could not reserve for gpupart before taking it back\n");
+	if (gdev->override_kept && gpupart_set_driver_override(pdev, gdev->home))
+		pci_warn(pdev, "could not reserve for %s before taking it back\n", gdev->home);
 	device_release_driver(&pdev->dev);
 	gpupart_disown(&gdev->own);
 	/*
@@ -275,7 +275,7 @@ static void gpupart_dda_return_work(struct work_struct *work)
 	mutex_lock(&gpupart_lock);
 	gdev->return_reset_ok = !rc;
 	mutex_unlock(&gpupart_lock);
-	rc = gpupart_pci_handover(gdev, KBUILD_MODNAME);
+	rc = gpupart_pci_handover(gdev, gdev->home);
 	if (rc && device_is_registered(&pdev->dev))
 		pci_warn(pdev, "could not take the GPU back from %s\n",
 			 gpupart_passthrough);
@@ -304,16 +304,46 @@ void gpupart_dda_init(struct gpupart_dev *gdev)
 }
 
 /**
+ * gpupart_dda_binding() - a vendor's driver is about to bind a GPU held beside it
+ * @pdev: the PF, its device lock held, not yet probed
+ *
+ * A GPU bound by hand while a VM had it, or left with no driver by a
+ * handover, is reset as gpupart's own probe would reset it (see
+ * gpupart_dda_probe()); here, before the vendor's driver probes it, so
+ * that gpupart never touches a device that driver has set up.
+ */
+void gpupart_dda_binding(struct pci_dev *pdev)
+{
+	struct gpupart_dev *gdev;
+	bool away;
+	int rc;
+
+	mutex_lock(&gpupart_lock);
+	gdev = __gpupart_dev_of(pdev);
+	away = gdev && gpupart_dev_away(gdev->state);
+	mutex_unlock(&gpupart_lock);
+	if (!away)
+		return;
+	rc = pci_reset_function_locked(pdev);
+	if (rc)
+		pci_warn(pdev, "reset as it came back from %s failed (%d)\n",
+			 gpupart_passthrough, rc);
+}
+
+/**
  * gpupart_dda_probe() - the record kept for a GPU coming back to gpupart
  * @pdev: the PF being probed, its device lock held
+ * @reset: reset a GPU bound by hand: false when gpupart_dda_binding() did
+ *	before its vendor's driver probed it
  *
  * Within a handover the handover's end moves the record on. Outside one
- * the GPU was bound to gpupart by hand: it is reset, as a return would
- * have reset it, and the VM it was passed to, if any, loses it.
+ * the GPU was bound to gpupart (or its vendor's driver) by hand: it is
+ * reset, as a return would have reset it, and the VM it was passed to, if
+ * any, loses it.
  *
  * Return: the record, or NULL for a new GPU.
  */
-struct gpupart_dev *gpupart_dda_probe(struct pci_dev *pdev)
+struct gpupart_dev *gpupart_dda_probe(struct pci_dev *pdev, bool reset)
 {
 	struct gpupart_dev *gdev;
 	char *override = NULL;
@@ -340,7 +370,7 @@ struct gpupart_dev *gpupart_dda_probe(struct pci_dev *pdev)
 	 * Meanwhile a release may take it back (returning): its work waits
 	 * for this probe's device lock, and the second look below leaves it.
 	 */
-	rc = pci_reset_function_locked(pdev);
+	rc = reset ? pci_reset_function_locked(pdev) : 0;
 	if (rc)
 		pci_warn(pdev, "reset as it came back from %s failed (%d)\n",
 			 gpupart_passthrough, rc);
@@ -385,17 +415,59 @@ bool __gpupart_dda_remove(struct gpupart_dev *gdev)
 }
 
 /*
- * The bus notifier cannot take gpupart_lock (it runs under the notifier
- * rwsem, which pci_enable_sriov() takes under a GPU's mode_lock), so it
- * schedules this work. The rescan/remove lock, taken first with nothing
- * held, makes the work wait until the removal is complete.
+ * The bus notifier cannot wait for a GPU's mode_lock (it runs under the
+ * notifier rwsem, which pci_enable_sriov() takes under a mode_lock), so
+ * it schedules this work. The rescan/remove lock, taken first with
+ * nothing held, makes the work wait until the removal is complete.
  */
+/* Records forgotten in the bus notifier, for gone_work to drop. */
+static LIST_HEAD(gpupart_let_go);
+
+/**
+ * __gpupart_dda_let_go() - have gone_work drop a record forgotten in the notifier
+ * @gdev: the record, out of the registry (__gpupart_dev_let_go())
+ *
+ * Context: caller holds gpupart_lock.
+ */
+void __gpupart_dda_let_go(struct gpupart_dev *gdev)
+{
+	lockdep_assert_held(&gpupart_lock);
+	list_move_tail(&gdev->node, &gpupart_let_go);
+	schedule_work(&gpupart_gone_work);
+}
+
 static void gpupart_gone_work_fn(struct work_struct *work)
 {
 	struct gpupart_dev *gdev, *tmp;
 	LIST_HEAD(gone);
 
+	mutex_lock(&gpupart_lock);
+	list_splice_init(&gpupart_let_go, &gone);
+	mutex_unlock(&gpupart_lock);
+	list_for_each_entry_safe(gdev, tmp, &gone, node) {
+		list_del_init(&gdev->node);
+		gpupart_parts_free(gdev->gone_parts, gdev->gone_count);
+		gdev->gone_parts = NULL;
+		gpupart_dev_drop(gdev);
+	}
+
 	pci_lock_rescan_remove();
+	/* GPUs whose partitions' VFs went outside gpupart, one at a time. */
+	for (;;) {
+		mutex_lock(&gpupart_lock);
+		list_for_each_entry(gdev, &gpupart_devs, node)
+			if (gdev->vfs_lost)
+				break;
+		if (list_entry_is_head(gdev, &gpupart_devs, node)) {
+			mutex_unlock(&gpupart_lock);
+			break;
+		}
+		gdev->vfs_lost = false;
+		__gpupart_dev_get(gdev);
+		mutex_unlock(&gpupart_lock);
+		gpupart_dev_vfs_lost(gdev);
+		gpupart_dev_put(gdev);
+	}
 	mutex_lock(&gpupart_lock);
 	list_for_each_entry_safe(gdev, tmp, &gpupart_devs, node) {
 		if (!__gpupart_dda_gone(gdev))
@@ -450,8 +522,9 @@ void gpupart_dda_exit(void)
 			if (gdev->override_kept)
 				gpupart_set_driver_override(pdev, gdev->override ?: "");
 		} else {
-			pci_warn(pdev, "not bound to gpupart at unload; left reserved for gpupart (driver_override)\n");
-			gpupart_set_driver_override(pdev, KBUILD_MODNAME);
+			pci_warn(pdev, "not bound to %s at unload; left reserved for it (driver_override)\n",
+				 gdev->home);
+			gpupart_set_driver_override(pdev, gdev->home);
 		}
 		list_del_init(&gdev->node);
 		gpupart_dev_drop(gdev);

@@ -68,7 +68,7 @@ static int gpupart_models_show(struct seq_file *s, void *unused)
 	const struct pci_device_id *id;
 
 	for (id = gpupart_pci_ids; id->vendor; id++) {
-		const struct gpupart_model *m = gpupart_model_of(id);
+		const struct gpupart_model *m = gpupart_model_of_id(id);
 		const u8 *c;
 
 		if (!m)

@@ -28,6 +28,7 @@
  *   models.c    the built-in table and what follows from a GPU's identity
  *   compat.c    what differs between the kernels gpupart builds on
  *   own.c       the IOMMU groups gpupart owns while it unbinds a driver
+ *   way.c       how gpupart holds a GPU: the operations that differ
  *   debugfs.c   the model table and every fault-injection knob
  *   core.c      the registry: records found and counted, VMs, the
  *               placement policy, the locks
@@ -141,11 +142,35 @@
  * @fb_bytes: framebuffer of one GPU (one PCI function)
  * @counts: valid partition counts, ascending, 0-terminated; a count is one
  *	whose share of the framebuffer is one of the vendor's profile sizes
+ * @vf_driver: the driver a partition's VF needs, held beside the vendor's
+ *	PF driver (NVIDIA's host driver is its VFs' VFIO driver too); NULL:
+ *	the passthrough driver
  */
 struct gpupart_model {
 	const char *name;
 	u64 fb_bytes;
 	u8 counts[12];
+	const char *vf_driver;
+};
+
+struct gpupart_dev;
+
+/**
+ * struct gpupart_way - the operations that differ with how a GPU is held
+ * @lock: take the PCI core's locks that a request's mode change holds
+ * @unlock: drop them
+ * @sriov_on: enable @count VFs; called with @lock's locks and the GPU's
+ *	mode_lock held
+ * @sriov_off: disable the VFs, likewise
+ *
+ * See way.c. What else differs is data of the record: the driver the PF
+ * is bound to when at home (@home), the one its VFs go to (@vf_driver).
+ */
+struct gpupart_way {
+	void (*lock)(struct gpupart_dev *gdev);
+	void (*unlock)(struct gpupart_dev *gdev);
+	int (*sriov_on)(struct gpupart_dev *gdev, u32 count);
+	void (*sriov_off)(struct gpupart_dev *gdev);
 };
 
 /**
@@ -205,6 +230,10 @@ struct gpupart_partition {
  * @ref: references: the registry's, and those of users outside gpupart_lock
  * @pdev: the physical function, referenced for the record's whole life
  * @model: built-in model, or NULL for devices added with the ids= parameter
+ * @way: how gpupart holds it (way.c)
+ * @home: the driver that has the PF when no VM does
+ * @vf_driver: the driver its partitions are reserved for and bound to;
+ *	empty: any
  * @total_vfs: the device's sriov_totalvfs, read at probe
  * @mode: current mode
  * @count: number of partitions in mode partition, else 0
@@ -214,6 +243,15 @@ struct gpupart_partition {
  *	record stays, so that nobody partitions the GPU behind its VM's back
  * @adopted: the VFs were enabled before gpupart bound the device, so
  *	unbinding leaves them enabled
+ * @unadopted: VFs enabled outside gpupart while it held the GPU (its
+ *	vendor driver's sriov_numvfs), reserved for no driver: the GPU takes
+ *	no mode change but to none, or to partition with that very count
+ *	(adopting them)
+ * @vfs_lost: a partition's VF was deleted outside gpupart: gone_work
+ *	revokes the partitions
+ * @gone_parts: the partitions of a record forgotten in the bus notifier
+ *	(its vendor driver let go), freed by gone_work
+ * @gone_count: how many
  * @dda_vm: in mode dda, the VM the whole GPU is assigned to, or NULL;
  *	set only while the record is giving or passed
  * @error: enum gpupart_error while a PCIe error is being recovered from
@@ -242,8 +280,9 @@ struct gpupart_partition {
  * @err_resumed: recovery succeeded, not yet acted on
  *
  * Context: the registry lock (gpupart_lock) guards @node, @mode, @count,
- * @parts, @state, @adopted, @dda_vm, @return_reset_ok, @count_to and @error; @pdev, @model
- * and @total_vfs are set at probe and never change. Changing @mode, @count
+ * @parts, @state, @adopted, @unadopted, @vfs_lost, @dda_vm,
+ * @return_reset_ok, @count_to and @error; @pdev, @model, @way, @home,
+ * @vf_driver and @total_vfs are set at probe and never change. Changing @mode, @count
  * or @parts also needs @mode_lock. See "Locking" above.
  */
 struct gpupart_dev {
@@ -251,12 +290,19 @@ struct gpupart_dev {
 	struct kref ref;
 	struct pci_dev *pdev;
 	const struct gpupart_model *model;
+	const struct gpupart_way *way;
+	char home[32];
+	char vf_driver[32];
 	u16 total_vfs;
 	enum gpupart_mode mode;
 	u32 count;
 	struct gpupart_partition *parts;
 	u32 state;
 	bool adopted;
+	u32 unadopted;
+	bool vfs_lost;
+	struct gpupart_partition *gone_parts;
+	u32 gone_count;
 	struct gpupart_vm *dda_vm;
 	u32 error;
 	struct delayed_work return_work;
@@ -272,6 +318,12 @@ struct gpupart_dev {
 	bool err_failed;
 	bool err_resumed;
 };
+
+/*
+ * The driver_override of a VF enabled outside gpupart (its vendor
+ * driver's sriov_numvfs): no driver has the name, so none binds it.
+ */
+#define GPUPART_UNADOPTED_MARK "gpupart-unadopted"
 
 /* Out of the registry for good: nothing new is done with it. */
 static inline bool gpupart_dev_gone(const struct gpupart_dev *gdev)
@@ -317,12 +369,21 @@ struct gpupart_vm {
 
 /* models.c: the built-in table, and what follows from a GPU's identity */
 extern const struct pci_device_id gpupart_pci_ids[];
-const struct gpupart_model *gpupart_model_of(const struct pci_device_id *id);
+const struct gpupart_model *gpupart_model_of_id(const struct pci_device_id *id);
+const struct gpupart_model *gpupart_model_of(struct pci_dev *pdev);
 const char *gpupart_dev_model_name(const struct gpupart_dev *gdev);
 u32 gpupart_next_count(const struct gpupart_dev *gdev, u32 after);
 bool gpupart_count_valid(const struct gpupart_dev *gdev, u32 count);
 void gpupart_counts_str(const struct gpupart_dev *gdev, char *buf, size_t len);
 bool gpupart_same_model(const struct gpupart_dev *a, const struct gpupart_dev *b);
+
+/* way.c: how gpupart holds a GPU */
+extern char gpupart_passthrough[32];
+extern const struct gpupart_way gpupart_way_driver;
+extern const struct gpupart_way gpupart_way_vendor;
+void gpupart_way_driver_init(struct gpupart_dev *gdev);
+void gpupart_way_vendor_init(struct gpupart_dev *gdev, const struct device_driver *drv);
+const struct device_driver *gpupart_passthrough_drv(const struct gpupart_dev *gdev);
 
 /* debugfs.c: the model table, and every fault knob */
 void gpupart_debugfs_init(void);
@@ -389,7 +450,6 @@ int __gpupart_nl_vm_assigned(struct sk_buff *reply, struct genl_info *info,
 			     const struct gpupart_dev *gdev);
 
 /* part.c: a partition's life */
-extern char gpupart_passthrough[32];
 void gpupart_queue(struct delayed_work *work, unsigned long delay);
 int gpupart_vf_peer(struct pci_dev *vf, char *name, size_t len);
 void gpupart_owned_add(struct gpupart_owned *o, struct pci_dev *pdev);
@@ -405,7 +465,6 @@ void gpupart_part_exit(void);
 int __gpupart_part_set(struct gpupart_partition *part, u32 state);
 void __gpupart_part_queue(struct gpupart_dev *gdev);
 void __gpupart_part_release(struct gpupart_partition *part);
-const struct device_driver *gpupart_passthrough_drv(void);
 bool gpupart_part_ready(const struct gpupart_partition *part,
 			const struct device_driver *drv);
 struct gpupart_partition *gpupart_parts_new(struct gpupart_dev *gdev, u32 n,
@@ -426,6 +485,8 @@ int gpupart_dev_set(struct gpupart_dev *gdev, enum gpupart_mode mode,
 		    u32 count, struct netlink_ext_ack *extack);
 int gpupart_dev_adopt(struct gpupart_dev *gdev, u16 num_vfs);
 void gpupart_dev_release(struct gpupart_dev *gdev);
+void gpupart_dev_vfs_lost(struct gpupart_dev *gdev);
+void __gpupart_dev_let_go(struct gpupart_dev *gdev);
 
 /* dda.c: a whole GPU's PF handed to the passthrough driver and back */
 extern struct work_struct gpupart_gone_work;
@@ -433,9 +494,11 @@ int gpupart_pci_handover(struct gpupart_dev *gdev, const char *driver);
 void __gpupart_dda_return(struct gpupart_dev *gdev);
 u32 __gpupart_dda_settle(struct gpupart_dev *gdev, struct gpupart_vm *vm);
 void gpupart_dda_init(struct gpupart_dev *gdev);
-struct gpupart_dev *gpupart_dda_probe(struct pci_dev *pdev);
+struct gpupart_dev *gpupart_dda_probe(struct pci_dev *pdev, bool reset);
+void gpupart_dda_binding(struct pci_dev *pdev);
 bool __gpupart_dda_remove(struct gpupart_dev *gdev);
 void gpupart_dda_exit(void);
+void __gpupart_dda_let_go(struct gpupart_dev *gdev);
 
 /* vm.c: what VMs are given and give back, of both kinds */
 int __gpupart_vm_assign_partition(const char *name, const char *restore_vf,

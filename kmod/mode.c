@@ -126,9 +126,9 @@ static struct gpupart_partition *__gpupart_parts_take(struct gpupart_dev *gdev,
 }
 
 /* Where the fault tests make enabling fail (fail_function). */
-static noinline int gpupart_enable_sriov(struct pci_dev *pdev, u32 count)
+static noinline int gpupart_enable_sriov(struct gpupart_dev *gdev, u32 count)
 {
-	return pci_enable_sriov(pdev, count);
+	return gdev->way->sriov_on(gdev, count);
 }
 
 ALLOW_ERROR_INJECTION(gpupart_enable_sriov, ERRNO);
@@ -141,20 +141,19 @@ static struct gpupart_partition *gpupart_sriov_on(struct gpupart_dev *gdev,
 						  u32 count, int *rc,
 						  struct netlink_ext_ack *extack)
 {
-	struct pci_dev *pdev = gdev->pdev;
 	struct gpupart_partition *parts;
 	char peer[32], vf[32];
 	u32 i;
 
 	lockdep_assert_held(&gdev->mode_lock);
-	*rc = gpupart_enable_sriov(pdev, count);
+	*rc = gpupart_enable_sriov(gdev, count);
 	if (*rc) {
 		gpupart_refuse(gdev->pdev, extack, "enabling %u VFs failed (%d)", count, *rc);
 		return NULL;
 	}
 	parts = gpupart_parts_new(gdev, count, false);
 	if (!parts) {
-		pci_disable_sriov(pdev);
+		gdev->way->sriov_off(gdev);
 		gpupart_refuse(gdev->pdev, extack, "the %u VFs could not be taken as partitions",
 			       count);
 		*rc = -ENOMEM;
@@ -169,7 +168,7 @@ static struct gpupart_partition *gpupart_sriov_on(struct gpupart_dev *gdev,
 		group = gpupart_vf_peer(parts[i].vf, peer, sizeof(peer));
 		strscpy(vf, pci_name(parts[i].vf), sizeof(vf));
 		gpupart_parts_free(parts, count);
-		pci_disable_sriov(pdev);
+		gdev->way->sriov_off(gdev);
 		gpupart_refuse(gdev->pdev, extack,
 			       "VF %s shares IOMMU group %d with %s: VMs not isolated",
 			       vf, group, peer);
@@ -179,7 +178,7 @@ static struct gpupart_partition *gpupart_sriov_on(struct gpupart_dev *gdev,
 	/* The VFs exist: an injected failure here unwinds them for real. */
 	if (gpupart_fault(&gpupart_fail_enable)) {
 		gpupart_parts_free(parts, count);
-		pci_disable_sriov(pdev);
+		gdev->way->sriov_off(gdev);
 		gpupart_refuse(gdev->pdev, extack,
 			       "setting up %u partitions failed (injected fault)",
 			       count);
@@ -197,7 +196,7 @@ static void gpupart_sriov_off(struct gpupart_dev *gdev,
 	/* No step may run on a VF being disabled, nor on a freed partition. */
 	gpupart_parts_free(parts, count);
 	if (disable)
-		pci_disable_sriov(gdev->pdev);
+		gdev->way->sriov_off(gdev);
 }
 
 /**
@@ -220,6 +219,33 @@ void gpupart_dev_release(struct gpupart_dev *gdev)
 	parts = __gpupart_parts_take(gdev, &count, &disable);
 	mutex_unlock(&gpupart_lock);
 	gpupart_sriov_off(gdev, parts, count, disable);
+}
+
+/*
+ * VFs that its vendor driver enabled outside gpupart, reserved for no
+ * driver (only a GPU held beside one has them, and only in mode none):
+ * mode none disables them, mode partition with their number adopts them,
+ * if that count is valid here; nothing else is done to the GPU meanwhile.
+ */
+static int __gpupart_check_unadopted(const struct gpupart_dev *gdev,
+				     enum gpupart_mode mode, u32 count,
+				     struct netlink_ext_ack *extack)
+{
+	int rc;
+
+	lockdep_assert_held(&gpupart_lock);
+	if (mode == GPUPART_MODE_NONE)
+		return 1;
+	if (mode != GPUPART_MODE_PARTITION || count != gdev->unadopted) {
+		gpupart_refuse(gdev->pdev, extack,
+			       "%u VFs enabled via %s: count %u adopts them, mode none disables them",
+			       gdev->unadopted, gdev->home, gdev->unadopted);
+		return -EBUSY;
+	}
+	rc = gpupart_check_count(gdev, count, extack);
+	if (!rc)
+		rc = __gpupart_check_homogeneous(gdev, count, extack);
+	return rc ? rc : 1;
 }
 
 /*
@@ -252,6 +278,8 @@ static int __gpupart_dev_set_check(const struct gpupart_dev *gdev,
 			       "the GPU is recovering from a PCIe error; try again");
 		return -EBUSY;
 	}
+	if (gdev->unadopted)
+		return __gpupart_check_unadopted(gdev, mode, count, extack);
 	if (mode == gdev->mode &&
 	    (mode != GPUPART_MODE_PARTITION || count == gdev->count))
 		return 0;
@@ -294,6 +322,47 @@ static int __gpupart_dev_set_check(const struct gpupart_dev *gdev,
 	return rc ? rc : 1;
 }
 
+/*
+ * The unadopted VFs of a GPU in mode none: disabled through the vendor
+ * driver, or taken as partitions, each released (whoever has it open
+ * gives it up) and reset before use, as at adoption. Returns 1, or what
+ * taking them failed with, gpupart_lock held again.
+ */
+static int gpupart_dev_set_unadopted(struct gpupart_dev *gdev, enum gpupart_mode mode,
+				     u32 count, struct netlink_ext_ack *extack)
+{
+	struct gpupart_partition *parts = NULL;
+
+	lockdep_assert_held(&gpupart_lock);
+	/* Adopting counts as made for every other GPU's check meanwhile. */
+	if (mode == GPUPART_MODE_PARTITION)
+		gdev->count_to = count;
+	mutex_unlock(&gpupart_lock);
+	if (mode == GPUPART_MODE_NONE)
+		gdev->way->sriov_off(gdev);
+	else
+		parts = gpupart_parts_new(gdev, count, true);
+	mutex_lock(&gpupart_lock);
+	gdev->count_to = 0;
+	if (mode == GPUPART_MODE_PARTITION && !parts) {
+		gpupart_refuse(gdev->pdev, extack, "the %u VFs could not be taken as partitions",
+			       count);
+		return -ENOMEM;
+	}
+	gdev->unadopted = 0;
+	if (parts) {
+		pci_info(gdev->pdev, "adopting %u VFs enabled outside gpupart; each is reset before use\n",
+			 count);
+		gdev->parts = parts;
+		gdev->count = count;
+		gdev->mode = GPUPART_MODE_PARTITION;
+		__gpupart_part_queue(gdev);
+	}
+	__gpupart_changed();
+	__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_CHANGE_NTF);
+	return 1;
+}
+
 /**
  * gpupart_dev_set() - move a GPU to a mode, if the rules allow it
  * @gdev: the device, referenced by the caller or bound to gpupart
@@ -332,6 +401,10 @@ int gpupart_dev_set(struct gpupart_dev *gdev, enum gpupart_mode mode,
 	if (rc <= 0)
 		goto out_unlock;
 
+	if (gdev->unadopted) {
+		rc = gpupart_dev_set_unadopted(gdev, mode, count, extack);
+		goto out_unlock;
+	}
 	if (gdev->mode == GPUPART_MODE_PARTITION) {
 		/* Asked for: the VFs go, adopted or not. */
 		gdev->adopted = false;
@@ -386,4 +459,65 @@ int gpupart_dev_adopt(struct gpupart_dev *gdev, u16 num_vfs)
 	pci_info(gdev->pdev, "adopting %u VFs enabled before gpupart bound it; each is reset before use\n",
 		 num_vfs);
 	return 0;
+}
+
+/**
+ * gpupart_dev_vfs_lost() - a GPU's VFs were disabled outside gpupart
+ * @gdev: the device, referenced by the caller
+ *
+ * Through its vendor driver's sriov_numvfs, which gpupart cannot refuse
+ * for a GPU it holds beside that driver: every VM that held a partition
+ * loses it, and is told, as at a hot-unplug; the GPU is in mode none.
+ *
+ * Context: gone_work, holding the PCI rescan lock and nothing of gpupart's.
+ */
+void gpupart_dev_vfs_lost(struct gpupart_dev *gdev)
+{
+	struct gpupart_partition *parts;
+	bool disable, lost = false;
+	u32 count, i;
+
+	mutex_lock(&gdev->mode_lock);
+	mutex_lock(&gpupart_lock);
+	for (i = 0; i < gdev->count; i++)
+		lost |= !device_is_registered(&gdev->parts[i].vf->dev);
+	if (gpupart_dev_gone(gdev) || !lost) {
+		mutex_unlock(&gpupart_lock);
+		mutex_unlock(&gdev->mode_lock);
+		return;
+	}
+	pci_warn(gdev->pdev, "its %u VFs were disabled outside gpupart: partitions revoked, mode none\n",
+		 gdev->count);
+	__gpupart_dev_revoke(gdev, GPUPART_REVOKE_REASON_VFS_DISABLED);
+	parts = __gpupart_parts_take(gdev, &count, &disable);
+	__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_CHANGE_NTF);
+	mutex_unlock(&gpupart_lock);
+	/* Not disabled again: the VFs are gone, whatever is left of them. */
+	gpupart_parts_free(parts, count);
+	mutex_unlock(&gdev->mode_lock);
+}
+
+/**
+ * __gpupart_dev_let_go() - forget a GPU whose vendor driver let go of it
+ * @gdev: the record, in the registry, held beside its vendor's driver
+ *
+ * In the bus notifier, as that driver unbinds: its VMs are revoked and
+ * told, and its partitions taken off it, to be freed by gone_work, which
+ * may wait for their work items. Not under the GPU's mode_lock, which
+ * the notifier must not wait for (pci_enable_sriov() takes the notifier
+ * rwsem under it): every other mode change of such a GPU holds its PF's
+ * device lock, which the caller holds (way.c), but gone_work's, which
+ * takes the partitions under gpupart_lock and finds the record gone. The
+ * VFs are left as the vendor driver leaves them.
+ *
+ * Context: caller holds gpupart_lock and the PF's device lock.
+ */
+void __gpupart_dev_let_go(struct gpupart_dev *gdev)
+{
+	bool disable;
+
+	lockdep_assert_held(&gpupart_lock);
+	device_lock_assert(&gdev->pdev->dev);
+	__gpupart_dev_forget(gdev, GPUPART_REVOKE_REASON_DEVICE_REMOVED);
+	gdev->gone_parts = __gpupart_parts_take(gdev, &gdev->gone_count, &disable);
 }

@@ -36,15 +36,19 @@ enum gpupart_model_index {
 /* Profiles of 1, 2, 3, 4, 6, 8, 12, 16, 24 and 48 GiB on a 48 GiB board. */
 #define COUNTS_48G	{ 1, 2, 3, 4, 6, 8, 12, 16, 24, 48 }
 
+/*
+ * NVIDIA's vGPU host driver (vGPU 17 and later) is its VFs' VFIO driver:
+ * vfio-pci refuses them, so partitions go to nvidia.ko.
+ */
 static const struct gpupart_model gpupart_models[GPUPART_NR_MODELS] = {
-	[GPUPART_A2]	= { "A2",   16ULL * SZ_1G, COUNTS_16G },
-	[GPUPART_A16]	= { "A16",  16ULL * SZ_1G, COUNTS_16G },
-	[GPUPART_A10]	= { "A10",  24ULL * SZ_1G, COUNTS_24G },
-	[GPUPART_A40]	= { "A40",  48ULL * SZ_1G, COUNTS_48G },
-	[GPUPART_L2]	= { "L2",   24ULL * SZ_1G, COUNTS_24G },
-	[GPUPART_L4]	= { "L4",   24ULL * SZ_1G, COUNTS_24G },
-	[GPUPART_L40]	= { "L40",  48ULL * SZ_1G, COUNTS_48G },
-	[GPUPART_L40S]	= { "L40S", 48ULL * SZ_1G, COUNTS_48G },
+	[GPUPART_A2]	= { "A2",   16ULL * SZ_1G, COUNTS_16G, "nvidia" },
+	[GPUPART_A16]	= { "A16",  16ULL * SZ_1G, COUNTS_16G, "nvidia" },
+	[GPUPART_A10]	= { "A10",  24ULL * SZ_1G, COUNTS_24G, "nvidia" },
+	[GPUPART_A40]	= { "A40",  48ULL * SZ_1G, COUNTS_48G, "nvidia" },
+	[GPUPART_L2]	= { "L2",   24ULL * SZ_1G, COUNTS_24G, "nvidia" },
+	[GPUPART_L4]	= { "L4",   24ULL * SZ_1G, COUNTS_24G, "nvidia" },
+	[GPUPART_L40]	= { "L40",  48ULL * SZ_1G, COUNTS_48G, "nvidia" },
+	[GPUPART_L40S]	= { "L40S", 48ULL * SZ_1G, COUNTS_48G, "nvidia" },
 };
 
 #define GPUPART_NV(dev, model) \
@@ -56,7 +60,9 @@ static const struct gpupart_model gpupart_models[GPUPART_NR_MODELS] = {
 /*
  * A2 and A16 share device ID 25b6; only the subsystem ID tells them apart.
  * Every other model is matched on its device ID, whatever board (subsystem)
- * it ships on.
+ * it ships on. Each needs its vendor's PF driver to make a VF usable, so
+ * gpupart holds these beside that driver (pci.c), unless ids= names them;
+ * the table still loads gpupart when such a GPU is found.
  */
 const struct pci_device_id gpupart_pci_ids[] = {
 	GPUPART_NV_SUB(0x25b6, 0x157e, GPUPART_A2),
@@ -72,17 +78,29 @@ const struct pci_device_id gpupart_pci_ids[] = {
 MODULE_DEVICE_TABLE(pci, gpupart_pci_ids);
 
 /**
- * gpupart_model_of() - the model a match table entry stands for
- * @id: the entry that matched at probe
+ * gpupart_model_of_id() - the model a table entry stands for
+ * @id: the entry
  *
- * Return: the model, or NULL for an entry added with the ids= parameter.
+ * Return: the model, or NULL for no entry of the built-in table.
  */
-const struct gpupart_model *gpupart_model_of(const struct pci_device_id *id)
+const struct gpupart_model *gpupart_model_of_id(const struct pci_device_id *id)
 {
 	if (!id || id->driver_data == GPUPART_UNKNOWN ||
 	    id->driver_data >= GPUPART_NR_MODELS)
 		return NULL;
 	return &gpupart_models[id->driver_data];
+}
+
+/**
+ * gpupart_model_of() - the built-in model of a GPU
+ * @pdev: its PF
+ *
+ * Return: the model, or NULL for a GPU the table does not list (added
+ * with ids= or vendor_ids=).
+ */
+const struct gpupart_model *gpupart_model_of(struct pci_dev *pdev)
+{
+	return gpupart_model_of_id(pci_match_id(gpupart_pci_ids, pdev));
 }
 
 /**

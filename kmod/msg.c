@@ -24,6 +24,24 @@ size_t gpupart_dev_msg_size(const struct gpupart_dev *gdev)
 	return NLMSG_GOODSIZE + gdev->count * part;
 }
 
+/*
+ * The PF's driver, as the record's state says: reading the PF's own
+ * would need its device lock, which is never taken under gpupart_lock.
+ */
+static const char *gpupart_pf_driver(const struct gpupart_dev *gdev)
+{
+	switch (gdev->state) {
+	case GPUPART_DEV_HOST:
+	case GPUPART_DEV_GIVING:
+		return gdev->home;
+	case GPUPART_DEV_PASSED:
+	case GPUPART_DEV_RETURNING:
+		return gpupart_passthrough;
+	default:
+		return NULL;
+	}
+}
+
 static int gpupart_part_fill(struct sk_buff *msg, const struct gpupart_dev *gdev,
 			     u32 i)
 {
@@ -82,6 +100,12 @@ static int gpupart_dev_fill(struct sk_buff *msg, const struct gpupart_dev *gdev,
 	if (gdev->error && nla_put_u32(msg, GPUPART_A_ERROR, gdev->error))
 		return -EMSGSIZE;
 	if (gdev->state == GPUPART_DEV_RETURNING && nla_put_flag(msg, GPUPART_A_RELEASING))
+		return -EMSGSIZE;
+	if (nla_put_u32(msg, GPUPART_A_HOLD, gdev->way == &gpupart_way_vendor ?
+			GPUPART_HOLD_VENDOR : GPUPART_HOLD_DRIVER) ||
+	    (gpupart_pf_driver(gdev) &&
+	     nla_put_string(msg, GPUPART_A_PF_DRIVER, gpupart_pf_driver(gdev))) ||
+	    (gdev->unadopted && nla_put_u32(msg, GPUPART_A_UNADOPTED_VFS, gdev->unadopted)))
 		return -EMSGSIZE;
 	while ((count = gpupart_next_count(gdev, count)))
 		if (nla_put_u32(msg, GPUPART_A_VALID_COUNT, count))

@@ -90,10 +90,10 @@ static int gpupart_nl_dev_set_precheck(struct genl_info *info, u32 *mode,
  * @skb: request
  * @info: request attributes and extack
  *
- * Holding nothing of gpupart's, the PCI rescan/remove lock is taken, as
+ * Holding nothing of gpupart's, the PCI core's locks that the GPU's way
+ * of being held calls for are taken (way.c): the rescan/remove lock, as
  * the sysfs door has it around sriov_configure(), so that VFs are never
- * added while the bus is being rescanned. The PF's device lock is not
- * taken: removal takes it before it waits for gpupart (see "Locking").
+ * added while the bus is being rescanned.
  *
  * Return: 0 or a negative errno; failures carry an extack message.
  */
@@ -108,9 +108,9 @@ int gpupart_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	rc = gpupart_nl_dev_set_precheck(info, &mode, &count);
 	if (rc)
 		return rc;
-	pci_lock_rescan_remove();
+	gdev->way->lock(gdev);
 	rc = gpupart_dev_set(gdev, mode, count, info->extack);
-	pci_unlock_rescan_remove();
+	gdev->way->unlock(gdev);
 	return rc < 0 ? rc : 0;
 }
 

@@ -62,12 +62,6 @@
 #include "gpupart.h"
 #include "part_fsm.h"
 
-char gpupart_passthrough[32] = "vfio-pci";
-module_param_string(passthrough_driver, gpupart_passthrough,
-		    sizeof(gpupart_passthrough), 0444);
-MODULE_PARM_DESC(passthrough_driver,
-		 "Driver new partitions (VFs) are reserved for through driver_override, so no host driver grabs them (default vfio-pci; empty: leave VFs alone)");
-
 static struct workqueue_struct *gpupart_part_wq;
 
 static atomic_t gpupart_resets_now = ATOMIC_INIT(0);
@@ -282,12 +276,15 @@ static int gpupart_part_override(struct pci_dev *vf, const char *drv)
  * Where a reset VF goes: its driver_override says the passthrough driver
  * (none: any driver), and it is bound; after a failed reset, to no driver.
  */
-static void gpupart_part_rebind(struct pci_dev *vf, bool clean)
+static void gpupart_part_rebind(struct gpupart_partition *part, bool clean)
 {
-	if (gpupart_part_override(vf, clean ? gpupart_passthrough : GPUPART_QUARANTINE_MARK))
+	struct pci_dev *vf = part->vf;
+	const char *drv = part->gdev->vf_driver;
+
+	if (gpupart_part_override(vf, clean ? drv : GPUPART_QUARANTINE_MARK))
 		return;
 	if (clean && device_attach(&vf->dev) < 0)
-		pci_warn(vf, "could not bind %s\n", gpupart_passthrough);
+		pci_warn(vf, "could not bind %s\n", drv);
 }
 
 /*
@@ -381,7 +378,7 @@ static void gpupart_part_work(struct work_struct *work)
 	mutex_unlock(&gpupart_lock);
 
 	rc = gpupart_flr(vf);
-	gpupart_part_rebind(vf, !rc);
+	gpupart_part_rebind(part, !rc);
 
 	mutex_lock(&gpupart_lock);
 	if (__gpupart_part_is(part, GPUPART_PARTITION_STATE_SCRUBBING)) {
@@ -434,25 +431,11 @@ void __gpupart_part_release(struct gpupart_partition *part)
 }
 
 /**
- * gpupart_passthrough_drv() - the passthrough driver, for gpupart_part_ready()
- *
- * Return: the driver, NULL when it is not registered, or ERR_PTR(-ENOENT)
- * when none is set (passthrough_driver empty: any driver will do). Only
- * compared, never used: it may go away meanwhile.
- */
-const struct device_driver *gpupart_passthrough_drv(void)
-{
-	if (!gpupart_passthrough[0])
-		return ERR_PTR(-ENOENT);
-	return driver_find(gpupart_passthrough, &pci_bus_type);
-}
-
-/**
  * gpupart_part_ready() - whether a free partition can be handed out
  * @part: the partition
- * @drv: gpupart_passthrough_drv()
+ * @drv: gpupart_passthrough_drv() of its GPU
  *
- * Its VF must be bound to the passthrough driver (when one is set): a VF
+ * Its VF must be bound to its GPU's VF driver (when one is set): a VF
  * that an administrator bound to a host driver is not a VM's to get. The
  * VF's driver is compared, not read: it may be unbinding meanwhile.
  *

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The PCI driver: gpupart binds the physical functions of partitionable
- * GPUs, from the built-in table or added at load time with ids=.
+ * The PCI side of holding a GPU, both ways (way.c). As its PF driver:
+ * gpupart's PCI driver binds the GPUs named with ids=. Beside its
+ * vendor's: the built-in table's GPUs and those named with vendor_ids=
+ * are recorded when another driver binds their PF, and forgotten when it
+ * lets go; the bus notifier sees both, and every VF as it is added.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -16,7 +19,22 @@
 static char ids[1024];
 module_param_string(ids, ids, sizeof(ids), 0444);
 MODULE_PARM_DESC(ids,
-		 "Extra PCI IDs to bind, as vfio-pci takes them: \"vendor:device[:subvendor[:subdevice[:class[:class_mask]]]]\", comma separated");
+		 "PCI IDs whose PF gpupart drives itself, as vfio-pci takes them: \"vendor:device[:subvendor[:subdevice[:class[:class_mask]]]]\", comma separated");
+
+static char vendor_ids[1024];
+module_param_string(vendor_ids, vendor_ids, sizeof(vendor_ids), 0444);
+MODULE_PARM_DESC(vendor_ids,
+		 "PCI IDs whose PF its vendor's driver owns, gpupart beside it (the built-in table's GPUs are held so unless ids= names them); same syntax as ids=");
+
+/* What ids= and vendor_ids= name, parsed at load; read-only afterwards. */
+#define GPUPART_IDS_MAX	32
+static struct pci_device_id gpupart_own_ids[GPUPART_IDS_MAX + 1];
+static struct pci_device_id gpupart_vendor_ids[GPUPART_IDS_MAX + 1];
+
+/* gpupart's own driver binds only what ids= names. */
+static const struct pci_device_id gpupart_driver_ids[] = {
+	{ }
+};
 
 /*
  * A probed GPU into the registry; listeners are told. Partitions it was
@@ -84,7 +102,7 @@ static int gpupart_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	}
 
 	/* Coming back from the passthrough driver: the record is kept. */
-	gdev = gpupart_dda_probe(pdev);
+	gdev = gpupart_dda_probe(pdev, true);
 	if (gdev) {
 		pci_set_drvdata(pdev, gdev);
 		/* Reset on its way back: what error recovery restores. */
@@ -97,7 +115,8 @@ static int gpupart_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return -ENOMEM;
 	INIT_WORK(&gdev->err_work, gpupart_err_work);
 	gpupart_dda_init(gdev);
-	gdev->model = gpupart_model_of(id);
+	gdev->model = gpupart_model_of(pdev);
+	gpupart_way_driver_init(gdev);
 	gdev->total_vfs = pci_sriov_get_totalvfs(pdev);
 	if (pci_num_vf(pdev) && gpupart_dev_adopt(gdev, pci_num_vf(pdev))) {
 		gpupart_dev_put(gdev);
@@ -137,7 +156,7 @@ static int gpupart_sriov_configure(struct pci_dev *pdev, int num_vfs)
 
 static struct pci_driver gpupart_pci_driver = {
 	.name		= KBUILD_MODNAME,
-	.id_table	= gpupart_pci_ids,
+	.id_table	= gpupart_driver_ids,
 	.probe		= gpupart_probe,
 	.remove		= gpupart_remove,
 	.sriov_configure = gpupart_sriov_configure,
@@ -145,40 +164,197 @@ static struct pci_driver gpupart_pci_driver = {
 };
 
 /*
- * A partition must never be grabbed by a host driver: each VF of a GPU
- * that gpupart drives is reserved for the passthrough driver as it is
- * added, before the driver core probes it (vfio-pci does the same for the
- * VFs of PFs it owns). And a GPU passed through whole is forgotten when
- * its PCI device is deleted.
+ * Whether gpupart holds a PF beside its vendor's driver: the built-in
+ * table and vendor_ids= name it, and ids= does not.
  */
-static int gpupart_bus_notify(struct notifier_block *nb, unsigned long action,
-			      void *data)
+static bool gpupart_vendor_held(struct pci_dev *pdev)
 {
-	struct device *dev = data;
-	struct pci_dev *vf = to_pci_dev(dev);
+	if (pdev->is_virtfn || !pdev->is_physfn || pci_match_id(gpupart_own_ids, pdev))
+		return false;
+	return pci_match_id(gpupart_vendor_ids, pdev) || pci_match_id(gpupart_pci_ids, pdev);
+}
 
-	/* No gpupart_lock here: see gpupart_gone_work_fn(). */
-	if (action == BUS_NOTIFY_DEL_DEVICE) {
-		gpupart_owned_deleted(vf);
-		if (!vf->is_virtfn)
-			schedule_work(&gpupart_gone_work);
-		return NOTIFY_OK;
+/* A vendor's driver: not gpupart's, nor the one a VM gets the PF through. */
+static bool gpupart_vendor_driver(const struct device_driver *drv)
+{
+	return drv && drv != &gpupart_pci_driver.driver &&
+	       strcmp(drv->name, gpupart_passthrough);
+}
+
+/*
+ * Its vendor's driver bound a GPU gpupart holds beside it: a new record,
+ * or the one a handover kept (dda.c). VFs already enabled are adopted, as
+ * at gpupart's own probe. Under the PF's device lock, in the bus notifier.
+ */
+static void gpupart_vendor_attach(struct pci_dev *pdev)
+{
+	const struct device_driver *drv = pdev->dev.driver;
+	struct gpupart_dev *gdev;
+	bool known;
+
+	device_lock_assert(&pdev->dev);
+	if (!pci_sriov_get_totalvfs(pdev)) {
+		pci_info(pdev, "not held: no SR-IOV capability, so it cannot be partitioned\n");
+		return;
 	}
-	if (action == BUS_NOTIFY_REMOVED_DEVICE) {
-		gpupart_owned_removed(vf);
-		return NOTIFY_OK;
+	mutex_lock(&gpupart_lock);
+	known = __gpupart_dev_of(pdev);
+	mutex_unlock(&gpupart_lock);
+	if (known) {
+		gpupart_dda_probe(pdev, false);
+		return;
 	}
-	if (action != BUS_NOTIFY_ADD_DEVICE || !vf->is_virtfn ||
-	    !gpupart_passthrough[0])
-		return NOTIFY_DONE;
+	gdev = gpupart_dev_alloc(pdev);
+	if (!gdev)
+		return;
+	INIT_WORK(&gdev->err_work, gpupart_err_work);
+	gpupart_dda_init(gdev);
+	gdev->model = gpupart_model_of(pdev);
+	gpupart_way_vendor_init(gdev, drv);
+	gdev->total_vfs = pci_sriov_get_totalvfs(pdev);
+	if (pci_num_vf(pdev) && gpupart_dev_adopt(gdev, pci_num_vf(pdev))) {
+		pci_warn(pdev, "not held: out of memory\n");
+		gpupart_dev_put(gdev);
+		return;
+	}
+	pci_info(pdev, "held beside %s: model %s, %u VFs\n", drv->name,
+		 gpupart_dev_model_name(gdev), gdev->total_vfs);
+	gpupart_dev_register(gdev);
+}
+
+/*
+ * Its vendor's driver is letting go of the PF (unbind, rmmod, removal):
+ * as remove() for a GPU gpupart drives, except that the VFs stay as the
+ * vendor driver leaves them, reserved for no driver until adopted again.
+ * A handover's own unbind keeps the record (dda.c).
+ */
+static void gpupart_vendor_detach(struct pci_dev *pdev)
+{
+	struct gpupart_dev *gdev;
+
+	device_lock_assert(&pdev->dev);
+	mutex_lock(&gpupart_lock);
+	gdev = __gpupart_dev_of(pdev);
+	if (gdev && gdev->state == GPUPART_DEV_HOST &&
+	    !strcmp(gdev->home, pdev->dev.driver->name)) {
+		pci_info(pdev, "%s lets go of it: no longer held\n", gdev->home);
+		__gpupart_dev_let_go(gdev);
+		__gpupart_dda_let_go(gdev);
+	}
+	mutex_unlock(&gpupart_lock);
+}
+
+/*
+ * Every VF of a GPU gpupart holds is reserved as it is added, before the
+ * driver core probes it: no host driver may grab a partition (vfio-pci
+ * does the same for the VFs of PFs it owns). Those of a change gpupart
+ * makes go to the GPU's VF driver; any other (a vendor driver's
+ * sriov_numvfs written behind gpupart's back) to no driver, and the GPU
+ * says so, until a mode change adopts or disables them.
+ */
+static void gpupart_vf_added(struct pci_dev *vf)
+{
+	struct pci_dev *pf = pci_physfn(vf);
+	struct gpupart_dev *gdev;
+	char to[32] = GPUPART_UNADOPTED_MARK;
+
 	/*
 	 * Stable: pci_enable_sriov() runs under the PF's mode_lock, which
 	 * remove() takes before gpupart stops being the PF's driver.
 	 */
-	if (pci_physfn(vf)->dev.driver != &gpupart_pci_driver.driver)
+	if (pf->dev.driver == &gpupart_pci_driver.driver) {
+		if (gpupart_passthrough[0] && gpupart_set_driver_override(vf, gpupart_passthrough))
+			pci_warn(vf, "could not reserve for %s\n", gpupart_passthrough);
+		return;
+	}
+	if (!gpupart_vendor_held(pf))
+		return;
+	mutex_lock(&gpupart_lock);
+	gdev = __gpupart_dev_of(pf);
+	if (gdev && gdev->count_to) {
+		strscpy(to, gdev->vf_driver, sizeof(to));
+	} else if (gdev && !gpupart_dev_gone(gdev)) {
+		gdev->unadopted++;
+		__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_CHANGE_NTF);
+	}
+	mutex_unlock(&gpupart_lock);
+	if (!to[0])
+		return;
+	if (gpupart_set_driver_override(vf, to))
+		pci_warn(vf, "could not reserve for %s\n", to);
+	else if (!strcmp(to, GPUPART_UNADOPTED_MARK))
+		pci_warn(vf, "enabled outside gpupart: reserved for no driver until adopted\n");
+}
+
+/*
+ * A VF of a GPU gpupart holds is deleted. One of its partitions: the VFs
+ * were disabled outside gpupart (its vendor driver's sriov_numvfs), and
+ * gone_work revokes them. One not adopted is simply gone.
+ */
+static void gpupart_vf_deleted(struct pci_dev *vf)
+{
+	struct gpupart_dev *gdev;
+	bool lost = false;
+	u32 i;
+
+	mutex_lock(&gpupart_lock);
+	gdev = __gpupart_dev_of(pci_physfn(vf));
+	if (gdev) {
+		for (i = 0; i < gdev->count; i++)
+			lost |= gdev->parts[i].vf == vf;
+		if (lost)
+			gdev->vfs_lost = true;
+		else if (gdev->unadopted)
+			gdev->unadopted--;
+	}
+	mutex_unlock(&gpupart_lock);
+	if (lost)
+		schedule_work(&gpupart_gone_work);
+}
+
+/*
+ * The PCI devices gpupart watches: each VF as it is added and deleted,
+ * the binds and unbinds of the PFs it holds beside their vendor's driver,
+ * and any deleted device it may own or keep a record of (own.c, dda.c).
+ * gpupart_lock is taken only as a leaf: the notifier runs under the PCI
+ * core's locks, the bus notifier rwsem, and for a VF of a change gpupart
+ * makes, that GPU's mode_lock.
+ */
+static int gpupart_bus_notify(struct notifier_block *nb, unsigned long action,
+			      void *data)
+{
+	struct pci_dev *pdev = to_pci_dev(data);
+
+	switch (action) {
+	case BUS_NOTIFY_ADD_DEVICE:
+		if (pdev->is_virtfn)
+			gpupart_vf_added(pdev);
+		break;
+	case BUS_NOTIFY_DEL_DEVICE:
+		gpupart_owned_deleted(pdev);
+		if (pdev->is_virtfn)
+			gpupart_vf_deleted(pdev);
+		else
+			schedule_work(&gpupart_gone_work);
+		break;
+	case BUS_NOTIFY_REMOVED_DEVICE:
+		gpupart_owned_removed(pdev);
+		break;
+	case BUS_NOTIFY_BIND_DRIVER:
+		if (gpupart_vendor_held(pdev) && gpupart_vendor_driver(pdev->dev.driver))
+			gpupart_dda_binding(pdev);
+		break;
+	case BUS_NOTIFY_BOUND_DRIVER:
+		if (gpupart_vendor_held(pdev) && gpupart_vendor_driver(pdev->dev.driver))
+			gpupart_vendor_attach(pdev);
+		break;
+	case BUS_NOTIFY_UNBIND_DRIVER:
+		if (gpupart_vendor_held(pdev) && gpupart_vendor_driver(pdev->dev.driver))
+			gpupart_vendor_detach(pdev);
+		break;
+	default:
 		return NOTIFY_DONE;
-	if (gpupart_set_driver_override(vf, gpupart_passthrough))
-		pci_warn(vf, "could not reserve for %s\n", gpupart_passthrough);
+	}
 	return NOTIFY_OK;
 }
 
@@ -205,13 +381,19 @@ static int gpupart_parse_id(char *entry, unsigned int *f)
 	return 0;
 }
 
-static void gpupart_add_ids(void)
+/*
+ * Parse ids= or vendor_ids= (@param, named @name) into @table. With
+ * @driver, each entry is also added to gpupart's driver, which binds it.
+ */
+static void gpupart_parse_ids(const char *name, const char *param,
+			      struct pci_device_id *table, bool driver)
 {
 	char *buf, *p, *entry;
+	unsigned int n = 0;
 	int rc;
 
 	/* Parse a copy: the parameter stays readable in sysfs as given. */
-	buf = kstrdup(ids, GFP_KERNEL);
+	buf = kstrdup(param, GFP_KERNEL);
 	if (!buf)
 		return;
 	p = buf;
@@ -223,18 +405,85 @@ static void gpupart_add_ids(void)
 			continue;
 		strscpy(orig, entry, sizeof(orig));
 		if (gpupart_parse_id(entry, f)) {
-			pr_warn("ids: skipping malformed entry \"%s\": expected vendor:device[:subvendor[:subdevice[:class[:class_mask]]]] in hex\n",
-				orig);
+			pr_warn("%s: skipping malformed entry \"%s\": expected vendor:device[:subvendor[:subdevice[:class[:class_mask]]]] in hex\n",
+				name, orig);
 			continue;
 		}
-		rc = pci_add_dynid(&gpupart_pci_driver, f[0], f[1], f[2], f[3],
-				   f[4], f[5], 0);
-		if (rc)
-			pr_warn("ids: could not add \"%s\" (%d)\n", orig, rc);
-		else
-			pr_info("ids: added %04x:%04x\n", f[0], f[1]);
+		if (n == GPUPART_IDS_MAX) {
+			pr_warn("%s: skipping \"%s\": at most %d entries\n", name, orig,
+				GPUPART_IDS_MAX);
+			continue;
+		}
+		table[n] = (struct pci_device_id) {
+			.vendor = f[0], .device = f[1], .subvendor = f[2],
+			.subdevice = f[3], .class = f[4], .class_mask = f[5],
+		};
+		if (driver) {
+			rc = pci_add_dynid(&gpupart_pci_driver, f[0], f[1], f[2], f[3],
+					   f[4], f[5], 0);
+			if (rc) {
+				pr_warn("%s: could not add \"%s\" (%d)\n", name, orig, rc);
+				continue;
+			}
+		}
+		n++;
+		pr_info("%s: added %04x:%04x\n", name, f[0], f[1]);
 	}
 	kfree(buf);
+}
+
+/*
+ * The GPUs whose vendor's driver was bound before gpupart was loaded, as
+ * if it had just bound them.
+ */
+static void gpupart_vendor_scan(void)
+{
+	struct pci_dev *pdev = NULL;
+
+	while ((pdev = pci_get_device(PCI_ANY_ID, PCI_ANY_ID, pdev))) {
+		if (!gpupart_vendor_held(pdev))
+			continue;
+		device_lock(&pdev->dev);
+		if (device_is_registered(&pdev->dev) &&
+		    gpupart_vendor_driver(pdev->dev.driver))
+			gpupart_vendor_attach(pdev);
+		device_unlock(&pdev->dev);
+	}
+}
+
+/*
+ * At unload, every GPU held beside its vendor's driver is let go, as if
+ * that driver unbound it; but the VFs gpupart enabled go, as they do at
+ * the unbinding of a GPU it drives, through the vendor driver, with the
+ * locks of a mode change.
+ */
+static void gpupart_vendor_exit(void)
+{
+	struct gpupart_dev *gdev;
+
+	for (;;) {
+		mutex_lock(&gpupart_lock);
+		list_for_each_entry(gdev, &gpupart_devs, node)
+			if (gdev->way == &gpupart_way_vendor && gdev->state == GPUPART_DEV_HOST)
+				break;
+		if (list_entry_is_head(gdev, &gpupart_devs, node)) {
+			mutex_unlock(&gpupart_lock);
+			return;
+		}
+		__gpupart_dev_get(gdev);
+		mutex_unlock(&gpupart_lock);
+		gdev->way->lock(gdev);
+		mutex_lock(&gpupart_lock);
+		/* Its driver may have let go meanwhile: that forgot it. */
+		if (gdev->state != GPUPART_DEV_HOST) {
+			mutex_unlock(&gpupart_lock);
+		} else {
+			mutex_unlock(&gpupart_lock);
+			gpupart_dev_unregister(gdev);
+		}
+		gdev->way->unlock(gdev);
+		gpupart_dev_put(gdev);
+	}
 }
 
 /**
@@ -262,7 +511,9 @@ int gpupart_pci_init(void)
 		gpupart_dda_exit();
 		return rc;
 	}
-	gpupart_add_ids();
+	gpupart_parse_ids("ids", ids, gpupart_own_ids, true);
+	gpupart_parse_ids("vendor_ids", vendor_ids, gpupart_vendor_ids, false);
+	gpupart_vendor_scan();
 	return 0;
 }
 
@@ -273,6 +524,7 @@ int gpupart_pci_init(void)
  */
 void gpupart_pci_exit(void)
 {
+	gpupart_vendor_exit();
 	pci_unregister_driver(&gpupart_pci_driver);
 	bus_unregister_notifier(&pci_bus_type, &gpupart_bus_nb);
 	gpupart_owned_exit();

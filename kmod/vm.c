@@ -31,7 +31,7 @@ static bool __gpupart_takes_tenants(const struct gpupart_dev *gdev)
  */
 static struct gpupart_partition *__gpupart_pick(void)
 {
-	const struct device_driver *drv = gpupart_passthrough_drv();
+	const struct device_driver *drv;
 	struct gpupart_partition *best = NULL, *first;
 	u32 best_free = 0, free, i;
 	struct gpupart_dev *gdev;
@@ -40,6 +40,7 @@ static struct gpupart_partition *__gpupart_pick(void)
 	list_for_each_entry(gdev, &gpupart_devs, node) {
 		if (!__gpupart_takes_tenants(gdev))
 			continue;
+		drv = gpupart_passthrough_drv(gdev);
 		/* Readiness can change meanwhile: the first is kept as counted. */
 		for (first = NULL, free = 0, i = 0; i < gdev->count; i++) {
 			if (!gpupart_part_ready(&gdev->parts[i], drv))
@@ -71,7 +72,6 @@ static struct gpupart_partition *__gpupart_pick_vf(const char *vf, bool exact,
 		[GPUPART_PARTITION_STATE_SCRUBBING] = "scrubbing",
 		[GPUPART_PARTITION_STATE_QUARANTINED] = "quarantined",
 	};
-	const struct device_driver *drv = gpupart_passthrough_drv();
 	struct gpupart_partition *p;
 	struct gpupart_dev *gdev;
 	u32 i;
@@ -82,7 +82,8 @@ static struct gpupart_partition *__gpupart_pick_vf(const char *vf, bool exact,
 			p = &gdev->parts[i];
 			if (strcmp(pci_name(p->vf), vf))
 				continue;
-			if (__gpupart_takes_tenants(gdev) && gpupart_part_ready(p, drv))
+			if (__gpupart_takes_tenants(gdev) &&
+			    gpupart_part_ready(p, gpupart_passthrough_drv(gdev)))
 				return p;
 			if (!exact)
 				return NULL;
@@ -95,7 +96,7 @@ static struct gpupart_partition *__gpupart_pick_vf(const char *vf, bool exact,
 			else
 				gpupart_refuse(gdev->pdev, extack,
 					       "VF %s is not free: it is not bound to %s",
-					       vf, gpupart_passthrough);
+					       vf, gdev->vf_driver);
 			return NULL;
 		}
 	}
@@ -108,12 +109,16 @@ static struct gpupart_partition *__gpupart_pick_vf(const char *vf, bool exact,
 static void __gpupart_refuse_full(struct netlink_ext_ack *extack)
 {
 	u32 gpus = 0, parts = 0, n[GPUPART_PARTITION_STATE_MAX + 1] = { 0 }, i;
+	const char *vf_driver = NULL;
 	struct gpupart_dev *gdev;
 
 	lockdep_assert_held(&gpupart_lock);
 	list_for_each_entry(gdev, &gpupart_devs, node) {
 		if (gdev->mode != GPUPART_MODE_PARTITION)
 			continue;
+		/* One model, so one VF driver, unless adoption brought another. */
+		if (!vf_driver)
+			vf_driver = gdev->vf_driver;
 		gpus++;
 		parts += gdev->count;
 		for (i = 0; i < gdev->count; i++)
@@ -127,7 +132,7 @@ static void __gpupart_refuse_full(struct netlink_ext_ack *extack)
 			       parts, gpus);
 	else if (n[GPUPART_PARTITION_STATE_FREE])
 		gpupart_refuse(NULL, extack, "no free partition: %u free VFs are not bound to %s",
-			       n[GPUPART_PARTITION_STATE_FREE], gpupart_passthrough);
+			       n[GPUPART_PARTITION_STATE_FREE], vf_driver);
 	else
 		gpupart_refuse(NULL, extack,
 			       "no free partition: %u assigned, %u releasing, %u scrubbing, %u quarantined",
@@ -397,7 +402,7 @@ int gpupart_vm_assign_dda(const char *name, struct gpupart_dev *want,
 	rc = gpupart_pci_handover(gdev, gpupart_passthrough);
 	if (rc)
 		/* Back to gpupart; probe() finds the record. */
-		gpupart_pci_handover(gdev, KBUILD_MODNAME);
+		gpupart_pci_handover(gdev, gdev->home);
 
 	device_lock(&pdev->dev);
 	mutex_lock(&gpupart_lock);

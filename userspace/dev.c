@@ -44,6 +44,8 @@ void dev_fields(const struct gpnl_dev *d)
 	print_hex16("subsystem_vendor", "SUBVENDOR", d->subsys_vendor);
 	print_hex16("subsystem_device", "SUBDEVICE", d->subsys_device);
 	print_str("model", "MODEL", d->model);
+	print_str("hold", "HOLD", d->hold ? gpnl_name(&gpnl_holds, d->hold) : NULL);
+	print_str("pf_driver", "PF_DRIVER", d->pf_driver[0] ? d->pf_driver : NULL);
 	print_uint("total_vfs", "VFS", d->total_vfs);
 	print_bytes("fb_bytes", "FB", d->has_fb, d->fb_bytes);
 	print_uint_list("valid_partition_counts", "COUNTS", d->counts, d->n_counts);
@@ -51,6 +53,7 @@ void dev_fields(const struct gpnl_dev *d)
 	print_str("vm", "VM", d->vm[0] ? d->vm : NULL);
 	print_bool("releasing", "RELEASING", d->releasing);
 	print_uint("partition_count", "PARTS", d->count);
+	print_uint("unadopted_vfs", "UNADOPTED", d->unadopted);
 	print_str("error", "ERROR", gpnl_error_name(d->error));
 	/* In text the partitions get a table of their own, after the devices. */
 	print_arr_begin("partitions");

@@ -260,6 +260,9 @@ static struct nla_policy gpnl_dev_policy[GPUPART_A_MAX + 1] = {
 	[GPUPART_A_REASON]		= { .type = NLA_U32 },
 	[GPUPART_A_ERROR]		= { .type = NLA_U32 },
 	[GPUPART_A_RELEASING]		= { .type = NLA_FLAG },
+	[GPUPART_A_HOLD]		= { .type = NLA_U32 },
+	[GPUPART_A_PF_DRIVER]		= { .type = NLA_STRING },
+	[GPUPART_A_UNADOPTED_VFS]	= { .type = NLA_U32 },
 };
 
 static struct nla_policy gpnl_assign_policy[GPUPART_A_ASSIGNMENT_MAX + 1] = {
@@ -372,6 +375,13 @@ int gpnl_dev_parse(struct nlmsghdr *nlh, struct gpnl_dev *dev)
 	if (tb[GPUPART_A_ERROR])
 		dev->error = nla_get_u32(tb[GPUPART_A_ERROR]);
 	dev->releasing = tb[GPUPART_A_RELEASING];
+	if (tb[GPUPART_A_HOLD])
+		dev->hold = nla_get_u32(tb[GPUPART_A_HOLD]);
+	if (tb[GPUPART_A_PF_DRIVER])
+		snprintf(dev->pf_driver, sizeof(dev->pf_driver), "%s",
+			 nla_get_string(tb[GPUPART_A_PF_DRIVER]));
+	if (tb[GPUPART_A_UNADOPTED_VFS])
+		dev->unadopted = nla_get_u32(tb[GPUPART_A_UNADOPTED_VFS]);
 	if (tb[GPUPART_A_PARTITION_COUNT])
 		dev->count = nla_get_u32(tb[GPUPART_A_PARTITION_COUNT]);
 	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
@@ -898,7 +908,11 @@ GPNL_NAMES(gpnl_placements,
 	   [GPUPART_PLACEMENT_PACK] = "pack");
 GPNL_NAMES(gpnl_reasons,
 	   [GPUPART_REVOKE_REASON_DEVICE_REMOVED] = "device-removed",
-	   [GPUPART_REVOKE_REASON_DEVICE_ERROR] = "device-error");
+	   [GPUPART_REVOKE_REASON_DEVICE_ERROR] = "device-error",
+	   [GPUPART_REVOKE_REASON_VFS_DISABLED] = "vfs-disabled");
+GPNL_NAMES(gpnl_holds,
+	   [GPUPART_HOLD_DRIVER] = "driver",
+	   [GPUPART_HOLD_VENDOR] = "vendor");
 GPNL_NAMES(gpnl_errors,
 	   [GPUPART_ERROR_NON_FATAL] = "non-fatal",
 	   [GPUPART_ERROR_FATAL] = "fatal",

@@ -54,6 +54,9 @@ struct gpnl_dev {
 	unsigned int n_parts;
 	uint32_t error;		/* enum gpupart_error, 0 when healthy */
 	bool releasing;		/* mode dda: being taken back from its last VM */
+	uint32_t hold;		/* enum gpupart_hold */
+	char pf_driver[64];	/* the PF's driver, or "" */
+	uint32_t unadopted;	/* VFs enabled outside gpupart */
 };
 
 /* One GPU resource a VM holds: a partition, or (no index) a whole GPU. */
@@ -168,7 +171,7 @@ struct gpnl_names {
 };
 
 extern const struct gpnl_names gpnl_modes, gpnl_states, gpnl_kinds,
-	gpnl_placements, gpnl_reasons, gpnl_errors, gpnl_event_names;
+	gpnl_placements, gpnl_reasons, gpnl_errors, gpnl_event_names, gpnl_holds;
 
 /* A value's name, "unknown" when it has none. */
 const char *gpnl_name(const struct gpnl_names *t, uint32_t v);

@@ -33,7 +33,7 @@ built() {
 	*) diag "modinfo finds '$ko'"; return 1 ;;
 	esac
 	expect_eq "module parameters" "$(modinfo -k "$KVER" -F parm gpupart | cut -d: -f1 | sort | tr '\n' ' ')" \
-		"ids passthrough_driver placement restrict_read "
+		"ids passthrough_driver placement restrict_read vendor_ids "
 }
 
 removed() {

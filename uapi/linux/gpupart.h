@@ -91,14 +91,36 @@ enum gpupart_placement {
  *   remove, unbinding).
  * @GPUPART_REVOKE_REASON_DEVICE_ERROR: The GPU had a fatal PCIe error, or did
  *   not recover from one.
+ * @GPUPART_REVOKE_REASON_VFS_DISABLED: The GPU's VFs were disabled outside
+ *   gpupart: through its vendor driver's sriov_numvfs, for a GPU held beside
+ *   that driver.
  */
 enum gpupart_revoke_reason {
 	GPUPART_REVOKE_REASON_DEVICE_REMOVED = 1,
 	GPUPART_REVOKE_REASON_DEVICE_ERROR,
+	GPUPART_REVOKE_REASON_VFS_DISABLED,
 
 	/* private: */
 	__GPUPART_REVOKE_REASON_MAX,
 	GPUPART_REVOKE_REASON_MAX = (__GPUPART_REVOKE_REASON_MAX - 1)
+};
+
+/**
+ * enum gpupart_hold - How gpupart holds a GPU.
+ * @GPUPART_HOLD_DRIVER: As its PF driver: gpupart is bound to the PF and
+ *   enables SR-IOV itself (GPUs named with the ids= parameter).
+ * @GPUPART_HOLD_VENDOR: Beside its vendor's PF driver, which stays bound to
+ *   the PF: gpupart enables and disables SR-IOV through that driver's
+ *   sriov_configure (the built-in table's GPUs, and those named with
+ *   vendor_ids=).
+ */
+enum gpupart_hold {
+	GPUPART_HOLD_DRIVER = 1,
+	GPUPART_HOLD_VENDOR,
+
+	/* private: */
+	__GPUPART_HOLD_MAX,
+	GPUPART_HOLD_MAX = (__GPUPART_HOLD_MAX - 1)
 };
 
 /**
@@ -151,6 +173,9 @@ enum {
 	GPUPART_A_RESTORE_VF,
 	GPUPART_A_RELEASING,
 	GPUPART_A_EXACT,
+	GPUPART_A_HOLD,
+	GPUPART_A_PF_DRIVER,
+	GPUPART_A_UNADOPTED_VFS,
 
 	__GPUPART_A_MAX,
 	GPUPART_A_MAX = (__GPUPART_A_MAX - 1)
