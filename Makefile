@@ -167,11 +167,13 @@ check-debug: deps
 # (spec, policy, security, monitor), vfio and a VMM holding a device
 # (vm, vmm: its removal test runs only here), pciehp hot-unplug (unplug:
 # the debug kernel's lockdep trips on 6.1's), and the PCI core's error
-# recovery and saved state (aer, dda, reload). The rest runs on 6.1 and
-# the debug kernel; all of it here would not fit CI's time.
+# recovery and saved state (aer, dda, reload), and a GPU held beside its
+# vendor's driver (vendor: 6.12's nvme and sriov_numvfs locking). The rest
+# runs on 6.1 and the debug kernel; all of it here would not fit CI's time.
 MOD612 := $(BUILD)/mod-6.12
 TESTS612 := spec_test policy_test security_test.sh monitor_test.sh vm_test \
-	vmm_test.sh dda_test.sh unplug_test.sh aer_test.sh reload_test.sh
+	vmm_test.sh dda_test.sh unplug_test.sh aer_test.sh reload_test.sh \
+	vendor_test.sh
 check-6.12: deps
 	$(MAKE) tool selftests
 	k=$$(scripts/testbed/kernel-6.12.sh) && \
