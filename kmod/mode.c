@@ -223,10 +223,19 @@ void gpupart_dev_release(struct gpupart_dev *gdev)
 
 /*
  * VFs that its vendor driver enabled outside gpupart, reserved for no
- * driver (only a GPU held beside one has them, and only in mode none):
- * mode none disables them, mode partition with their number adopts them,
- * if that count is valid here; nothing else is done to the GPU meanwhile.
+ * driver (only a GPU held beside one has them, in mode none or dda, at
+ * home): mode none disables them, mode partition with their number (from
+ * mode none) adopts them, if that count is valid here; nothing else is
+ * done to the GPU meanwhile. A GPU a VM holds, or away, takes the usual
+ * checks, which refuse.
  */
+static bool __gpupart_unadopted_path(const struct gpupart_dev *gdev, enum gpupart_mode mode)
+{
+	lockdep_assert_held(&gpupart_lock);
+	return gdev->unadopted && !gdev->dda_vm && !gpupart_dev_away(gdev->state) &&
+	       (mode == GPUPART_MODE_NONE || gdev->mode == GPUPART_MODE_NONE);
+}
+
 static int __gpupart_check_unadopted(const struct gpupart_dev *gdev,
 				     enum gpupart_mode mode, u32 count,
 				     struct netlink_ext_ack *extack)
@@ -278,7 +287,7 @@ static int __gpupart_dev_set_check(const struct gpupart_dev *gdev,
 			       "the GPU is recovering from a PCIe error; try again");
 		return -EBUSY;
 	}
-	if (gdev->unadopted)
+	if (__gpupart_unadopted_path(gdev, mode))
 		return __gpupart_check_unadopted(gdev, mode, count, extack);
 	if (mode == gdev->mode &&
 	    (mode != GPUPART_MODE_PARTITION || count == gdev->count))
@@ -349,7 +358,14 @@ static int gpupart_dev_set_unadopted(struct gpupart_dev *gdev, enum gpupart_mode
 			       count);
 		return -ENOMEM;
 	}
+	if (mode == GPUPART_MODE_NONE && pci_num_vf(gdev->pdev)) {
+		gdev->unadopted = pci_num_vf(gdev->pdev);
+		gpupart_refuse(gdev->pdev, extack, "%s did not disable its %u VFs",
+			       gdev->home, gdev->unadopted);
+		return -EIO;
+	}
 	gdev->unadopted = 0;
+	gdev->mode = GPUPART_MODE_NONE;
 	if (parts) {
 		pci_info(gdev->pdev, "adopting %u VFs enabled outside gpupart; each is reset before use\n",
 			 count);
@@ -401,7 +417,7 @@ int gpupart_dev_set(struct gpupart_dev *gdev, enum gpupart_mode mode,
 	if (rc <= 0)
 		goto out_unlock;
 
-	if (gdev->unadopted) {
+	if (__gpupart_unadopted_path(gdev, mode)) {
 		rc = gpupart_dev_set_unadopted(gdev, mode, count, extack);
 		goto out_unlock;
 	}

@@ -50,6 +50,13 @@ static void gpupart_dev_register(struct gpupart_dev *gdev)
 }
 
 /*
+ * Set, under gpupart_lock, once unloading has begun: no GPU is held
+ * beside its vendor's driver from then on, so that none is recorded after
+ * gpupart_vendor_exit() let go of them all.
+ */
+static bool gpupart_stopping;
+
+/*
  * remove() of a GPU: out of the registry, its VMs told; unless it is being
  * handed over, when the record stays (dda.c). The GPU's mode_lock
  * keeps every mode change off it meanwhile; its partitions go last
@@ -198,7 +205,11 @@ static void gpupart_vendor_attach(struct pci_dev *pdev)
 		return;
 	}
 	mutex_lock(&gpupart_lock);
-	known = __gpupart_dev_of(pdev);
+	gdev = __gpupart_dev_of(pdev);
+	known = gdev;
+	/* Bound by hand, maybe another vendor driver: that one is its home now. */
+	if (gdev && gpupart_dev_away(gdev->state))
+		strscpy(gdev->home, drv->name, sizeof(gdev->home));
 	mutex_unlock(&gpupart_lock);
 	if (known) {
 		gpupart_dda_probe(pdev, false);
@@ -217,9 +228,20 @@ static void gpupart_vendor_attach(struct pci_dev *pdev)
 		gpupart_dev_put(gdev);
 		return;
 	}
-	pci_info(pdev, "held beside %s: model %s, %u VFs\n", drv->name,
-		 gpupart_dev_model_name(gdev), gdev->total_vfs);
-	gpupart_dev_register(gdev);
+	mutex_lock(&gpupart_lock);
+	if (!gpupart_stopping) {
+		pci_info(pdev, "held beside %s: model %s, %u VFs\n", drv->name,
+			 gpupart_dev_model_name(gdev), gdev->total_vfs);
+		__gpupart_dev_add(gdev);
+		__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_ADD_NTF);
+		__gpupart_part_queue(gdev);
+		gdev = NULL;
+	}
+	mutex_unlock(&gpupart_lock);
+	if (gdev) {
+		gpupart_parts_free(gdev->parts, gdev->count);
+		gpupart_dev_put(gdev);
+	}
 }
 
 /*
@@ -235,8 +257,7 @@ static void gpupart_vendor_detach(struct pci_dev *pdev)
 	device_lock_assert(&pdev->dev);
 	mutex_lock(&gpupart_lock);
 	gdev = __gpupart_dev_of(pdev);
-	if (gdev && gdev->state == GPUPART_DEV_HOST &&
-	    !strcmp(gdev->home, pdev->dev.driver->name)) {
+	if (gdev && gdev->state == GPUPART_DEV_HOST) {
 		pci_info(pdev, "%s lets go of it: no longer held\n", gdev->home);
 		__gpupart_dev_let_go(gdev);
 		__gpupart_dda_let_go(gdev);
@@ -381,16 +402,12 @@ static int gpupart_parse_id(char *entry, unsigned int *f)
 	return 0;
 }
 
-/*
- * Parse ids= or vendor_ids= (@param, named @name) into @table. With
- * @driver, each entry is also added to gpupart's driver, which binds it.
- */
+/* Parse ids= or vendor_ids= (@param, named @name) into @table. */
 static void gpupart_parse_ids(const char *name, const char *param,
-			      struct pci_device_id *table, bool driver)
+			      struct pci_device_id *table)
 {
 	char *buf, *p, *entry;
 	unsigned int n = 0;
-	int rc;
 
 	/* Parse a copy: the parameter stays readable in sysfs as given. */
 	buf = kstrdup(param, GFP_KERNEL);
@@ -414,22 +431,31 @@ static void gpupart_parse_ids(const char *name, const char *param,
 				GPUPART_IDS_MAX);
 			continue;
 		}
-		table[n] = (struct pci_device_id) {
+		table[n++] = (struct pci_device_id) {
 			.vendor = f[0], .device = f[1], .subvendor = f[2],
 			.subdevice = f[3], .class = f[4], .class_mask = f[5],
 		};
-		if (driver) {
-			rc = pci_add_dynid(&gpupart_pci_driver, f[0], f[1], f[2], f[3],
-					   f[4], f[5], 0);
-			if (rc) {
-				pr_warn("%s: could not add \"%s\" (%d)\n", name, orig, rc);
-				continue;
-			}
-		}
-		n++;
-		pr_info("%s: added %04x:%04x\n", name, f[0], f[1]);
 	}
 	kfree(buf);
+}
+
+/* ids=: gpupart's driver binds them, once it is registered. */
+static void gpupart_add_ids(void)
+{
+	const struct pci_device_id *id;
+	int rc;
+
+	for (id = gpupart_own_ids; id->vendor; id++) {
+		rc = pci_add_dynid(&gpupart_pci_driver, id->vendor, id->device,
+				   id->subvendor, id->subdevice, id->class,
+				   id->class_mask, 0);
+		if (rc)
+			pr_warn("ids: could not add %04x:%04x (%d)\n", id->vendor, id->device, rc);
+		else
+			pr_info("ids: added %04x:%04x\n", id->vendor, id->device);
+	}
+	for (id = gpupart_vendor_ids; id->vendor; id++)
+		pr_info("vendor_ids: added %04x:%04x\n", id->vendor, id->device);
 }
 
 /*
@@ -457,21 +483,32 @@ static void gpupart_vendor_scan(void)
  * the unbinding of a GPU it drives, through the vendor driver, with the
  * locks of a mode change.
  */
-static void gpupart_vendor_exit(void)
+/* The next GPU held beside its vendor's driver, referenced, or NULL. */
+static struct gpupart_dev *gpupart_vendor_next(void)
 {
 	struct gpupart_dev *gdev;
 
-	for (;;) {
-		mutex_lock(&gpupart_lock);
-		list_for_each_entry(gdev, &gpupart_devs, node)
-			if (gdev->way == &gpupart_way_vendor && gdev->state == GPUPART_DEV_HOST)
-				break;
-		if (list_entry_is_head(gdev, &gpupart_devs, node)) {
+	mutex_lock(&gpupart_lock);
+	list_for_each_entry(gdev, &gpupart_devs, node) {
+		if (gdev->way == &gpupart_way_vendor && gdev->state == GPUPART_DEV_HOST) {
+			__gpupart_dev_get(gdev);
 			mutex_unlock(&gpupart_lock);
-			return;
+			return gdev;
 		}
-		__gpupart_dev_get(gdev);
-		mutex_unlock(&gpupart_lock);
+	}
+	mutex_unlock(&gpupart_lock);
+	return NULL;
+}
+
+static void gpupart_vendor_exit(void)
+{
+	struct pci_dev *vf = NULL;
+	struct gpupart_dev *gdev;
+
+	mutex_lock(&gpupart_lock);
+	gpupart_stopping = true;
+	mutex_unlock(&gpupart_lock);
+	while ((gdev = gpupart_vendor_next())) {
 		gdev->way->lock(gdev);
 		mutex_lock(&gpupart_lock);
 		/* Its driver may have let go meanwhile: that forgot it. */
@@ -484,6 +521,10 @@ static void gpupart_vendor_exit(void)
 		gdev->way->unlock(gdev);
 		gpupart_dev_put(gdev);
 	}
+	/* VFs left unadopted are free again: nothing contains them now. */
+	while ((vf = pci_get_device(PCI_ANY_ID, PCI_ANY_ID, vf)))
+		if (vf->is_virtfn && gpupart_driver_override_is(vf, GPUPART_UNADOPTED_MARK))
+			gpupart_set_driver_override(vf, "");
 }
 
 /**
@@ -495,7 +536,12 @@ int gpupart_pci_init(void)
 {
 	int rc;
 
-	/* ORDER: VFs are reserved from the first device gpupart drives. */
+	/*
+	 * ORDER: the tables the notifier reads, before it can run; VFs are
+	 * reserved from the first device gpupart drives.
+	 */
+	gpupart_parse_ids("ids", ids, gpupart_own_ids);
+	gpupart_parse_ids("vendor_ids", vendor_ids, gpupart_vendor_ids);
 	rc = bus_register_notifier(&pci_bus_type, &gpupart_bus_nb);
 	if (rc)
 		return rc;
@@ -511,8 +557,7 @@ int gpupart_pci_init(void)
 		gpupart_dda_exit();
 		return rc;
 	}
-	gpupart_parse_ids("ids", ids, gpupart_own_ids, true);
-	gpupart_parse_ids("vendor_ids", vendor_ids, gpupart_vendor_ids, false);
+	gpupart_add_ids();
 	gpupart_vendor_scan();
 	return 0;
 }

@@ -227,7 +227,7 @@ void __gpupart_vm_release_partition(struct gpupart_vm *vm)
 static bool __gpupart_dda_free(const struct gpupart_dev *gdev)
 {
 	lockdep_assert_held(&gpupart_lock);
-	return gdev->mode == GPUPART_MODE_DDA && !gdev->dda_vm &&
+	return gdev->mode == GPUPART_MODE_DDA && !gdev->dda_vm && !gdev->unadopted &&
 	       gdev->state == GPUPART_DEV_HOST && !gpupart_in_error(gdev);
 }
 
@@ -268,6 +268,13 @@ static struct gpupart_dev *__gpupart_dda_pick(struct gpupart_dev *want,
 				       "%s is out of service after a PCIe error",
 				       pci);
 			return ERR_PTR(-EIO);
+		}
+		/* A VM would get their PF: they are no VM's until adopted. */
+		if (want->unadopted) {
+			gpupart_refuse(want->pdev, extack,
+				       "%s has %u VFs enabled via %s; set mode none first",
+				       pci, want->unadopted, want->home);
+			return ERR_PTR(-EBUSY);
 		}
 		return want;
 	}

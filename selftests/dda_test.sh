@@ -23,11 +23,7 @@
 . "$(dirname "$0")/lib.sh"
 
 tap_plan 7
-is_root || tap_skip_rest "dda" "needs root"
-module_loaded || tap_skip_rest "dda" "gpupart not loaded"
-command -v jq >/dev/null || tap_skip_rest "dda" "jq not installed"
-modprobe vfio-pci 2>/dev/null
-[ -d /sys/bus/pci/drivers/vfio-pci ] || tap_skip_rest "dda" "no vfio-pci driver"
+needs_vfio dda
 DEV=$(gp_sriov_devs 4 | head -n 1)
 [ -n "$DEV" ] || tap_skip_rest "dda" "no SR-IOV capable device with 4 VFs bound to gpupart"
 SYS=/sys/bus/pci/devices/$DEV

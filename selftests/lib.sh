@@ -78,6 +78,16 @@ module_loaded() {
 	[ -d /sys/module/gpupart ]
 }
 
+# needs_vfio NAME: root, gpupart, jq and vfio-pci, or the rest of test
+# NAME is skipped, saying which is missing.
+needs_vfio() {
+	is_root || tap_skip_rest "$1" "needs root"
+	module_loaded || tap_skip_rest "$1" "gpupart not loaded"
+	command -v jq >/dev/null || tap_skip_rest "$1" "jq not installed"
+	modprobe vfio-pci 2>/dev/null
+	[ -d /sys/bus/pci/drivers/vfio-pci ] || tap_skip_rest "$1" "no vfio-pci driver"
+}
+
 # Devices bound to gpupart, one PCI address a line.
 gp_bound() {
 	for d in /sys/bus/pci/drivers/gpupart/*:*; do

@@ -15,7 +15,8 @@
 #   behind       VFs enabled through nvme's sriov_numvfs are reserved for
 #                no driver, shown unadopted and announced; no VM gets one;
 #                DEV_SET refuses all but their count (adopted, each
-#                reset) or mode none;
+#                reset) or mode none; nor does a VM get the whole GPU;
+#                unloaded, gpupart clears their marks;
 #   disabled     VFs disabled through nvme's sriov_numvfs revoke their VMs
 #                (vfs-disabled), as a hot-unplug would;
 #   unbind       nvme letting go of the PF revokes its VMs (device-removed)
@@ -29,11 +30,7 @@
 . "$(dirname "$0")/lib.sh"
 
 tap_plan 7
-is_root || tap_skip_rest "vendor" "needs root"
-module_loaded || tap_skip_rest "vendor" "gpupart not loaded"
-command -v jq >/dev/null || tap_skip_rest "vendor" "jq not installed"
-modprobe vfio-pci 2>/dev/null
-[ -d /sys/bus/pci/drivers/vfio-pci ] || tap_skip_rest "vendor" "no vfio-pci driver"
+needs_vfio vendor
 PF=$(pfs_with_id 8086 5845 | head -n 1)
 [ -n "$PF" ] || tap_skip_rest "vendor" "no 8086:5845 stand-in"
 SYS=/sys/bus/pci/devices/$PF
@@ -89,7 +86,9 @@ vfs_are() {
 		vf=$(basename "$(readlink "$v")")
 		echo "$vf" >>"$seen"
 		expect_eq "$vf driver" "$(driver_of "$vf")" "$1" || return 1
-		expect_eq "$vf override" "$(cat "$v/driver_override")" "$2" || return 1
+		ov=$(cat "$v/driver_override")
+		[ "$ov" = "(null)" ] && ov=
+		expect_eq "$vf override" "$ov" "$2" || return 1
 	done
 }
 # No VF of the PF seen so far was probed by nvme since mark_log.
@@ -151,9 +150,22 @@ behind() {
 	expect_eq "unadopted after" "$(dev unadopted_vfs)" 0 || return 1
 	vfs_are vfio-pci vfio-pci || return 1
 	gpupartctl dev set "$PF" mode none || return 1
+	# Reserved for DDA: no VM gets the PF of unadopted VFs; none disables them.
+	gpupartctl dev set "$PF" mode dda || return 1
 	echo 2 >"$SYS/sriov_numvfs" || return 1
+	out=$(gpupartctl vm assign b2 dda dev "$PF" 2>&1) && { diag "dda: $out"; return 1; }
+	echo "$out" | grep -q "has 2 VFs enabled via $VENDOR; set mode none first" ||
+		{ diag "dda reason: $out"; return 1; }
 	gpupartctl dev set "$PF" mode none || return 1
-	expect_eq "VFs after none" "$(cat "$SYS/sriov_numvfs")" 0
+	expect_eq "VFs after none" "$(cat "$SYS/sriov_numvfs")" 0 || return 1
+	expect_eq "mode after none" "$(dev mode)" none || return 1
+	# Unloaded, gpupart contains nothing: the marks go with it.
+	echo 2 >"$SYS/sriov_numvfs" || return 1
+	rmmod gpupart || return 1
+	vfs_are "" "" || return 1
+	echo 0 >"$SYS/sriov_numvfs"
+	gp_reload ids="$OWN" vendor_ids=8086:5845 || return 1
+	expect_eq "held again" "$(dev hold)" vendor
 }
 
 disabled() {
