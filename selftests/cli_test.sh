@@ -23,7 +23,7 @@ run() {
 	return 1
 }
 
-KEYS='["device","error","fb_bytes","mode","model","partition_count","partitions","pci","releasing","subsystem_device","subsystem_vendor","total_vfs","valid_partition_counts","vendor","vm"]'
+KEYS='["device","error","fb_bytes","hold","mode","model","partition_count","partitions","pci","pf_driver","releasing","subsystem_device","subsystem_vendor","total_vfs","unadopted_vfs","valid_partition_counts","vendor","vm"]'
 
 json_matches_sysfs() {
 	run 0 gpupartctl -j dev show || return 1

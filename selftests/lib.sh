@@ -88,6 +88,51 @@ needs_vfio() {
 	[ -d /sys/bus/pci/drivers/vfio-pci ] || tap_skip_rest "$1" "no vfio-pci driver"
 }
 
+# vendor_setup NAME: the 8086:5845 stand-in held beside its vendor's PF
+# driver: gpupart reloaded without it in ids= and with vendor_ids=, and
+# Linux's nvme bound to it (where the kernel has no nvme, pci-pf-stub,
+# which matches no VF). Sets PF, SYS, VENDOR, IDS (ids= as it was) and
+# OWN (ids= without the stand-in); vendor_restore puts gpupart back as it
+# was. Skips the rest of test NAME when that cannot be done.
+vendor_setup() {
+	# No VM may keep gpupart from reloading, nor a partitioned GPU of
+	# another model the stand-in from being partitioned.
+	gp_free_all
+	IDS=$(cat /sys/module/gpupart/parameters/ids)
+	PF=$(pfs_with_id 8086 5845 | head -n 1)
+	[ -n "$PF" ] || tap_skip_rest "$1" "no 8086:5845 stand-in"
+	SYS=/sys/bus/pci/devices/$PF
+	OWN=$(echo "$IDS" | sed 's/,\?8086:5845//; s/^,//')
+	gp_reload ids="$OWN" vendor_ids=8086:5845 ||
+		tap_skip_rest "$1" "gpupart did not load with vendor_ids="
+	[ "$(driver_of "$PF")" = "" ] || tap_skip_rest "$1" "$PF is bound to $(driver_of "$PF")"
+	if modprobe nvme 2>/dev/null && [ "$(driver_of "$PF")" = nvme ]; then
+		VENDOR=nvme
+	else
+		modprobe pci-pf-stub 2>/dev/null
+		echo pci-pf-stub >"$SYS/driver_override"
+		echo "$PF" >/sys/bus/pci/drivers_probe
+		VENDOR=pci-pf-stub
+		diag "nvme not available here: pci-pf-stub is the vendor driver"
+	fi
+	[ "$(driver_of "$PF")" = "$VENDOR" ] || tap_skip_rest "$1" "$VENDOR did not bind $PF"
+}
+
+vendor_restore() {
+	[ -n "${PF:-}" ] && [ -n "${IDS+set}" ] || return 0
+	for vm in $(gpupartctl -j vm show 2>/dev/null | jq -r '.vms[].vm' | sort -u); do
+		gpupartctl vm release "$vm" >/dev/null 2>&1
+	done
+	wait_for 120 scrubbed
+	gpupartctl dev set "$PF" mode none >/dev/null 2>&1
+	[ -e "$SYS/driver" ] && echo "$PF" >"$SYS/driver/unbind"
+	echo 0 >"$SYS/sriov_numvfs" 2>/dev/null
+	echo >"$SYS/driver_override"
+	rmmod nvme nvme-core 2>/dev/null
+	rmmod gpupart 2>/dev/null
+	modprobe gpupart ids="$IDS"
+}
+
 # Devices bound to gpupart, one PCI address a line.
 gp_bound() {
 	for d in /sys/bus/pci/drivers/gpupart/*:*; do

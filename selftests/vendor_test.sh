@@ -31,46 +31,12 @@
 
 tap_plan 7
 needs_vfio vendor
-PF=$(pfs_with_id 8086 5845 | head -n 1)
-[ -n "$PF" ] || tap_skip_rest "vendor" "no 8086:5845 stand-in"
-SYS=/sys/bus/pci/devices/$PF
-IDS=$(cat /sys/module/gpupart/parameters/ids)
-
 mon=$(mktemp)
 seen=$(mktemp)
 # Whatever happens, gpupart drives the stand-ins again afterwards, as the
 # other tests expect.
-restore() {
-	rm -f "$mon" "$seen"
-	for vm in $(gpupartctl -j vm show 2>/dev/null | jq -r '.vms[].vm' | sort -u); do
-		gpupartctl vm release "$vm" >/dev/null 2>&1
-	done
-	wait_for 120 scrubbed
-	gpupartctl dev set "$PF" mode none >/dev/null 2>&1
-	[ -e "$SYS/driver" ] && echo "$PF" >"$SYS/driver/unbind"
-	echo 0 >"$SYS/sriov_numvfs" 2>/dev/null
-	echo >"$SYS/driver_override"
-	rmmod nvme nvme-core 2>/dev/null
-	rmmod gpupart 2>/dev/null
-	modprobe gpupart ids="$IDS"
-}
-trap restore EXIT
-
-# gpupart without the stand-in in ids=: held beside whatever binds it.
-OWN=$(echo "$IDS" | sed 's/,\?8086:5845//; s/^,//')
-gp_reload ids="$OWN" vendor_ids=8086:5845 ||
-	tap_skip_rest "vendor" "gpupart did not load with vendor_ids="
-[ "$(driver_of "$PF")" = "" ] || tap_skip_rest "vendor" "$PF is bound to $(driver_of "$PF")"
-if modprobe nvme 2>/dev/null && [ "$(driver_of "$PF")" = nvme ]; then
-	VENDOR=nvme
-else
-	modprobe pci-pf-stub 2>/dev/null
-	echo pci-pf-stub >"$SYS/driver_override"
-	echo "$PF" >/sys/bus/pci/drivers_probe
-	VENDOR=pci-pf-stub
-	diag "nvme not available here: pci-pf-stub is the vendor driver"
-fi
-[ "$(driver_of "$PF")" = "$VENDOR" ] || tap_skip_rest "vendor" "$VENDOR did not bind $PF"
+trap 'rm -f "$mon" "$seen"; vendor_restore' EXIT
+vendor_setup vendor
 mark_log
 START=$log_mark
 

@@ -6,7 +6,8 @@
 # after it. Each run is judged as the check job is: its TAP results, and no
 # splat, hung task or taint in the kernel log.
 #
-#   long-run.sh stress   STRESS_SECONDS (default 300) of stress_test.sh
+#   long-run.sh stress   STRESS_SECONDS (default 300) of stress_test.sh,
+#                        then of vendor_stress_test.sh
 #   long-run.sh fuzz     FUZZ_MESSAGES (default 1000000) of fuzz_test.sh
 #   long-run.sh faults   fault_test.sh at every fault point (debug only:
 #                        Debian's kernel has no fault injection)
@@ -18,7 +19,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 JOB=${1:?usage: long-run.sh stress|fuzz|faults}
 case "$JOB" in
 stress) env="STRESS_SECONDS=${STRESS_SECONDS:-300} STRESS_SEED=${STRESS_SEED:-}"
-	test=stress_test.sh kernels=${KERNELS:-debian debug} ;;
+	test="stress_test.sh vendor_stress_test.sh" kernels=${KERNELS:-debian debug} ;;
 fuzz) env="FUZZ_MESSAGES=${FUZZ_MESSAGES:-1000000} FUZZ_SEED=${FUZZ_SEED:-}"
 	test=fuzz_test.sh kernels=${KERNELS:-debian debug} ;;
 faults) env="FAULT_STRIDE=1" test=fault_test.sh kernels=${KERNELS:-debug} ;;
@@ -29,8 +30,8 @@ mkdir -p "$TOP/build"
 cat >"$script" <<EOS
 cd /usr/lib/gpupart/selftests
 for v in $env; do [ -n "\${v#*=}" ] && export "\$v"; done
-./$test
-rc=\$?
+rc=0
+for t in $test; do ./\$t || rc=1; done
 ./leak_check.sh || rc=1
 exit \$rc
 EOS
