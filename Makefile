@@ -151,10 +151,11 @@ debug-module:
 
 # Every selftest of check but valgrind's and the benchmark's, which measure
 # userspace (memory errors, costs), and those of the userspace tools
-# (gpupartctl's grammar, config files, the libvirt hook, the OCF agent):
+# (gpupartctl's grammar, config files, the libvirt hook, the OCF agent,
+# the vendor profile hook):
 # the kernel requests they make are the ones the C tests, the fuzzer and
 # the stress make here under KASAN and lockdep, and CI's time is short.
-USER_TESTS := cli_test.sh config_test.sh hook_test.sh ocf_test.sh libvirt_test.sh
+USER_TESTS := cli_test.sh config_test.sh hook_test.sh ocf_test.sh libvirt_test.sh profile_test.sh
 DEBUG_TESTS := $(filter-out valgrind_test.sh bench_test.sh $(USER_TESTS) $(BIG_TESTS),$(ALL_TESTS))
 check-debug: deps
 	$(MAKE) tool selftests debug-module libvirt-xml
@@ -222,7 +223,7 @@ INSTALL_FILES = $(MODDIR)/gpupart.ko $(SBINDIR)/gpupartctl $(SBINDIR)/gpupart-ho
 	$(UNITDIR)/gpupart.service $(UNITDIR)/gpupart-utilization.service \
 	$(SYSCONFDIR)/modprobe.d/gpupart.conf $(OCFDIR)/resource.d/gpupart/partition \
 	$(DATADIR)/gpupart/libvirt-hook-qemu $(DATADIR)/gpupart/gpupart.conf.example \
-	$(INCLUDEDIR)/linux/gpupart.h
+	$(DATADIR)/gpupart/profile-nvidia $(INCLUDEDIR)/linux/gpupart.h
 
 install-files:
 	@echo $(INSTALL_FILES) | tr ' ' '\n'
@@ -236,6 +237,7 @@ install: module tool
 		$(DESTDIR)$(DATADIR)/bash-completion/completions/gpupartctl
 	install -D -m 0644 uapi/linux/gpupart.h $(DESTDIR)$(INCLUDEDIR)/linux/gpupart.h
 	install -D -m 0755 dist/libvirt-hook-qemu $(DESTDIR)$(DATADIR)/gpupart/libvirt-hook-qemu
+	install -D -m 0755 dist/profile-nvidia $(DESTDIR)$(DATADIR)/gpupart/profile-nvidia
 	install -D -m 0755 dist/ocf/partition $(DESTDIR)$(OCFDIR)/resource.d/gpupart/partition
 	mkdir -p $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/modprobe.d \
 		$(DESTDIR)$(SYSCONFDIR)/gpupart $(DESTDIR)$(DATADIR)/gpupart

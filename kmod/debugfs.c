@@ -110,6 +110,8 @@ void gpupart_debugfs_init(void)
 			   &gpupart_release_delay_ms);
 	debugfs_create_atomic_t("resets_max", 0600, gpupart_debugfs_root,
 				&gpupart_resets_max);
+	debugfs_create_u32("stand_in_model", 0600, gpupart_debugfs_root,
+			   &gpupart_stand_in_model);
 }
 
 /**

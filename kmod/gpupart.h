@@ -371,6 +371,8 @@ struct gpupart_vm {
 extern const struct pci_device_id gpupart_pci_ids[];
 const struct gpupart_model *gpupart_model_of_id(const struct pci_device_id *id);
 const struct gpupart_model *gpupart_model_of(struct pci_dev *pdev);
+extern u32 gpupart_stand_in_model;
+bool gpupart_profile(const struct gpupart_dev *gdev, char *buf, size_t len);
 const char *gpupart_dev_model_name(const struct gpupart_dev *gdev);
 u32 gpupart_next_count(const struct gpupart_dev *gdev, u32 after);
 bool gpupart_count_valid(const struct gpupart_dev *gdev, u32 count);

@@ -91,6 +91,15 @@ const struct gpupart_model *gpupart_model_of_id(const struct pci_device_id *id)
 	return &gpupart_models[id->driver_data];
 }
 
+/*
+ * The test bed's knob (debugfs stand_in_model): a GPU the table does not
+ * list, bound from now on, is taken for the table's model at this place
+ * in <debugfs>/gpupart/models (1 the first; 0, the default: none), so
+ * that what follows from a model (counts, framebuffer, profiles) can be
+ * tested on the stand-ins.
+ */
+u32 gpupart_stand_in_model;
+
 /**
  * gpupart_model_of() - the built-in model of a GPU
  * @pdev: its PF
@@ -100,7 +109,35 @@ const struct gpupart_model *gpupart_model_of_id(const struct pci_device_id *id)
  */
 const struct gpupart_model *gpupart_model_of(struct pci_dev *pdev)
 {
-	return gpupart_model_of_id(pci_match_id(gpupart_pci_ids, pdev));
+	const struct gpupart_model *m = gpupart_model_of_id(pci_match_id(gpupart_pci_ids, pdev));
+	u32 i = READ_ONCE(gpupart_stand_in_model);
+
+	if (m || !i || i >= ARRAY_SIZE(gpupart_pci_ids))
+		return m;
+	return gpupart_model_of_id(&gpupart_pci_ids[i - 1]);
+}
+
+/**
+ * gpupart_profile() - the vendor profile that gives a partition its share
+ * @gdev: the GPU, partitioned
+ * @buf: where the name goes
+ * @len: room at @buf
+ *
+ * NVIDIA names a vGPU type by the model and its framebuffer in GiB, with
+ * the series' letter: a count of 4 on a 16 GiB A16 is A16-4Q (the
+ * Q-series, virtual workstations, which has every size the table's counts
+ * give). The vendor's own type for that name is the profile hook's to
+ * find (Documentation/gpupart.rst, "Vendor profiles").
+ *
+ * Return: true when the model names one, with @buf filled.
+ */
+bool gpupart_profile(const struct gpupart_dev *gdev, char *buf, size_t len)
+{
+	if (!gdev->model || !gdev->count)
+		return false;
+	snprintf(buf, len, "%s-%lluQ", gdev->model->name,
+		 div_u64(gdev->model->fb_bytes, gdev->count) >> 30);
+	return true;
 }
 
 /**

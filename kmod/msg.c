@@ -18,6 +18,7 @@ size_t gpupart_dev_msg_size(const struct gpupart_dev *gdev)
 	size_t part = nla_total_size(0) +			/* nest */
 		      nla_total_size(sizeof(u32)) * 2 +		/* index, state */
 		      nla_total_size(GPUPART_PCI_ADDR_MAX_LEN + 1) +
+		      nla_total_size(32) +			/* profile */
 		      nla_total_size_64bit(sizeof(u64)) +
 		      nla_total_size(GPUPART_VM_NAME_MAX_LEN + 1);
 
@@ -47,11 +48,14 @@ static int gpupart_part_fill(struct sk_buff *msg, const struct gpupart_dev *gdev
 {
 	const struct gpupart_partition *p = &gdev->parts[i];
 	struct nlattr *nest;
+	char profile[32];
 
 	nest = nla_nest_start(msg, GPUPART_A_PARTITION);
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u32(msg, GPUPART_A_PARTITION_INDEX, i) ||
+	if ((gpupart_profile(gdev, profile, sizeof(profile)) &&
+	     nla_put_string(msg, GPUPART_A_PARTITION_PROFILE, profile)) ||
+	    nla_put_u32(msg, GPUPART_A_PARTITION_INDEX, i) ||
 	    nla_put_string(msg, GPUPART_A_PARTITION_VF, pci_name(p->vf)) ||
 	    nla_put_u32(msg, GPUPART_A_PARTITION_STATE, p->state) ||
 	    (p->vm && nla_put_string(msg, GPUPART_A_PARTITION_VM, p->vm->name)) ||
@@ -243,11 +247,14 @@ static int gpupart_assignment_put(struct sk_buff *msg,
 				  const struct gpupart_dev *gdev, u32 idx)
 {
 	struct nlattr *nest;
+	char profile[32];
 
 	nest = nla_nest_start(msg, GPUPART_A_ASSIGNMENT);
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_string(msg, GPUPART_A_ASSIGNMENT_DEV, pci_name(gdev->pdev)) ||
+	if ((gpupart_profile(gdev, profile, sizeof(profile)) &&
+	     nla_put_string(msg, GPUPART_A_ASSIGNMENT_PROFILE, profile)) ||
+	    nla_put_string(msg, GPUPART_A_ASSIGNMENT_DEV, pci_name(gdev->pdev)) ||
 	    nla_put_u32(msg, GPUPART_A_ASSIGNMENT_INDEX, idx) ||
 	    nla_put_string(msg, GPUPART_A_ASSIGNMENT_VF,
 			   pci_name(gdev->parts[idx].vf))) {

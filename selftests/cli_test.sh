@@ -119,7 +119,7 @@ dev_set_partition() {
 	expect_eq "mode" "$(echo "$d" | jq -r .mode)" partition || return 1
 	expect_eq "partition_count" "$(echo "$d" | jq .partition_count)" 4 || return 1
 	expect_eq "partition keys" "$(echo "$d" | jq -c '.partitions[0] | keys')" \
-		'["fb_bytes","index","state","vf","vm"]' || return 1
+		'["fb_bytes","index","profile","state","vf","vm"]' || return 1
 	expect_eq "indexes" "$(echo "$d" | jq -c '[.partitions[].index]')" "[0,1,2,3]" || return 1
 	expect_eq "vf 0" "$(echo "$d" | jq -r '.partitions[0].vf')" \
 		"$(basename "$(readlink /sys/bus/pci/devices/$dev/virtfn0)")" || return 1
@@ -187,13 +187,13 @@ vm_commands() {
 	dev=$(pick_dev)
 	run 0 gpupartctl dev set "$dev" mode partition count 2 || return 1
 	run 0 gpupartctl -j vm assign web-01 || return 1
-	expect_eq "assign keys" "$(jq -c 'keys' "$out")" '["device","kind","partition","vf","vm"]' || return 1
+	expect_eq "assign keys" "$(jq -c 'keys' "$out")" '["device","kind","partition","profile","vf","vm"]' || return 1
 	expect_eq "assign" "$(jq -c '[.vm, .kind, .device, .partition]' "$out")" \
 		"[\"web-01\",\"partition\",\"$dev\",0]" || return 1
 	vf=$(jq -r .vf "$out")
 	run 0 gpupartctl -j vm show || return 1
 	expect_eq "vm show" "$(jq -c '.vms' "$out")" \
-		"[{\"vm\":\"web-01\",\"kind\":\"partition\",\"device\":\"$dev\",\"partition\":0,\"vf\":\"$vf\"}]" || return 1
+		"[{\"vm\":\"web-01\",\"kind\":\"partition\",\"device\":\"$dev\",\"partition\":0,\"vf\":\"$vf\",\"profile\":null}]" || return 1
 	run 0 gpupartctl vm assign web-02 || return 1
 	expect_eq "assign text" "$(cat "$out")" "vm web-02: partition 1 of $dev, VF $(basename "$(readlink /sys/bus/pci/devices/$dev/virtfn1)")" || return 1
 	run 1 gpupartctl vm assign web-03 || return 1

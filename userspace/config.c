@@ -651,6 +651,9 @@ static int step_run(struct ctl *ctl, const struct cfg *want, const struct step *
 		if (!rc && got.n && strcmp(got.a[0].vf, s->vm->vf))
 			fprintf(stderr, "Warning: VF %s was not free; VM %s got VF %s of %s instead\n",
 				s->vm->vf, s->vm->name, got.a[0].vf, got.a[0].dev);
+		/* Its profile, or no VM: it said why. */
+		if (!rc && got.n && profile_apply(ctl, s->vm->name, &got.a[0]))
+			return -EIO;
 		return rc;
 	}
 	return -EINVAL;

@@ -32,6 +32,7 @@ static void part_fields(const struct gpnl_part *p)
 	print_str("state", "STATE", gpnl_state_name(p->state));
 	print_str("vm", "VM", p->vm[0] ? p->vm : NULL);
 	print_bytes("fb_bytes", "FB", p->has_fb, p->fb_bytes);
+	print_str("profile", "PROFILE", p->profile[0] ? p->profile : NULL);
 }
 
 void dev_fields(const struct gpnl_dev *d)

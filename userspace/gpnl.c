@@ -269,6 +269,7 @@ static struct nla_policy gpnl_assign_policy[GPUPART_A_ASSIGNMENT_MAX + 1] = {
 	[GPUPART_A_ASSIGNMENT_DEV]	= { .type = NLA_STRING },
 	[GPUPART_A_ASSIGNMENT_INDEX]	= { .type = NLA_U32 },
 	[GPUPART_A_ASSIGNMENT_VF]	= { .type = NLA_STRING },
+	[GPUPART_A_ASSIGNMENT_PROFILE]	= { .type = NLA_STRING },
 };
 
 static int gpnl_assign_parse(struct nlattr *nest, struct gpnl_assign *a)
@@ -286,6 +287,9 @@ static int gpnl_assign_parse(struct nlattr *nest, struct gpnl_assign *a)
 	}
 	if (tb[GPUPART_A_ASSIGNMENT_VF])
 		snprintf(a->vf, sizeof(a->vf), "%s", nla_get_string(tb[GPUPART_A_ASSIGNMENT_VF]));
+	if (tb[GPUPART_A_ASSIGNMENT_PROFILE])
+		snprintf(a->profile, sizeof(a->profile), "%s",
+			 nla_get_string(tb[GPUPART_A_ASSIGNMENT_PROFILE]));
 	return 0;
 }
 
@@ -317,6 +321,7 @@ static struct nla_policy gpnl_part_policy[GPUPART_A_PARTITION_MAX + 1] = {
 	[GPUPART_A_PARTITION_STATE]	= { .type = NLA_U32 },
 	[GPUPART_A_PARTITION_FB_BYTES]	= { .type = NLA_U64 },
 	[GPUPART_A_PARTITION_VM]	= { .type = NLA_STRING },
+	[GPUPART_A_PARTITION_PROFILE]	= { .type = NLA_STRING },
 };
 
 static int gpnl_part_parse(struct nlattr *nest, struct gpnl_part *p)
@@ -337,6 +342,9 @@ static int gpnl_part_parse(struct nlattr *nest, struct gpnl_part *p)
 	if (tb[GPUPART_A_PARTITION_VM])
 		snprintf(p->vm, sizeof(p->vm), "%s",
 			 nla_get_string(tb[GPUPART_A_PARTITION_VM]));
+	if (tb[GPUPART_A_PARTITION_PROFILE])
+		snprintf(p->profile, sizeof(p->profile), "%s",
+			 nla_get_string(tb[GPUPART_A_PARTITION_PROFILE]));
 	return 0;
 }
 

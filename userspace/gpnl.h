@@ -35,6 +35,7 @@ struct gpnl_part {
 	bool has_fb;
 	uint64_t fb_bytes;
 	char vm[GPNL_VM_MAX + 1];	/* "" when no VM holds it */
+	char profile[32];		/* its vendor profile, or "" */
 };
 
 /* One device, as DEV_GET reports it. */
@@ -65,6 +66,7 @@ struct gpnl_assign {
 	bool has_index;
 	uint32_t index;
 	char vf[GPUPART_PCI_ADDR_MAX_LEN + 1];
+	char profile[32];	/* a partition's vendor profile, or "" */
 };
 
 #define GPNL_MAX_ASSIGN	32

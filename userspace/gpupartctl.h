@@ -69,4 +69,10 @@ int ctl_fail(struct ctl *ctl, int err);
 int ctl_usage_error(const struct ctl_object *obj, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* profile.c: the vendor profile hook */
+const char *profile_hook(void);
+int profile_run(const char *action, const char *vf, const char *profile);
+int profile_apply(struct ctl *ctl, const char *name, const struct gpnl_assign *a);
+void profile_clear(struct ctl *ctl, const char *name);
+
 #endif

@@ -22,6 +22,7 @@ void vm_assign_fields(const struct gpnl_vm *vm, const struct gpnl_assign *a)
 	else
 		print_str("partition", "PARTITION", NULL);
 	print_str("vf", "VF", a->vf[0] ? a->vf : NULL);
+	print_str("profile", "PROFILE", a->profile[0] ? a->profile : NULL);
 }
 
 static int vm_assign(struct ctl *ctl, int argc, char **argv)
@@ -59,6 +60,9 @@ static int vm_assign(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "Error: the kernel's reply names no assignment\n");
 		return EXIT_FAIL;
 	}
+	rc = profile_apply(ctl, argv[0], &vm.a[vm.n - 1]);
+	if (rc)
+		return rc;
 	/* The reply carries the new resource only. */
 	if (!print_json()) {
 		const struct gpnl_assign *a = &vm.a[vm.n - 1];
@@ -85,6 +89,7 @@ static int vm_release(struct ctl *ctl, int argc, char **argv)
 		return ctl_usage_error(&ctl_vm, "vm release takes one NAME");
 	if (!ctl_connect(ctl))
 		return EXIT_FAIL;
+	profile_clear(ctl, argv[0]);
 	rc = gpnl_vm_release(&ctl->nl, argv[0]);
 	return rc ? ctl_fail(ctl, rc) : EXIT_OK;
 }

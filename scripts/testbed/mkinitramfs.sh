@@ -117,6 +117,7 @@ for t in "$STAGE"/usr/lib/gpupart/selftests/*; do
 done
 cp "$TOP"/scripts/testbed/demo.sh "$STAGE"/usr/lib/gpupart/demo.sh
 cp "$TOP"/dist/libvirt-hook-qemu "$STAGE"/usr/lib/gpupart/libvirt-hook-qemu
+cp "$TOP"/dist/profile-nvidia "$STAGE"/usr/lib/gpupart/profile-nvidia
 # The OCF agent where Pacemaker would find it.
 install -D -m 0755 "$TOP"/dist/ocf/partition "$STAGE"/usr/lib/ocf/resource.d/gpupart/partition
 
