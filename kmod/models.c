@@ -133,10 +133,15 @@ const struct gpupart_model *gpupart_model_of(struct pci_dev *pdev)
  */
 bool gpupart_profile(const struct gpupart_dev *gdev, char *buf, size_t len)
 {
+	u64 share;
+
 	if (!gdev->model || !gdev->count)
 		return false;
-	snprintf(buf, len, "%s-%lluQ", gdev->model->name,
-		 div_u64(gdev->model->fb_bytes, gdev->count) >> 30);
+	/* Every type is whole GiB: a share that is not has no name. */
+	share = div_u64(gdev->model->fb_bytes, gdev->count);
+	if (share * gdev->count != gdev->model->fb_bytes || share & (SZ_1G - 1))
+		return false;
+	snprintf(buf, len, "%s-%lluQ", gdev->model->name, share >> 30);
 	return true;
 }
 

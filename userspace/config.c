@@ -647,13 +647,15 @@ static int step_run(struct ctl *ctl, const struct cfg *want, const struct step *
 		if (s->vm->kind == GPUPART_KIND_DDA)
 			return gpnl_vm_assign(&ctl->nl, s->vm->name, GPUPART_KIND_DDA,
 					      s->vm->dev, NULL, NULL);
+		profile_lock();
 		rc = gpnl_vm_assign(&ctl->nl, s->vm->name, 0, NULL, s->vm->vf, &got);
 		if (!rc && got.n && strcmp(got.a[0].vf, s->vm->vf))
 			fprintf(stderr, "Warning: VF %s was not free; VM %s got VF %s of %s instead\n",
 				s->vm->vf, s->vm->name, got.a[0].vf, got.a[0].dev);
 		/* Its profile, or no VM: it said why. */
 		if (!rc && got.n && profile_apply(ctl, s->vm->name, &got.a[0]))
-			return -EIO;
+			rc = -EIO;
+		profile_unlock();
 		return rc;
 	}
 	return -EINVAL;

@@ -71,6 +71,8 @@ int ctl_usage_error(const struct ctl_object *obj, const char *fmt, ...)
 
 /* profile.c: the vendor profile hook */
 const char *profile_hook(void);
+void profile_lock(void);
+void profile_unlock(void);
 int profile_run(const char *action, const char *vf, const char *profile);
 int profile_apply(struct ctl *ctl, const char *name, const struct gpnl_assign *a);
 void profile_clear(struct ctl *ctl, const char *name);

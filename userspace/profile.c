@@ -8,14 +8,24 @@
  *   HOOK apply VF PROFILE   leave exactly PROFILE on VF, clearing another
  *   HOOK clear VF           leave no profile on VF
  *
- * exit 0 for done; anything else failed, and what the hook printed on
- * stderr says why. gpupartctl applies the profile right after the kernel
- * assigned the partition, and releases the VM again when that fails, so
- * that no VM is given a VF without its profile; it clears the profile
- * while the VM still holds the partition, before releasing it, so that a
- * clear never meets the next VM's apply. A clear that fails (a VMM still
- * has the VF) leaves a stale profile, which the next apply replaces.
+ * exit 0 for done; anything else failed, and what the hook printed (its
+ * stdout goes to stderr, so that it never mixes with -j output) says why.
+ * gpupartctl applies the profile right after the kernel assigned the
+ * partition, and releases the VM again when that fails, so that no VM is
+ * given a VF without its profile; it clears the profile while the VM
+ * still holds the partition, before releasing it. Every gpupartctl of the
+ * host takes one lock (profile_lock()) from before the assignment to the
+ * end of the apply or its undoing, and from the clear's look at what the
+ * VM holds to the end of the release: a clear never meets another VM's
+ * apply of the same VF, and an undoing never releases another process's
+ * VM. SIGINT, SIGTERM and SIGHUP wait meanwhile. A hook is given 60 s;
+ * then it and whatever it started (its own session) are killed. A clear
+ * that fails (a VMM still has the VF) leaves a stale profile, which the
+ * next apply replaces.
  */
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,7 +38,45 @@
 #include "gpupartctl.h"
 
 #define PROFILE_HOOK		"/etc/gpupart/profile-hook"
+#define PROFILE_LOCK_DIR	"/run/gpupart"
+#define PROFILE_LOCK		PROFILE_LOCK_DIR "/profile.lock"
 #define PROFILE_TIMEOUT_S	60
+
+static int profile_lock_fd = -1;
+static sigset_t profile_sigs_was;
+
+/**
+ * profile_lock() - hold the host's profile lock, signals waiting
+ *
+ * Around an assignment and its apply, and around a clear and its release
+ * (see the top). Without /run/gpupart writable (not root: the requests
+ * will be refused anyway) it goes on unlocked.
+ */
+void profile_lock(void)
+{
+	sigset_t sigs;
+
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigprocmask(SIG_BLOCK, &sigs, &profile_sigs_was);
+	mkdir(PROFILE_LOCK_DIR, 0755);
+	profile_lock_fd = open(PROFILE_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (profile_lock_fd >= 0 && flock(profile_lock_fd, LOCK_EX)) {
+		close(profile_lock_fd);
+		profile_lock_fd = -1;
+	}
+}
+
+/** profile_unlock() - let go of the lock; signals that waited come now */
+void profile_unlock(void)
+{
+	if (profile_lock_fd >= 0)
+		close(profile_lock_fd);
+	profile_lock_fd = -1;
+	sigprocmask(SIG_SETMASK, &profile_sigs_was, NULL);
+}
 
 const char *profile_hook(void)
 {
@@ -50,11 +98,17 @@ int profile_run(const char *action, const char *vf, const char *profile)
 
 	if (access(hook, X_OK))
 		return -ENOENT;
+	/* A caller that ignores SIGCHLD would leave nothing to wait for. */
+	signal(SIGCHLD, SIG_DFL);
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
 		return -errno;
 	if (!pid) {
+		sigprocmask(SIG_SETMASK, &profile_sigs_was, NULL);
+		/* Its own session, killed whole; its output on stderr. */
+		setsid();
+		dup2(STDERR_FILENO, STDOUT_FILENO);
 		execl(hook, hook, action, vf, profile, (char *)NULL);
 		_exit(127);
 	}
@@ -66,7 +120,7 @@ int profile_run(const char *action, const char *vf, const char *profile)
 			return -errno;
 		nanosleep(&tick, NULL);
 	}
-	kill(pid, SIGKILL);
+	kill(-pid, SIGKILL);
 	waitpid(pid, &status, 0);
 	return -ETIMEDOUT;
 }
@@ -84,13 +138,18 @@ int profile_apply(struct ctl *ctl, const char *name, const struct gpnl_assign *a
 	rc = profile_run("apply", a->vf, a->profile);
 	if (!rc)
 		return 0;
-	gpnl_vm_release(&ctl->nl, name);
 	if (rc == -ENOENT)
-		fprintf(stderr, "Error: VF %s needs vendor profile %s and no profile hook is installed (%s); VM %s released\n",
-			a->vf, a->profile, profile_hook(), name);
+		fprintf(stderr, "Error: VF %s needs vendor profile %s and no profile hook is installed (%s)",
+			a->vf, a->profile, profile_hook());
 	else
-		fprintf(stderr, "Error: the profile hook could not give VF %s profile %s (%s); VM %s released\n",
-			a->vf, a->profile, rc == -ETIMEDOUT ? "timed out" : "failed", name);
+		fprintf(stderr, "Error: the profile hook could not give VF %s profile %s (%s)",
+			a->vf, a->profile, rc == -ETIMEDOUT ? "timed out" : "failed");
+	/* Under the lock, the VM is still the one this process assigned. */
+	if (gpnl_vm_release(&ctl->nl, name))
+		fprintf(stderr, "; VM %s could not be released: %s\n", name,
+			ctl->nl.err[0] ? ctl->nl.err : "the request failed");
+	else
+		fprintf(stderr, "; VM %s released\n", name);
 	return EXIT_FAIL;
 }
 

@@ -50,17 +50,22 @@ static int vm_assign(struct ctl *ctl, int argc, char **argv)
 	if (!ctl_connect(ctl))
 		return EXIT_FAIL;
 	/* A caller that names a VF gets that one or none, never another. */
+	profile_lock();
 	if (vf)
 		rc = gpnl_vm_assign_vf(&ctl->nl, argv[0], vf, &vm);
 	else
 		rc = gpnl_vm_assign(&ctl->nl, argv[0], dda ? GPUPART_KIND_DDA : 0, dev, NULL, &vm);
-	if (rc)
+	if (rc) {
+		profile_unlock();
 		return ctl_fail(ctl, rc);
+	}
 	if (!vm.n) {
+		profile_unlock();
 		fprintf(stderr, "Error: the kernel's reply names no assignment\n");
 		return EXIT_FAIL;
 	}
 	rc = profile_apply(ctl, argv[0], &vm.a[vm.n - 1]);
+	profile_unlock();
 	if (rc)
 		return rc;
 	/* The reply carries the new resource only. */
@@ -89,8 +94,10 @@ static int vm_release(struct ctl *ctl, int argc, char **argv)
 		return ctl_usage_error(&ctl_vm, "vm release takes one NAME");
 	if (!ctl_connect(ctl))
 		return EXIT_FAIL;
+	profile_lock();
 	profile_clear(ctl, argv[0]);
 	rc = gpnl_vm_release(&ctl->nl, argv[0]);
+	profile_unlock();
 	return rc ? ctl_fail(ctl, rc) : EXIT_OK;
 }
 
