@@ -78,6 +78,32 @@ module_loaded() {
 	[ -d /sys/module/gpupart ]
 }
 
+# The stress tests' loops: each runs until the time $end, and logs every
+# operation into $tmp/LOG.log as "what result".
+running() { [ "$(date +%s)" -lt "$end" ]; }
+did() { echo "$1 $2" >>"$tmp/$3.log"; }
+# try LOG WHAT CMD...: run CMD, logging its error text (busybox: "...:
+# write error: TEXT").
+try() {
+	log=$1 what=$2
+	shift 2
+	if err=$("$@" 2>&1); then
+		did "$what" ok "$log"
+	else
+		did "$what" "$(echo "${err##*: }" | tr ' ' _)" "$log"
+	fi
+}
+write() { echo "$1" >"$2"; }
+# What the loops did: each result of each operation, counted.
+loops_said() {
+	for f in "$tmp"/*.log; do
+		[ -e "$f" ] || continue
+		sort "$f" | uniq -c | while read -r n what res; do
+			diag "$(printf '%-10s %-10s %-34s %6s' "$(basename "$f" .log)" "$what" "$res" "$n")"
+		done
+	done
+}
+
 # needs_vfio NAME: root, gpupart, jq and vfio-pci, or the rest of test
 # NAME is skipped, saying which is missing.
 needs_vfio() {

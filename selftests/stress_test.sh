@@ -77,21 +77,8 @@ diag "stress: $SECONDS_ s, seed $SEED; numvfs $A, remove $B and $E, AER $D and $
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; [ -z "$hung_was" ] || echo "$hung_was" >"$hung"' EXIT
+# shellcheck disable=SC2034 # running() in lib.sh reads it
 end=$(($(date +%s) + SECONDS_))
-running() { [ "$(date +%s)" -lt "$end" ]; }
-# One line per operation into the loop's log: "what result".
-did() { echo "$1 $2" >>"$tmp/$3.log"; }
-# Run a write, logging its error text (busybox: "...: write error: TEXT").
-try() {
-	log=$1 what=$2
-	shift 2
-	if err=$("$@" 2>&1); then
-		did "$what" ok "$log"
-	else
-		did "$what" "$(echo "${err##*: }" | tr ' ' _)" "$log"
-	fi
-}
-write() { echo "$1" >"$2"; }
 # Turns between AER recovery and unbinding (rmmod): mkdir is atomic.
 turn_take() { while ! mkdir "$tmp/turn" 2>/dev/null; do sleep 0.1; done; }
 turn_give() { rmdir "$tmp/turn"; }
@@ -233,12 +220,7 @@ for p in $P1 $P2 $P3 $P4 $P5; do
 	wait_for $((300 - ($(date +%s) - t0))) ended || stuck="$stuck $p"
 done
 diag "the loops ended $(($(date +%s) - t0)) s after the netlink clients"
-for f in "$tmp"/*.log; do
-	[ -e "$f" ] || continue
-	sort "$f" | uniq -c | while read -r n what res; do
-		diag "$(printf '%-10s %-10s %-34s %6s' "$(basename "$f" .log)" "$what" "$res" "$n")"
-	done
-done
+loops_said
 if [ -n "$stuck" ]; then
 	for p in $stuck; do
 		diag "stuck: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null || echo "pid $p, which ended since")"

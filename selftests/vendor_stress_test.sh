@@ -34,19 +34,8 @@ case "$(uname -r)" in
 esac
 SEED=${STRESS_SEED:-$(date +%s)}
 diag "vendor stress: $secs s, seed $SEED; $PF beside $VENDOR"
+# shellcheck disable=SC2034 # running() in lib.sh reads it
 end=$(($(date +%s) + secs))
-running() { [ "$(date +%s)" -lt "$end" ]; }
-did() { echo "$1 $2" >>"$tmp/$3.log"; }
-try() {
-	log=$1 what=$2
-	shift 2
-	if err=$("$@" 2>&1); then
-		did "$what" ok "$log"
-	else
-		did "$what" "$(echo "${err##*: }" | tr ' ' _)" "$log"
-	fi
-}
-write() { echo "$1" >"$2"; }
 
 bind_loop() {
 	while running; do
@@ -99,12 +88,7 @@ ended() { ! kill -0 "$p" 2>/dev/null; }
 for p in $P1 $P2 $P3 $P4; do
 	wait_for $((120 - ($(date +%s) - t0))) ended || stuck="$stuck $p"
 done
-for f in "$tmp"/*.log; do
-	[ -e "$f" ] || continue
-	sort "$f" | uniq -c | while read -r n what res; do
-		diag "$(printf '%-8s %-10s %-34s %6s' "$(basename "$f" .log)" "$what" "$res" "$n")"
-	done
-done
+loops_said
 if [ -n "$stuck" ]; then
 	for p in $stuck; do
 		diag "stuck: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null || echo "pid $p")"
