@@ -303,6 +303,17 @@ void gpupart_dda_init(struct gpupart_dev *gdev)
 	INIT_DELAYED_WORK(&gdev->return_work, gpupart_dda_return_work);
 }
 
+/* The reset of a GPU bound back by hand, under its device lock. */
+static int gpupart_dda_reset_back(struct pci_dev *pdev)
+{
+	int rc = pci_reset_function_locked(pdev);
+
+	if (rc)
+		pci_warn(pdev, "reset as it came back from %s failed (%d)\n",
+			 gpupart_passthrough, rc);
+	return rc;
+}
+
 /**
  * gpupart_dda_binding() - a vendor's driver is about to bind a GPU held beside it
  * @pdev: the PF, its device lock held, not yet probed
@@ -316,18 +327,13 @@ void gpupart_dda_binding(struct pci_dev *pdev)
 {
 	struct gpupart_dev *gdev;
 	bool away;
-	int rc;
 
 	mutex_lock(&gpupart_lock);
 	gdev = __gpupart_dev_of(pdev);
 	away = gdev && gpupart_dev_away(gdev->state);
 	mutex_unlock(&gpupart_lock);
-	if (!away)
-		return;
-	rc = pci_reset_function_locked(pdev);
-	if (rc)
-		pci_warn(pdev, "reset as it came back from %s failed (%d)\n",
-			 gpupart_passthrough, rc);
+	if (away)
+		gpupart_dda_reset_back(pdev);
 }
 
 /**
@@ -370,10 +376,7 @@ struct gpupart_dev *gpupart_dda_probe(struct pci_dev *pdev, bool reset)
 	 * Meanwhile a release may take it back (returning): its work waits
 	 * for this probe's device lock, and the second look below leaves it.
 	 */
-	rc = reset ? pci_reset_function_locked(pdev) : 0;
-	if (rc)
-		pci_warn(pdev, "reset as it came back from %s failed (%d)\n",
-			 gpupart_passthrough, rc);
+	rc = reset ? gpupart_dda_reset_back(pdev) : 0;
 	mutex_lock(&gpupart_lock);
 	if (gpupart_dev_away(gdev->state)) {
 		/* Its VM, if any; an away GPU is in mode dda, with no partitions. */
@@ -414,12 +417,6 @@ bool __gpupart_dda_remove(struct gpupart_dev *gdev)
 	return gpupart_dev_moving(gdev->state);
 }
 
-/*
- * The bus notifier cannot wait for a GPU's mode_lock (it runs under the
- * notifier rwsem, which pci_enable_sriov() takes under a mode_lock), so
- * it schedules this work. The rescan/remove lock, taken first with
- * nothing held, makes the work wait until the removal is complete.
- */
 /* Records forgotten in the bus notifier, for gone_work to drop. */
 static LIST_HEAD(gpupart_let_go);
 
@@ -436,6 +433,12 @@ void __gpupart_dda_let_go(struct gpupart_dev *gdev)
 	schedule_work(&gpupart_gone_work);
 }
 
+/*
+ * The bus notifier cannot wait for a GPU's mode_lock (it runs under the
+ * notifier rwsem, which pci_enable_sriov() takes under a mode_lock), so
+ * it schedules this work. The rescan/remove lock, taken first with
+ * nothing held, makes the work wait until the removal is complete.
+ */
 static void gpupart_gone_work_fn(struct work_struct *work)
 {
 	struct gpupart_dev *gdev, *tmp;

@@ -43,18 +43,17 @@ static const char *gpupart_pf_driver(const struct gpupart_dev *gdev)
 	}
 }
 
+/* @profile: the GPU's, the same for every partition; NULL when none. */
 static int gpupart_part_fill(struct sk_buff *msg, const struct gpupart_dev *gdev,
-			     u32 i)
+			     u32 i, const char *profile)
 {
 	const struct gpupart_partition *p = &gdev->parts[i];
 	struct nlattr *nest;
-	char profile[32];
 
 	nest = nla_nest_start(msg, GPUPART_A_PARTITION);
 	if (!nest)
 		return -EMSGSIZE;
-	if ((gpupart_profile(gdev, profile, sizeof(profile)) &&
-	     nla_put_string(msg, GPUPART_A_PARTITION_PROFILE, profile)) ||
+	if ((profile && nla_put_string(msg, GPUPART_A_PARTITION_PROFILE, profile)) ||
 	    nla_put_u32(msg, GPUPART_A_PARTITION_INDEX, i) ||
 	    nla_put_string(msg, GPUPART_A_PARTITION_VF, pci_name(p->vf)) ||
 	    nla_put_u32(msg, GPUPART_A_PARTITION_STATE, p->state) ||
@@ -81,8 +80,11 @@ static int gpupart_part_fill(struct sk_buff *msg, const struct gpupart_dev *gdev
 static int gpupart_dev_fill(struct sk_buff *msg, const struct gpupart_dev *gdev,
 			    u32 *part)
 {
+	const char *pf_driver = gpupart_pf_driver(gdev);
 	const struct pci_dev *pdev = gdev->pdev;
 	u32 count = 0, i;
+	char profile[32];
+	bool named;
 
 	lockdep_assert_held(&gpupart_lock);
 	if (nla_put_string(msg, GPUPART_A_PCI_ADDR, pci_name(pdev)) ||
@@ -107,15 +109,15 @@ static int gpupart_dev_fill(struct sk_buff *msg, const struct gpupart_dev *gdev,
 		return -EMSGSIZE;
 	if (nla_put_u32(msg, GPUPART_A_HOLD, gdev->way == &gpupart_way_vendor ?
 			GPUPART_HOLD_VENDOR : GPUPART_HOLD_DRIVER) ||
-	    (gpupart_pf_driver(gdev) &&
-	     nla_put_string(msg, GPUPART_A_PF_DRIVER, gpupart_pf_driver(gdev))) ||
+	    (pf_driver && nla_put_string(msg, GPUPART_A_PF_DRIVER, pf_driver)) ||
 	    (gdev->unadopted && nla_put_u32(msg, GPUPART_A_UNADOPTED_VFS, gdev->unadopted)))
 		return -EMSGSIZE;
 	while ((count = gpupart_next_count(gdev, count)))
 		if (nla_put_u32(msg, GPUPART_A_VALID_COUNT, count))
 			return -EMSGSIZE;
+	named = gpupart_profile(gdev, profile, sizeof(profile));
 	for (i = *part; i < gdev->count; i++)
-		if (gpupart_part_fill(msg, gdev, i))
+		if (gpupart_part_fill(msg, gdev, i, named ? profile : NULL))
 			break;
 	*part = i;
 	return 0;

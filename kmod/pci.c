@@ -40,13 +40,46 @@ static const struct pci_device_id gpupart_driver_ids[] = {
  * A probed GPU into the registry; listeners are told. Partitions it was
  * found with start their release now that they can be found.
  */
-static void gpupart_dev_register(struct gpupart_dev *gdev)
+static void __gpupart_dev_register(struct gpupart_dev *gdev)
 {
-	mutex_lock(&gpupart_lock);
+	lockdep_assert_held(&gpupart_lock);
 	__gpupart_dev_add(gdev);
 	__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_ADD_NTF);
 	__gpupart_part_queue(gdev);
+}
+
+static void gpupart_dev_register(struct gpupart_dev *gdev)
+{
+	mutex_lock(&gpupart_lock);
+	__gpupart_dev_register(gdev);
 	mutex_unlock(&gpupart_lock);
+}
+
+/*
+ * A new record for a PF, either way: held beside @vendor, the vendor's
+ * driver bound to it, or by gpupart's own driver (@vendor NULL). VFs
+ * already enabled are adopted. Not yet in the registry.
+ */
+static struct gpupart_dev *gpupart_dev_new(struct pci_dev *pdev,
+					   const struct device_driver *vendor)
+{
+	struct gpupart_dev *gdev = gpupart_dev_alloc(pdev);
+
+	if (!gdev)
+		return NULL;
+	INIT_WORK(&gdev->err_work, gpupart_err_work);
+	gpupart_dda_init(gdev);
+	gdev->model = gpupart_model_of(pdev);
+	if (vendor)
+		gpupart_way_vendor_init(gdev, vendor);
+	else
+		gpupart_way_driver_init(gdev);
+	gdev->total_vfs = pci_sriov_get_totalvfs(pdev);
+	if (pci_num_vf(pdev) && gpupart_dev_adopt(gdev, pci_num_vf(pdev))) {
+		gpupart_dev_put(gdev);
+		return NULL;
+	}
+	return gdev;
 }
 
 /*
@@ -117,18 +150,9 @@ static int gpupart_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return 0;
 	}
 
-	gdev = gpupart_dev_alloc(pdev);
+	gdev = gpupart_dev_new(pdev, NULL);
 	if (!gdev)
 		return -ENOMEM;
-	INIT_WORK(&gdev->err_work, gpupart_err_work);
-	gpupart_dda_init(gdev);
-	gdev->model = gpupart_model_of(pdev);
-	gpupart_way_driver_init(gdev);
-	gdev->total_vfs = pci_sriov_get_totalvfs(pdev);
-	if (pci_num_vf(pdev) && gpupart_dev_adopt(gdev, pci_num_vf(pdev))) {
-		gpupart_dev_put(gdev);
-		return -ENOMEM;
-	}
 	pci_set_drvdata(pdev, gdev);
 	/* What recovery from a fatal PCIe error restores: see err.c. */
 	pci_save_state(pdev);
@@ -181,10 +205,16 @@ static bool gpupart_vendor_held(struct pci_dev *pdev)
 	return pci_match_id(gpupart_vendor_ids, pdev) || pci_match_id(gpupart_pci_ids, pdev);
 }
 
-/* A vendor's driver: not gpupart's, nor the one a VM gets the PF through. */
-static bool gpupart_vendor_driver(const struct device_driver *drv)
+/*
+ * A PF gpupart holds beside its vendor's driver, with that driver bound
+ * (or binding, or unbinding): not gpupart's, nor the one a VM gets the
+ * PF through.
+ */
+static bool gpupart_vendor_bound(struct pci_dev *pdev)
 {
-	return drv && drv != &gpupart_pci_driver.driver &&
+	const struct device_driver *drv = pdev->dev.driver;
+
+	return gpupart_vendor_held(pdev) && drv && drv != &gpupart_pci_driver.driver &&
 	       strcmp(drv->name, gpupart_passthrough);
 }
 
@@ -215,26 +245,16 @@ static void gpupart_vendor_attach(struct pci_dev *pdev)
 		gpupart_dda_probe(pdev, false);
 		return;
 	}
-	gdev = gpupart_dev_alloc(pdev);
-	if (!gdev)
-		return;
-	INIT_WORK(&gdev->err_work, gpupart_err_work);
-	gpupart_dda_init(gdev);
-	gdev->model = gpupart_model_of(pdev);
-	gpupart_way_vendor_init(gdev, drv);
-	gdev->total_vfs = pci_sriov_get_totalvfs(pdev);
-	if (pci_num_vf(pdev) && gpupart_dev_adopt(gdev, pci_num_vf(pdev))) {
+	gdev = gpupart_dev_new(pdev, drv);
+	if (!gdev) {
 		pci_warn(pdev, "not held: out of memory\n");
-		gpupart_dev_put(gdev);
 		return;
 	}
 	mutex_lock(&gpupart_lock);
 	if (!gpupart_stopping) {
 		pci_info(pdev, "held beside %s: model %s, %u VFs\n", drv->name,
 			 gpupart_dev_model_name(gdev), gdev->total_vfs);
-		__gpupart_dev_add(gdev);
-		__gpupart_nl_dev_notify(gdev, GPUPART_CMD_DEV_ADD_NTF);
-		__gpupart_part_queue(gdev);
+		__gpupart_dev_register(gdev);
 		gdev = NULL;
 	}
 	mutex_unlock(&gpupart_lock);
@@ -362,15 +382,15 @@ static int gpupart_bus_notify(struct notifier_block *nb, unsigned long action,
 		gpupart_owned_removed(pdev);
 		break;
 	case BUS_NOTIFY_BIND_DRIVER:
-		if (gpupart_vendor_held(pdev) && gpupart_vendor_driver(pdev->dev.driver))
+		if (gpupart_vendor_bound(pdev))
 			gpupart_dda_binding(pdev);
 		break;
 	case BUS_NOTIFY_BOUND_DRIVER:
-		if (gpupart_vendor_held(pdev) && gpupart_vendor_driver(pdev->dev.driver))
+		if (gpupart_vendor_bound(pdev))
 			gpupart_vendor_attach(pdev);
 		break;
 	case BUS_NOTIFY_UNBIND_DRIVER:
-		if (gpupart_vendor_held(pdev) && gpupart_vendor_driver(pdev->dev.driver))
+		if (gpupart_vendor_bound(pdev))
 			gpupart_vendor_detach(pdev);
 		break;
 	default:
@@ -470,19 +490,12 @@ static void gpupart_vendor_scan(void)
 		if (!gpupart_vendor_held(pdev))
 			continue;
 		device_lock(&pdev->dev);
-		if (device_is_registered(&pdev->dev) &&
-		    gpupart_vendor_driver(pdev->dev.driver))
+		if (device_is_registered(&pdev->dev) && gpupart_vendor_bound(pdev))
 			gpupart_vendor_attach(pdev);
 		device_unlock(&pdev->dev);
 	}
 }
 
-/*
- * At unload, every GPU held beside its vendor's driver is let go, as if
- * that driver unbound it; but the VFs gpupart enabled go, as they do at
- * the unbinding of a GPU it drives, through the vendor driver, with the
- * locks of a mode change.
- */
 /* The next GPU held beside its vendor's driver, referenced, or NULL. */
 static struct gpupart_dev *gpupart_vendor_next(void)
 {
@@ -500,24 +513,29 @@ static struct gpupart_dev *gpupart_vendor_next(void)
 	return NULL;
 }
 
+/*
+ * At unload, every GPU held beside its vendor's driver is let go, as if
+ * that driver unbound it; but the VFs gpupart enabled go, as they do at
+ * the unbinding of a GPU it drives, through the vendor driver, with the
+ * locks of a mode change.
+ */
 static void gpupart_vendor_exit(void)
 {
 	struct pci_dev *vf = NULL;
 	struct gpupart_dev *gdev;
+	bool home;
 
 	mutex_lock(&gpupart_lock);
 	gpupart_stopping = true;
 	mutex_unlock(&gpupart_lock);
 	while ((gdev = gpupart_vendor_next())) {
 		gdev->way->lock(gdev);
-		mutex_lock(&gpupart_lock);
 		/* Its driver may have let go meanwhile: that forgot it. */
-		if (gdev->state != GPUPART_DEV_HOST) {
-			mutex_unlock(&gpupart_lock);
-		} else {
-			mutex_unlock(&gpupart_lock);
+		mutex_lock(&gpupart_lock);
+		home = gdev->state == GPUPART_DEV_HOST;
+		mutex_unlock(&gpupart_lock);
+		if (home)
 			gpupart_dev_unregister(gdev);
-		}
 		gdev->way->unlock(gdev);
 		gpupart_dev_put(gdev);
 	}

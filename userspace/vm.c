@@ -30,6 +30,7 @@ static int vm_assign(struct ctl *ctl, int argc, char **argv)
 	const char *dev = NULL, *vf = NULL;
 	struct gpnl_vm vm;
 	bool dda = false;
+	int applied = 0;
 	struct ctl_arg args[] = {
 		CTL_FLAG("dda", &dda),
 		CTL_STR("dev", &dev),
@@ -55,19 +56,17 @@ static int vm_assign(struct ctl *ctl, int argc, char **argv)
 		rc = gpnl_vm_assign_vf(&ctl->nl, argv[0], vf, &vm);
 	else
 		rc = gpnl_vm_assign(&ctl->nl, argv[0], dda ? GPUPART_KIND_DDA : 0, dev, NULL, &vm);
-	if (rc) {
-		profile_unlock();
+	if (!rc && vm.n)
+		applied = profile_apply(ctl, argv[0], &vm.a[vm.n - 1]);
+	profile_unlock();
+	if (rc)
 		return ctl_fail(ctl, rc);
-	}
 	if (!vm.n) {
-		profile_unlock();
 		fprintf(stderr, "Error: the kernel's reply names no assignment\n");
 		return EXIT_FAIL;
 	}
-	rc = profile_apply(ctl, argv[0], &vm.a[vm.n - 1]);
-	profile_unlock();
-	if (rc)
-		return rc;
+	if (applied)
+		return applied;
 	/* The reply carries the new resource only. */
 	if (!print_json()) {
 		const struct gpnl_assign *a = &vm.a[vm.n - 1];
