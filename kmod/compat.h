@@ -126,6 +126,18 @@ static inline int gpupart_driver_override_dup(struct pci_dev *pdev, char **copy)
 
 struct pci_dev;
 
+/*
+ * The type of aer_event's TLP header argument: struct pcie_tlp_log from
+ * 6.7 on, struct aer_header_log_regs before (Kbuild reads ras_event.h).
+ */
+#ifdef GPUPART_AER_TLP_PCIE_TLP_LOG
+struct pcie_tlp_log;
+#define gpupart_aer_tlp_log struct pcie_tlp_log
+#else
+struct aer_header_log_regs;
+#define gpupart_aer_tlp_log struct aer_header_log_regs
+#endif
+
 /**
  * gpupart_refuse() - say why a request was refused
  * @pdev: the device the refusal is about, or NULL

@@ -166,6 +166,8 @@ static void __gpupart_dda_recovered(struct gpupart_dev *gdev)
 	gdev->err_failed = false;
 	gdev->err_resumed = false;
 	spin_unlock(&gdev->err_lock);
+	/* A watch of the GPU beside its vendor's driver tells nothing of it. */
+	gdev->watch_seq++;
 	if (!was)
 		return;
 	pci_info(gdev->pdev, "back from %s, reset: out of PCIe error recovery\n",

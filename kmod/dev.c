@@ -103,6 +103,7 @@ void __gpupart_dev_add(struct gpupart_dev *gdev)
 void gpupart_dev_drop(struct gpupart_dev *gdev)
 {
 	/* Its partitions, and their resets, went when remove() ran. */
+	cancel_delayed_work_sync(&gdev->watch_work);
 	cancel_work_sync(&gdev->err_work);
 	gpupart_dev_put(gdev);
 }

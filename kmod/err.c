@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * PCIe error recovery (AER) for the PF. A GPU in error takes no new
+ * PCIe error recovery (AER) for the PF; for a GPU held beside its vendor's
+ * driver the reports come from watch.c. A GPU in error takes no new
  * tenant: its free partitions are quarantined and it is skipped by
  * placement. VMs keep their partitions through a non-fatal error; a fatal
  * one resets the link, so they lose them, and their partitions are
@@ -44,9 +45,19 @@ static void __gpupart_err_fail(struct gpupart_dev *gdev)
 	__gpupart_nl_dev_error(gdev, GPUPART_ERROR_FAILED);
 }
 
-/* What a handler learnt, for err_work; @seen is enum gpupart_error or 0. */
-static void gpupart_err_post(struct gpupart_dev *gdev, u32 seen, bool failed,
-			     bool resumed)
+/**
+ * gpupart_err_post() - report what recovery from a PCIe error learnt
+ * @gdev: the GPU
+ * @seen: the error reported (enum gpupart_error), or 0
+ * @failed: recovery failed
+ * @resumed: recovery is over, and worked
+ *
+ * For err_work, which acts on it: from the PCI core's calls to gpupart's
+ * own handlers, or from the watch of a GPU held beside its vendor's driver.
+ *
+ * Context: any; takes @gdev's err_lock.
+ */
+void gpupart_err_post(struct gpupart_dev *gdev, u32 seen, bool failed, bool resumed)
 {
 	spin_lock(&gdev->err_lock);
 	/* FATAL is numerically above NON_FATAL: keep the worst. */
@@ -138,6 +149,24 @@ static void gpupart_vfe_clear(struct pci_dev *pdev, int pos)
 				      ctrl & ~PCI_SRIOV_CTRL_VFE);
 }
 
+/**
+ * gpupart_vfs_back() - whether a PF's VFs are there after a reset
+ * @pdev: the PF
+ *
+ * VFs the core still lists must be back: with nothing saved to restore (a
+ * reset since the last save), VF Enable stays clear and every VF is gone,
+ * which is no recovery.
+ *
+ * Return: true when the core lists no VF, or VF Enable is set and they answer.
+ */
+bool gpupart_vfs_back(struct pci_dev *pdev)
+{
+	int pos = pci_find_ext_capability(pdev, PCI_EXT_CAP_ID_SRIOV);
+
+	return !pos || !pci_num_vf(pdev) ||
+	       (gpupart_vfe(pdev, pos) && !gpupart_vfs_gone(pdev, pos));
+}
+
 static pci_ers_result_t gpupart_slot_reset(struct pci_dev *pdev)
 {
 	int pos = pci_find_ext_capability(pdev, PCI_EXT_CAP_ID_SRIOV);
@@ -147,13 +176,7 @@ static pci_ers_result_t gpupart_slot_reset(struct pci_dev *pdev)
 		gpupart_vfe_clear(pdev, pos);
 	pci_restore_state(pdev);
 	pci_save_state(pdev);
-	/*
-	 * VFs the core still lists must be back: with nothing saved to
-	 * restore (a reset since the last save), VF Enable stays clear and
-	 * every VF is gone, which is no recovery.
-	 */
-	if (pos && pci_num_vf(pdev) &&
-	    (!gpupart_vfe(pdev, pos) || gpupart_vfs_gone(pdev, pos))) {
+	if (!gpupart_vfs_back(pdev)) {
 		pci_err(pdev, "its VFs did not come back from the reset\n");
 		gpupart_err_post(pci_get_drvdata(pdev), 0, true, false);
 		return PCI_ERS_RESULT_DISCONNECT;
@@ -239,20 +262,13 @@ void gpupart_err_work(struct work_struct *work)
 	gdev->err_resumed = false;
 	spin_unlock(&gdev->err_lock);
 
-	/*
-	 * Only while gpupart has the PF, is handing it over (the claim goes,
-	 * and the handover's end takes it back) or has it back (returning,
-	 * probed again): a report processed after the PF passed to the
-	 * passthrough driver is that driver's, and its VM's.
-	 */
-	if ((gdev->state == GPUPART_DEV_HOST || gdev->state == GPUPART_DEV_GIVING ||
-	     gdev->state == GPUPART_DEV_RETURNING) &&
-	    gdev->error != GPUPART_ERROR_FAILED) {
+	if (gpupart_dev_errs_ours(gdev->state) && gdev->error != GPUPART_ERROR_FAILED) {
 		if (seen)
 			__gpupart_err_detected(gdev, seen);
 		if (failed)
 			__gpupart_err_fail(gdev);
-		else if (resumed)
+		/* Not when a DDA return ended the recovery meanwhile. */
+		else if (resumed && gdev->error)
 			__gpupart_err_recovered(gdev);
 	}
 

@@ -42,6 +42,7 @@
  *               taken back
  *   vm.c        what VMs are given and give back: a partition, whole GPUs
  *   err.c       PCIe error recovery
+ *   watch.c     PCIe errors of a GPU held beside its vendor's driver
  *   pci.c       the PCI driver: probe and remove, register and unregister
  *   nl_dev.c, nl_host.c, nl_vm.c   the requests, by object
  *   gpupart_nl.c  policies and ops, generated from the spec
@@ -103,6 +104,9 @@
  *    lock, a work item or another lock of this list. So the PCI core,
  *    holding any lock above while it calls into gpupart, always gets it.
  * 5. gdev->err_lock (spinlock): what the PCIe error callbacks report.
+ * 6. gpupart_watch_lock (spinlock, watch.c): the errors the aer_event
+ *    tracepoint logged, kept for the watch; taken alone, with interrupts
+ *    off, in whatever context the kernel logs an error.
  *
  * Functions named __gpupart_*() need gpupart_lock held and say so with
  * lockdep_assert_held(); the others take what they need themselves.
@@ -117,7 +121,9 @@
  * gpupart_lock must never be held across, so each handler takes
  * gpupart_lock for its critical sections.
  *
- * Work items: the partitions' work and err_work take only locks 3 to 5;
+ * Work items: the partitions' work, err_work and the watch's (a GPU's
+ * watch_work, and the one that reads the tracepoint's reports) take only
+ * locks 3 to 6; a record's watch_work is cancelled before its err_work;
  * remove() waits for them under locks 1 and 2 (a partition waiting for
  * its VMM is between two runs of its work, and is cancelled). return_work
  * takes a PF's device lock through the driver core, then 4; nothing waits
@@ -278,10 +284,19 @@ struct gpupart_partition {
  *	acted on, else 0
  * @err_failed: recovery failed, not yet acted on
  * @err_resumed: recovery succeeded, not yet acted on
+ * @watch_work: held beside a vendor's driver, follows that driver's
+ *	recovery from a PCIe error (watch.c)
+ * @watch_seq: bumped by each error it is told of, and when a DDA return
+ *	ends recovery: a result computed across a change is not told
+ * @watch_from: when the last error it follows was reported (jiffies)
+ * @watch_end: when it first saw the recovery over, or 0
+ * @watching: @watch_work follows a recovery
+ * @watch_fatal: that recovery is from a fatal error
+ * @watch_frozen: the PCI core froze the PF for it: its end is resume's
  *
  * Context: the registry lock (gpupart_lock) guards @node, @mode, @count,
  * @parts, @state, @adopted, @unadopted, @vfs_lost, @dda_vm,
- * @return_reset_ok, @count_to and @error; @pdev, @model, @way, @home,
+ * @return_reset_ok, @count_to, @error and @watch_*; @pdev, @model, @way, @home,
  * @vf_driver and @total_vfs are set at probe and never change. Changing @mode, @count
  * or @parts also needs @mode_lock. See "Locking" above.
  */
@@ -317,6 +332,13 @@ struct gpupart_dev {
 	u32 err_seen;
 	bool err_failed;
 	bool err_resumed;
+	struct delayed_work watch_work;
+	u32 watch_seq;
+	unsigned long watch_from;
+	unsigned long watch_end;
+	bool watching;
+	bool watch_fatal;
+	bool watch_frozen;
 };
 
 /*
@@ -324,6 +346,18 @@ struct gpupart_dev {
  * driver's sriov_numvfs): no driver has the name, so none binds it.
  */
 #define GPUPART_UNADOPTED_MARK "gpupart-unadopted"
+
+/*
+ * Whether PCIe errors of a GPU in @state are gpupart's to act on: while it
+ * has the PF, is handing it over (the claim goes, and the handover's end
+ * takes it back) or has it back (returning, probed again). A report after
+ * the PF passed to the passthrough driver is that driver's, and its VM's.
+ */
+static inline bool gpupart_dev_errs_ours(u32 state)
+{
+	return state == GPUPART_DEV_HOST || state == GPUPART_DEV_GIVING ||
+	       state == GPUPART_DEV_RETURNING;
+}
 
 /* Out of the registry for good: nothing new is done with it. */
 static inline bool gpupart_dev_gone(const struct gpupart_dev *gdev)
@@ -467,6 +501,7 @@ void gpupart_part_exit(void);
 int __gpupart_part_set(struct gpupart_partition *part, u32 state);
 void __gpupart_part_queue(struct gpupart_dev *gdev);
 void __gpupart_part_release(struct gpupart_partition *part);
+bool gpupart_vf_answers(struct pci_dev *vf);
 bool gpupart_part_ready(const struct gpupart_partition *part,
 			const struct device_driver *drv);
 struct gpupart_partition *gpupart_parts_new(struct gpupart_dev *gdev, u32 n,
@@ -517,6 +552,14 @@ int gpupart_vm_release(const char *name, struct netlink_ext_ack *extack);
 /* err.c: PCIe error recovery */
 extern const struct pci_error_handlers gpupart_err_handlers;
 void gpupart_err_work(struct work_struct *work);
+void gpupart_err_post(struct gpupart_dev *gdev, u32 seen, bool failed, bool resumed);
+bool gpupart_vfs_back(struct pci_dev *pdev);
+
+/* watch.c */
+void gpupart_watch_work(struct work_struct *work);
+void gpupart_watch_kick(void);
+void gpupart_watch_init(void);
+void gpupart_watch_exit(void);
 
 /* pci.c: the PCI driver */
 int gpupart_pci_init(void);

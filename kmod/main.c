@@ -31,6 +31,7 @@ static int __init gpupart_init(void)
 	if (rc)
 		goto err_unregister_family;
 	gpupart_debugfs_init();
+	gpupart_watch_init();
 	return 0;
 
 err_unregister_family:
@@ -42,6 +43,7 @@ err_part_exit:
 
 static void __exit gpupart_exit(void)
 {
+	gpupart_watch_exit();
 	gpupart_debugfs_exit();
 	gpupart_pci_exit();
 	gpupart_nl_unregister();

@@ -134,6 +134,29 @@ static noinline int gpupart_enable_sriov(struct gpupart_dev *gdev, u32 count)
 ALLOW_ERROR_INJECTION(gpupart_enable_sriov, ERRNO);
 
 /*
+ * Whether VFs of a PF removed from @pdev's address are still there: its
+ * driver let go of it without disabling SR-IOV (nvme does; the PCI core
+ * warns "driver left SR-IOV enabled after remove"), and the PF was removed
+ * alone, which takes its VFs neither with it nor away. Enabling SR-IOV
+ * would add VFs of their names, which the PCI core does not survive
+ * (BUG_ON in pci_iov_add_virtfn()). Removing the GPU's slot (its port)
+ * takes them.
+ */
+static bool gpupart_vfs_left(struct pci_dev *pdev)
+{
+	struct pci_dev *dev = NULL;
+
+	for_each_pci_dev(dev) {
+		if (dev->is_virtfn && dev->physfn != pdev &&
+		    !strcmp(pci_name(dev->physfn), pci_name(pdev))) {
+			pci_dev_put(dev);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
  * SR-IOV on, and its VFs as partitions. gpupart_lock is not held: enabling
  * waits for pci_bus_sem and the new VFs' device locks, see "Locking".
  */
@@ -146,6 +169,12 @@ static struct gpupart_partition *gpupart_sriov_on(struct gpupart_dev *gdev,
 	u32 i;
 
 	lockdep_assert_held(&gdev->mode_lock);
+	if (gpupart_vfs_left(gdev->pdev)) {
+		gpupart_refuse(gdev->pdev, extack,
+			       "VFs of a PF removed alone are still here; remove the slot");
+		*rc = -EBUSY;
+		return NULL;
+	}
 	*rc = gpupart_enable_sriov(gdev, count);
 	if (*rc) {
 		gpupart_refuse(gdev->pdev, extack, "enabling %u VFs failed (%d)", count, *rc);

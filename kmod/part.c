@@ -80,12 +80,30 @@ static void gpupart_resets_count(void)
 	}
 }
 
+/**
+ * gpupart_vf_answers() - whether a VF answers config reads
+ * @vf: the VF
+ *
+ * A VF's Vendor ID reads all ones by definition (SR-IOV), so this reads
+ * its class: all ones there too is no function (its PF's reset took it,
+ * VF Enable still set). Does not sleep.
+ *
+ * Return: true when it answers.
+ */
+bool gpupart_vf_answers(struct pci_dev *vf)
+{
+	u32 class;
+
+	return !pci_read_config_dword(vf, PCI_CLASS_REVISION, &class) && class != ~0u;
+}
+
 /*
  * A bare FLR, without pci_reset_function()'s save and restore of config
  * space: the next tenant gets the function in its reset state. The device
  * lock keeps drivers out, the config access lock keeps user space out. A
- * VF that is gone, or whose PF no longer answers, is not reset: the PCI
- * core would poll it for a minute. Nor is one that a driver is bound to.
+ * VF that is gone or does not answer, or whose PF no longer answers, is
+ * not reset: the PCI core would poll it for a minute. Nor is one that a
+ * driver is bound to.
  */
 static noinline int gpupart_flr(struct pci_dev *vf)
 {
@@ -102,7 +120,8 @@ static noinline int gpupart_flr(struct pci_dev *vf)
 	if (delay)
 		msleep(delay);
 	device_lock(&vf->dev);
-	if (!device_is_registered(&vf->dev) || !pci_device_is_present(pci_physfn(vf))) {
+	if (!device_is_registered(&vf->dev) || !pci_device_is_present(pci_physfn(vf)) ||
+	    !gpupart_vf_answers(vf)) {
 		rc = -ENODEV;
 	} else if (vf->dev.driver) {
 		/* Bound behind gpupart's back: whoever did may have it open. */

@@ -68,6 +68,7 @@ static struct gpupart_dev *gpupart_dev_new(struct pci_dev *pdev,
 	if (!gdev)
 		return NULL;
 	INIT_WORK(&gdev->err_work, gpupart_err_work);
+	INIT_DELAYED_WORK(&gdev->watch_work, gpupart_watch_work);
 	gpupart_dda_init(gdev);
 	gdev->model = gpupart_model_of(pdev);
 	if (vendor)
@@ -120,6 +121,8 @@ static void gpupart_dev_unregister(struct gpupart_dev *gdev)
 	__gpupart_dev_forget(gdev, GPUPART_REVOKE_REASON_DEVICE_REMOVED);
 	list_del_init(&gdev->node);
 	mutex_unlock(&gpupart_lock);
+	/* The watch reports to err_work: it goes first. */
+	cancel_delayed_work_sync(&gdev->watch_work);
 	cancel_work_sync(&gdev->err_work);
 	/* Scrubbing uses the partitions: it is over before they go. */
 	gpupart_dev_release(gdev);
@@ -261,7 +264,10 @@ static void gpupart_vendor_attach(struct pci_dev *pdev)
 	if (gdev) {
 		gpupart_parts_free(gdev->parts, gdev->count);
 		gpupart_dev_put(gdev);
+		return;
 	}
+	/* Its PCIe errors are its vendor driver's: watched from now on. */
+	gpupart_watch_kick();
 }
 
 /*

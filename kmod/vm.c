@@ -105,6 +105,22 @@ static struct gpupart_partition *__gpupart_pick_vf(const char *vf, bool exact,
 	return NULL;
 }
 
+/*
+ * Whether free partition @p's VF answers; one that does not is quarantined
+ * (an administrator clears it): a reset of its PF that gpupart did not see
+ * took it, VF Enable still set, and its PF's driver did not bring it back
+ * (nvme's reset_done on QEMU's NVMe does not). No VM gets a dead VF.
+ */
+static bool __gpupart_part_answers(struct gpupart_partition *p)
+{
+	lockdep_assert_held(&gpupart_lock);
+	if (gpupart_vf_answers(p->vf))
+		return true;
+	pci_warn(p->vf, "does not answer, free as it was: quarantined\n");
+	__gpupart_part_set(p, GPUPART_PARTITION_STATE_QUARANTINED);
+	return false;
+}
+
 /* "No free partition", with the numbers an operator needs. */
 static void __gpupart_refuse_full(struct netlink_ext_ack *extack)
 {
@@ -179,12 +195,26 @@ int __gpupart_vm_assign_partition(const char *name, const char *restore_vf,
 			       name, vm->part->index, pci_name(vm->part->gdev->pdev));
 		return -EEXIST;
 	}
-	if (restore_vf)
+	if (restore_vf) {
 		p = __gpupart_pick_vf(restore_vf, exact, extack);
+		if (p && !__gpupart_part_answers(p)) {
+			if (exact) {
+				gpupart_refuse(p->gdev->pdev, extack,
+					       "VF %s does not answer: quarantined", restore_vf);
+				return -EBUSY;
+			}
+			p = NULL;
+		}
+	}
 	if (!p && exact)
 		return -EBUSY;
-	if (!p)
+	while (!p) {
 		p = __gpupart_pick();
+		if (!p)
+			break;
+		if (!__gpupart_part_answers(p))
+			p = NULL;
+	}
 	if (!p) {
 		__gpupart_refuse_full(extack);
 		return -ENOSPC;
