@@ -18,23 +18,7 @@
 
 #define GP_SYSFS_DRIVER	"/sys/bus/pci/drivers/gpupart"
 #define GP_MAX_DEVS	64
-
-/* PCI addresses of the devices sysfs shows bound to gpupart; their number. */
-static inline int gp_sysfs_bound(char (*names)[32], int max)
-{
-	struct dirent *e;
-	DIR *d;
-	int n = 0;
-
-	d = opendir(GP_SYSFS_DRIVER);
-	if (!d)
-		return 0;
-	while ((e = readdir(d)) && n < max)
-		if (!fnmatch("[0-9a-f]*:[0-9a-f]*:[0-9a-f]*.[0-7]", e->d_name, 0))
-			snprintf(names[n++], 32, "%.31s", e->d_name);
-	closedir(d);
-	return n;
-}
+#define GP_PCI_GLOB	"[0-9a-f]*:[0-9a-f]*:[0-9a-f]*.[0-7]"
 
 /* A sysfs attribute of a PCI device as a number (hex or decimal); -1 if none. */
 static inline long gp_sysfs_num(const char *pci, const char *attr)
@@ -126,6 +110,82 @@ static inline char *gp_link(const char *pci, const char *link, char *buf,
 	base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
 	snprintf(buf, len, "%.*s", (int)len - 1, base);
 	return buf;
+}
+
+/*
+ * The driver that holds the test bed's GPUs at home: gpupart, or, when the
+ * test bed holds them beside a vendor's driver (vm.sh HOLD=vendor), the
+ * stand-ins' vendor driver, Linux's nvme.
+ */
+static inline const char *gp_home_driver(void)
+{
+	static char cmdline[4096];
+	FILE *f = fopen("/proc/cmdline", "r");
+
+	if (f) {
+		if (!fgets(cmdline, sizeof(cmdline), f))
+			cmdline[0] = '\0';
+		fclose(f);
+	}
+	return strstr(cmdline, "gpupart_hold=vendor") ? "nvme" : "gpupart";
+}
+
+/* Whether vendor:device @id ("1b36:0010") is in gpupart's vendor_ids=. */
+static inline int gp_vendor_id(const char *id)
+{
+	char list[512], *tok, *save;
+	FILE *f;
+
+	f = fopen("/sys/module/gpupart/parameters/vendor_ids", "r");
+	if (!f)
+		return 0;
+	if (!fgets(list, sizeof(list), f))
+		list[0] = '\0';
+	fclose(f);
+	list[strcspn(list, "\n")] = '\0';
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (!strcmp(tok, id))
+			return 1;
+	return 0;
+}
+
+/*
+ * PCI addresses of the GPUs sysfs shows gpupart holding at home; their
+ * number. Bound to gpupart, or (beside a vendor's driver) SR-IOV PFs of an
+ * ID in vendor_ids= bound to a driver other than the passthrough one.
+ */
+static inline int gp_sysfs_bound(char (*names)[32], int max)
+{
+	char id[16], drv[64], pci[32];
+	struct dirent *e;
+	DIR *d;
+	int n = 0;
+
+	d = opendir(GP_SYSFS_DRIVER);
+	if (d) {
+		while ((e = readdir(d)) && n < max)
+			if (!fnmatch(GP_PCI_GLOB, e->d_name, 0))
+				snprintf(names[n++], 32, "%.31s", e->d_name);
+		closedir(d);
+	}
+	d = opendir("/sys/bus/pci/devices");
+	if (!d)
+		return n;
+	while ((e = readdir(d)) && n < max) {
+		if (fnmatch(GP_PCI_GLOB, e->d_name, 0))
+			continue;
+		snprintf(pci, sizeof(pci), "%.31s", e->d_name);
+		snprintf(id, sizeof(id), "%04lx:%04lx",
+			 gp_sysfs_num(pci, "vendor") & 0xffff,
+			 gp_sysfs_num(pci, "device") & 0xffff);
+		gp_link(pci, "driver", drv, sizeof(drv));
+		if (gp_vendor_id(id) && drv[0] &&
+		    gp_sysfs_num(pci, "sriov_totalvfs") > 0 &&
+		    strcmp(drv, "gpupart") && strcmp(drv, "vfio-pci"))
+			snprintf(names[n++], 32, "%s", pci);
+	}
+	closedir(d);
+	return n;
 }
 
 static inline int gp_dev_one_cb(const struct gpnl_dev *d, void *arg)

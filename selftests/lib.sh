@@ -159,11 +159,85 @@ vendor_restore() {
 	modprobe gpupart ids="$IDS"
 }
 
-# Devices bound to gpupart, one PCI address a line.
+# How the test bed holds the stand-ins: driver (gpupart is their PF
+# driver) or vendor (beside Linux's nvme; vm.sh HOLD=vendor).
+hold_way() {
+	if grep -q gpupart_hold=vendor /proc/cmdline; then echo vendor; else echo driver; fi
+}
+
+# The GPUs gpupart holds at home, one PCI address a line: bound to gpupart,
+# or SR-IOV PFs of an ID in vendor_ids= bound to a driver other than the
+# passthrough one (their vendor's: gpupart beside it).
 gp_bound() {
 	for d in /sys/bus/pci/drivers/gpupart/*:*; do
 		[ -e "$d" ] && basename "$d"
 	done
+	vids=$(cat /sys/module/gpupart/parameters/vendor_ids 2>/dev/null)
+	[ -n "$vids" ] || return 0
+	for d in /sys/bus/pci/devices/*; do
+		[ -e "$d/sriov_totalvfs" ] || continue
+		id=$(printf '%04x:%04x' "$(cat "$d/vendor")" "$(cat "$d/device")")
+		case ",$vids," in *",$id,"*) ;; *) continue ;; esac
+		drv=$(driver_of "$(basename "$d")")
+		case "$drv" in "" | gpupart | vfio-pci) ;; *) basename "$d" ;; esac
+	done
+}
+
+# gp_remove PF: the GPU removed through sysfs, as an administrator does;
+# a rescan brings it back. Beside a vendor's driver that leaves SR-IOV on
+# when it lets go (nvme does), the PF removed alone would leave its VFs
+# behind (unplug_test shows what gpupart does then): its slot goes
+# instead, every function below its port with it.
+gp_remove() {
+	if [ "$(hold_way)" = vendor ]; then
+		port=$(basename "$(dirname "$(readlink -f "/sys/bus/pci/devices/$1")")")
+		echo 1 >"/sys/bus/pci/devices/$port/remove"
+	else
+		echo 1 >"/sys/bus/pci/devices/$1/remove"
+	fi
+}
+
+# The driver that holds GPU $1 at home: gpupart, or its vendor's.
+home_of() {
+	if [ "$(hold_way)" = vendor ]; then echo nvme; else echo gpupart; fi
+}
+
+# QEMU's NVMe (up to 8.x) keeps VF Enable set across a reset of the PF
+# (the link reset that recovers from a fatal PCIe error, a reset through
+# sysfs), with its VFs gone. gpupart's own handlers (err.c) clear it so
+# the PCI core restores them; nvme's do not: "device recovery
+# successful", and every VF reads all ones. Beside nvme (vm.sh
+# HOLD=vendor) gpupart must find that out, failing the GPU after an error
+# and quarantining a free VF that does not answer, rather than give a dead
+# VF to a VM. vendor_loses_vfs says whether a PF reset here loses the VFs.
+vendor_loses_vfs() {
+	[ "$(hold_way)" = vendor ]
+}
+
+# back_from_failed PF: a GPU failed after a PCIe error, in service again in
+# mode none: unbound and bound. Beside nvme, whose controller the lost
+# recovery may leave dead (nvme then lets go of it by itself, later), it
+# is replaced instead: unplugged and plugged back in by the test bed's
+# host, a new device with no VF.
+back_from_failed() {
+	if [ "$(hold_way)" = driver ]; then
+		home_unbind "$1" && home_bind "$1"
+		return
+	fi
+	bff_qid=$(qemu_id "$1") || return 1
+	echo "GPUPART-HOST device_del $bff_qid" >/dev/console
+	wait_for 30 sh -c "[ ! -e /sys/bus/pci/devices/$1 ]" || { diag "$1 was not unplugged"; return 1; }
+	replug "$bff_qid" "$1" || { diag "$1 was not plugged back in"; return 1; }
+	wait_for 30 sh -c "gpupartctl dev show $1 >/dev/null 2>&1"
+}
+
+# home_unbind PF / home_bind PF: GPU PF unbound from its home driver, and
+# bound to it again, whichever way gpupart holds it.
+home_unbind() {
+	echo "$1" >"/sys/bus/pci/drivers/$(home_of "$1")/unbind"
+}
+home_bind() {
+	echo "$1" >"/sys/bus/pci/drivers/$(home_of "$1")/bind"
 }
 
 # Devices bound to gpupart with at least N VFs (sriov_totalvfs), a line each.

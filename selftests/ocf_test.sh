@@ -149,7 +149,7 @@ removed() {
 	bad=0
 	reset || return 1
 	ra 0 start OCF_RESKEY_vm=r1 || return 1
-	echo 1 >/sys/bus/pci/devices/"$DEV"/remove
+	gp_remove "$DEV"
 	ra 1 monitor OCF_RESKEY_vm=r1 || bad=1
 	reason "vm r1 lost its partition: revoked" || bad=1
 	ra 0 stop OCF_RESKEY_vm=r1 || bad=1

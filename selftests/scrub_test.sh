@@ -104,7 +104,7 @@ removed_while_scrubbing() {
 	for vm in $(gpupartctl -j vm show | jq -r '.vms[].vm'); do
 		gpupartctl vm release "$vm" || return 1
 	done
-	echo 1 >/sys/bus/pci/devices/"$DEV"/remove
+	gp_remove "$DEV"
 	echo 0 >$K/reset_delay_ms
 	gpupartctl dev show "$DEV" >/dev/null 2>&1 && { diag "$DEV still listed"; return 1; }
 	echo 1 >/sys/bus/pci/rescan

@@ -10,7 +10,10 @@
 # does on request (QEMU device_del/device_add, see vm.sh); also while a
 # released partition's work owns its VF's IOMMU group (release_delay_ms
 # holds it there): the VF is deleted first, and must leave its group with
-# no owner (Linux 6.12 warns of an emptied group that has one).
+# no owner (Linux 6.12 warns of an emptied group that has one). Beside a
+# vendor driver that leaves SR-IOV on when it lets go (vm.sh HOLD=vendor),
+# the VFs of a PF removed alone stay: partitioning it again is refused
+# until its slot is removed and rescanned.
 . "$(dirname "$0")/lib.sh"
 
 tap_plan 4
@@ -69,7 +72,26 @@ sysfs_remove() {
 	two_vms_on "$DEV" || { diag "setup failed"; return 1; }
 	monitor_start
 	echo 1 >/sys/bus/pci/devices/"$DEV"/remove
-	check_gone_and_back "$DEV" tenant-1 tenant-2
+	check_gone_and_back "$DEV" tenant-1 tenant-2 || return 1
+	[ "$(hold_way)" = vendor ] && { vfs_left || return 1; }
+	return 0
+}
+
+# Beside a vendor driver that leaves SR-IOV enabled when it lets go (nvme
+# does), a PF removed alone leaves its VFs behind. Partitioning the PF
+# rescanned at their address is refused, as the PCI core would not survive
+# VFs of the same names, until the GPU's slot goes (its port, which takes
+# every function below it) and comes back.
+vfs_left() {
+	out=$(gpupartctl dev set "$DEV" mode partition count 4 2>&1) &&
+		{ diag "partitioned over the VFs left"; return 1; }
+	expect_eq "refusal" "$out" "Error: VFs of a PF removed alone are still here; remove the slot" ||
+		return 1
+	port=$(basename "$(dirname "$(readlink -f "/sys/bus/pci/devices/$DEV")")")
+	echo 1 >"/sys/bus/pci/devices/$port/remove"
+	echo 1 >/sys/bus/pci/rescan
+	wait_for 30 gpupartctl dev show "$DEV" >/dev/null 2>&1 || { diag "$DEV not back"; return 1; }
+	gpupartctl dev set "$DEV" mode partition count 4 && gpupartctl dev set "$DEV" mode none
 }
 
 host_replug() {

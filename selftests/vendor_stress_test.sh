@@ -10,6 +10,10 @@
 #   - writes of 2 and 0 to the vendor driver's sriov_numvfs (VFs enabled
 #     and disabled behind gpupart's back),
 #   - rmmod and modprobe of gpupart.
+# Then PCIe errors at the GPU's port (aer_inject), which the vendor driver
+# recovers and gpupart watches (watch.c), beside gpupart's reloads only:
+# the PCI core's recovery hangs against anything else that changes the
+# GPU's VFs or driver (admin guide, "Concurrency and the PCI core").
 # Then everything comes back, and: every request was answered, the
 # invariants hold (gpupart_stress check), no VF of the GPU is bound to any
 # driver but vfio-pci, and nvme never probed one.
@@ -20,7 +24,7 @@
 . "$(dirname "$0")/lib.sh"
 DIR=$(cd "$(dirname "$0")" && pwd)
 
-tap_plan 4
+tap_plan 5
 needs_vfio "vendor stress"
 trap 'rm -rf "$tmp"; vendor_restore' EXIT
 tmp=$(mktemp -d)
@@ -73,10 +77,27 @@ reload_loop() {
 	done
 }
 
+# Fatal errors only beside nvme: pci-pf-stub has no error handlers, so the
+# PCI core fails a fatal recovery and leaves the PF frozen for good.
+aer_loop() {
+	port=$(basename "$(dirname "$(readlink -f "$SYS")")")
+	i=0
+	while running; do
+		i=$((i + 1))
+		if [ "$VENDOR" = nvme ] && [ $((i % 3)) = 0 ]; then
+			try aer fatal "$DIR/aer_inj" "$port" uncor 10
+		else
+			try aer non-fatal "$DIR/aer_inj" "$port" uncor 4000
+		fi
+		sleep 1.5
+	done
+}
+
 bind_loop & P1=$!
 module_loop & P2=$!
 numvfs_loop & P3=$!
 reload_loop & P4=$!
+
 "$DIR/gpupart_stress" run "$secs" "$SEED" "$PF" "$PF" >"$tmp/nl.out" 2>&1
 nl_rc=$?
 cat "$tmp/nl.out"
@@ -103,6 +124,12 @@ tap_ok "vendor stress: every unbind, rmmod and sriov_numvfs write finished"
 module_loaded || modprobe gpupart ids="$OWN" vendor_ids=8086:5845
 modprobe "$VENDOR"
 [ "$(driver_of "$PF")" = "$VENDOR" ] || echo "$PF" >"/sys/bus/pci/drivers/$VENDOR/bind"
+# A fatal error the vendor's recovery lost the VFs to failed the GPU
+# (vendor_loses_vfs in lib.sh): unbound and bound, it is in service again.
+if [ "$(gpupartctl -j dev show "$PF" | jq -r '.devices[0].error // "-"')" != - ]; then
+	echo "$PF" >"/sys/bus/pci/drivers/$VENDOR/unbind"
+	echo "$PF" >"/sys/bus/pci/drivers/$VENDOR/bind"
+fi
 wait_for 60 scrubbed
 out=$("$DIR/gpupart_stress" check 2>&1)
 rc=$?
@@ -126,4 +153,30 @@ vfs_kept() {
 	[ -z "$probed" ] || { diag "nvme probed: $probed"; return 1; }
 }
 tap_check "vendor stress: no VF reached a host driver" vfs_kept
+
+# PCIe errors beside gpupart's reloads, the GPU in mode none: the watch's
+# tracepoint goes and comes, its work is cancelled with each record.
+aer_done() { ! kill -0 "$A1" 2>/dev/null && ! kill -0 "$A2" 2>/dev/null; }
+not_erred() {
+	e=$(gpupartctl -j dev show "$PF" | jq -r '.devices[0].error // "-"')
+	[ "$e" != non-fatal ] && [ "$e" != fatal ]
+}
+held_again() { gpupartctl dev show "$PF" >/dev/null 2>&1; }
+aer_phase() {
+	modprobe aer_inject 2>/dev/null
+	[ -c /dev/aer_inject ] || { diag "no /dev/aer_inject"; return 1; }
+	gpupartctl dev set "$PF" mode none 2>/dev/null
+	# shellcheck disable=SC2034 # running() in lib.sh reads it
+	end=$(($(date +%s) + secs / 2))
+	aer_loop & A1=$!
+	reload_loop & A2=$!
+	wait_for 120 aer_done || { diag "the errors or the reloads did not finish"; return 1; }
+	loops_said
+	module_loaded || modprobe gpupart ids="$OWN" vendor_ids=8086:5845
+	wait_for 30 held_again || { diag "$PF not held"; return 1; }
+	# Out of error once the last recovery is over.
+	wait_for 30 not_erred || { diag "still in error: $(gpupartctl -j dev show "$PF")"; return 1; }
+	out=$("$DIR/gpupart_stress" check 2>&1) || { echo "$out" | sed 's/^/# /'; return 1; }
+}
+tap_check "vendor stress: PCIe errors beside gpupart's reloads: every one over, the invariants hold" aer_phase
 tap_finish

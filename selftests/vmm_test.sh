@@ -177,7 +177,7 @@ revoked_held() {
 	four || return 1
 	vf=$(gpupartctl -j vm assign tenant-a | jq -r .vf)
 	vmm_start "$vf" || return 1
-	echo 1 >/sys/bus/pci/devices/"$DEV"/remove &
+	gp_remove "$DEV" &
 	rm_pid=$!
 	sleep 3
 	kill -0 "$rm_pid" 2>/dev/null || { diag "removal did not wait for QEMU"; return 1; }
@@ -194,12 +194,27 @@ revoked_held() {
 
 # A fatal PCIe error revokes a partition QEMU holds: it stays releasing
 # through recovery and after, until QEMU let go; the others come back.
+# Where the recovery loses the VFs (vendor_loses_vfs), the GPU fails.
+dev_failed() {
+	[ "$(gpupartctl -j dev show "$DEV" | jq -r '.devices[0].error')" = failed ]
+}
 aer_held() {
 	[ -c /dev/aer_inject ] || { diag "no /dev/aer_inject"; return 1; }
 	four || return 1
 	vf=$(gpupartctl -j vm assign tenant-a | jq -r .vf)
 	vmm_start "$vf" || return 1
 	"$INJ" "$PORT" uncor 10 || return 1	# Data Link Protocol Error: fatal
+	if vendor_loses_vfs; then
+		# The recovery lost the VFs (lib.sh): the GPU failed, and QEMU's
+		# partition is releasing while QEMU holds it; no VM gets any.
+		wait_for 60 dev_failed || { diag "not failed: $(gpupartctl -j dev show "$DEV")"; return 1; }
+		expect_eq "VMs" "$(gpupartctl -j vm show | jq -c .vms)" "[]" || return 1
+		expect_eq "state while QEMU holds it" "$(state_of "$vf")" releasing || return 1
+		out=$(gpupartctl vm assign tenant-b 2>&1) && { diag "tenant-b got a partition: $out"; return 1; }
+		vmm_stop "$VMM"
+		back_from_failed "$DEV"
+		return
+	fi
 	wait_for 300 others_free "$vf" || { diag "not recovered: $(gpupartctl -j dev show "$DEV")"; return 1; }
 	expect_eq "VMs" "$(gpupartctl -j vm show | jq -c .vms)" "[]" || return 1
 	expect_eq "error" "$(gpupartctl -j dev show "$DEV" | jq -r '.devices[0].error')" null || return 1
@@ -218,7 +233,7 @@ whole_releasing() {
 }
 
 whole_back() {
-	! whole_releasing && [ "$(driver_of "$WHOLE")" = gpupart ]
+	! whole_releasing && [ "$(driver_of "$WHOLE")" = "$(home_of "$WHOLE")" ]
 }
 
 # A whole GPU released while QEMU holds it: the release answers at once,
@@ -257,7 +272,7 @@ whole_gone() {
 	[ ! -e /sys/bus/pci/devices/"$WHOLE" ] && ! gpupartctl dev show "$WHOLE" >/dev/null 2>&1
 }
 whole_here() {
-	[ "$(driver_of "$WHOLE")" = gpupart ]
+	[ "$(driver_of "$WHOLE")" = "$(home_of "$WHOLE")" ]
 }
 dda_unplugged() {
 	vmm_stop_all
@@ -287,14 +302,25 @@ dda_unplugged() {
 adopted_four() {
 	vmm_stop_all
 	gp_free_all
-	stub_vfs "$DEV" 4 || return 1
+	# Enabled outside gpupart: by pci-pf-stub, which has the PF for the
+	# while; beside its vendor's driver, through that driver's sysfs door.
+	if [ "$(hold_way)" = vendor ]; then
+		echo 4 >"/sys/bus/pci/devices/$DEV/sriov_numvfs" || return 1
+	else
+		stub_vfs "$DEV" 4 || return 1
+	fi
 	# One VF with a host driver (pci-pf-stub uses the DMA API): no VMM.
+	modprobe pci-pf-stub 2>/dev/null
 	vf0=$(basename "$(readlink /sys/bus/pci/devices/"$DEV"/virtfn0)")
 	echo pci-pf-stub >/sys/bus/pci/devices/"$vf0"/driver_override
 	echo "$vf0" >/sys/bus/pci/drivers_probe
 	expect_eq "$vf0 before" "$(driver_of "$vf0")" pci-pf-stub || return 1
 	[ "${1:-}" = watch ] && monitor_start
-	stub_to_gpupart "$DEV" || return 1
+	if [ "$(hold_way)" = vendor ]; then
+		gpupartctl dev set "$DEV" mode partition count 4 || return 1
+	else
+		stub_to_gpupart "$DEV" || return 1
+	fi
 	expect_eq "adopted" "$(gpupartctl -j dev show "$DEV" | jq -r '"\(.devices[0].mode) \(.devices[0].partitions | length)"')" \
 		"partition 4"
 }
@@ -326,8 +352,8 @@ quarantine_kept() {
 	wait_for 300 state_is "$q" quarantined || { diag "$q is $(state_of "$q")"; return 1; }
 	expect_eq "override" "$(cat /sys/bus/pci/devices/"$q"/driver_override)" gpupart-quarantined || return 1
 	expect_eq "driver" "$(driver_of "$q")" "" || return 1
-	echo "$DEV" >/sys/bus/pci/drivers/gpupart/unbind || return 1
-	echo "$DEV" >/sys/bus/pci/drivers/gpupart/bind || return 1
+	home_unbind "$DEV" || return 1
+	home_bind "$DEV" || return 1
 	wait_for 300 state_is "$q" quarantined || { diag "after rebind $q is $(state_of "$q")"; return 1; }
 	# A VM that names the VF gets it or nothing; never another one.
 	out=$(gpupartctl vm assign wants-q vf "$q" 2>&1) && { diag "wants-q got a partition"; return 1; }

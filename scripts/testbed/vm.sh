@@ -36,6 +36,9 @@
 #   ALT_KERNEL  any such directory (kernel-6.12.sh's), with GPUPART_KO the
 #               module built for it and TAG naming its logs
 #   GPUPART_TESTS  the selftests the check job runs (default: all)
+#   HOLD        how gpupart holds the stand-ins: driver (default: as their
+#               PF driver, ids=) or vendor (beside Linux's nvme as their
+#               vendor's PF driver, vendor_ids=; the kernel needs nvme)
 set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 JOB=${1:-}
@@ -137,10 +140,14 @@ HOSTCTL=" gpupart_hostctl=1"
 [ "$JOB" = shell ] && HOSTCTL=
 # The guest's init passes it on to run_tests.sh as GPUPART_TESTS.
 TESTS=
+case "${HOLD:=driver}" in
+driver | vendor) ;;
+*) echo "vm.sh: HOLD is driver or vendor, not '$HOLD'" >&2; exit 2 ;;
+esac
 [ -n "${GPUPART_TESTS:-}" ] && TESTS=" gpupart_tests=$(echo "$GPUPART_TESTS" | tr ' ' ,)"
 set -- qemu-system-x86_64 -machine q35,kernel-irqchip=split -m "$VM_MEM" -smp 2 \
 	-nographic -no-reboot -kernel "$KERNEL" -initrd "$INITRD" \
-	-append "console=ttyS0 loglevel=1 panic=-1 intel_iommu=on gpupart_job=$JOB$HOSTCTL$TESTS" \
+	-append "console=ttyS0 loglevel=1 panic=-1 intel_iommu=on gpupart_job=$JOB gpupart_hold=$HOLD$HOSTCTL$TESTS" \
 	-device intel-iommu,intremap=on $devs \
 	-global pcie-root-port.x-speed=5 \
 	-global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off
