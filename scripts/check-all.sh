@@ -19,8 +19,10 @@ for target in check-host check check-big check-6.12 check-debug; do
 	start=$(date +%s)
 	{ make --no-print-directory "$target" 2>&1; echo "make-exit $?"; } | tee "$log"
 	made=$(tail -n 1 "$log")
-	# A run's verdict is its last totals line; none is a failure.
-	status=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	# A target's verdict is the sum of its test runs' totals lines (a
+	# target may boot the test bed more than once); none is a failure.
+	status=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" |
+		awk '{ p += $1; f += $3; s += $5 } END { if (NR) printf "%d passed, %d failed, %d skipped\n", p, f, s }')
 	[ -n "$status" ] || {
 		echo "check-all: make $target did not finish its test run"
 		status="0 passed, 1 failed, 0 skipped"
