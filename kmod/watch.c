@@ -322,23 +322,24 @@ static void gpupart_watch_find(struct tracepoint *tp, void *priv)
  * gpupart_watch_init() - watch the PCIe errors the kernel logs
  *
  * aer_event is not exported (ras.c exports the other RAS events), so it is
- * found by name. Without it (a kernel without PCIEAER) GPUs held beside
- * their vendor's driver are not watched, and the log says so.
+ * found by name. Without it (a kernel without PCIEAER) only the
+ * once-a-second look at GPUs held beside their vendor's driver remains,
+ * and the log says so.
  */
 void gpupart_watch_init(void)
 {
 	struct tracepoint *tp = NULL;
 
-	for_each_kernel_tracepoint(gpupart_watch_find, &tp);
-	if (!tp || tracepoint_probe_register(tp, gpupart_watch_probe, NULL)) {
-		pr_warn("gpupart: no aer_event tracepoint: PCIe errors of GPUs held beside their vendor's driver go unseen\n");
-		return;
-	}
-	gpupart_watch_tp = tp;
 	mutex_lock(&gpupart_lock);
 	gpupart_watch_on = true;
 	mutex_unlock(&gpupart_lock);
 	gpupart_watch_kick();
+	for_each_kernel_tracepoint(gpupart_watch_find, &tp);
+	if (!tp || tracepoint_probe_register(tp, gpupart_watch_probe, NULL)) {
+		pr_warn("gpupart: no aer_event tracepoint: PCIe errors of GPUs held beside their vendor's driver are seen only once a second\n");
+		return;
+	}
+	gpupart_watch_tp = tp;
 }
 
 /**
@@ -348,12 +349,12 @@ void gpupart_watch_init(void)
  */
 void gpupart_watch_exit(void)
 {
-	if (!gpupart_watch_tp)
-		return;
 	mutex_lock(&gpupart_lock);
 	gpupart_watch_on = false;
 	mutex_unlock(&gpupart_lock);
 	cancel_delayed_work_sync(&gpupart_watch_poll_work);
+	if (!gpupart_watch_tp)
+		return;
 	tracepoint_probe_unregister(gpupart_watch_tp, gpupart_watch_probe, NULL);
 	tracepoint_synchronize_unregister();
 	cancel_work_sync(&gpupart_watch_reports_work);
