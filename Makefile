@@ -282,8 +282,14 @@ check-host: deps
 	$(MAKE) module tool
 	selftests/host/run.sh
 
+# Each target of check-all installs its packages first (deps), so each
+# finds KVER and KDIR again after that: on a fresh machine, found here
+# they would be "none" (no kernel installed yet), and exported to all.
+# Given ones (the command line, the environment) are passed on.
+CHECK_ALL ?= scripts/check-all.sh
 check-all:
-	scripts/check-all.sh
+	env $(if $(filter file,$(origin KVER)),-u KVER) \
+		$(if $(filter file,$(origin KDIR)),-u KDIR) $(CHECK_ALL)
 
 # Long runs, not tests of "make check" (each has a smoke run there).
 stress fuzz faults: deps

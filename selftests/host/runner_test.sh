@@ -9,7 +9,7 @@
 . "$(dirname "$0")/../lib.sh"
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 
-tap_plan 5
+tap_plan 6
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 cp "$TOP/selftests/run_tests.sh" "$dir/"
@@ -54,4 +54,17 @@ stopped() {
 	wait_for 5 gone "$sleeper" || { diag "the test's child $sleeper lives on"; return 1; }
 }
 tap_check "runner: stopped by a signal, it ends the test's processes and fails" stopped
+
+# make check-all on a fresh machine: its targets find the kernel to build
+# for once their deps installed it, so check-all must not hand them the
+# one make found before ("none"); one given to make is passed on.
+check_all_env() {
+	printf '#!/bin/sh\necho "${KVER-unset} ${KDIR-unset}"\n' >"$dir/env.sh"
+	got=$(make -s -C "$TOP" check-all CHECK_ALL="sh $dir/env.sh") || return 1
+	expect_eq "found by make" "$got" "unset unset" || return 1
+	got=$(make -s -C "$TOP" check-all KVER=1.2.3 CHECK_ALL="sh $dir/env.sh") || return 1
+	# KDIR follows from it in each target.
+	expect_eq "given to make" "$got" "1.2.3 unset"
+}
+tap_check "check-all: each target finds the kernel after its deps; one given is kept" check_all_env
 tap_finish
