@@ -451,6 +451,7 @@ static void gpupart_gone_work_fn(struct work_struct *work)
 	mutex_unlock(&gpupart_lock);
 	list_for_each_entry_safe(gdev, tmp, &gone, node) {
 		list_del_init(&gdev->node);
+		gpupart_parts_shelve(gdev->pdev, gdev->gone_parts, gdev->gone_count);
 		gpupart_parts_free(gdev->gone_parts, gdev->gone_count);
 		gdev->gone_parts = NULL;
 		gpupart_dev_drop(gdev);

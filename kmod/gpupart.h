@@ -128,9 +128,11 @@
  * its VMM is between two runs of its work, and is cancelled). return_work
  * takes a PF's device lock through the driver core, then 4; nothing waits
  * for it but module exit, which it keeps away with a reference on
- * gpupart. gone_work takes lock 1
- * (the rescan lock) and then 4; only module exit waits for it, holding
- * nothing.
+ * gpupart. gone_work takes the device lock of a PF its vendor's driver
+ * let go of, with nothing held, and under it 3, 3a and 4 (to shelve the
+ * VFs left enabled); released, then the rescan lock and under it 2 and
+ * 4; never the two locks of 1 at once; only module exit waits for it,
+ * holding nothing.
  *
  * Lifetime: a GPU's record (struct gpupart_dev) and a VM (struct
  * gpupart_vm) are counted (@ref). The registry holds one reference on
@@ -507,6 +509,7 @@ bool gpupart_part_ready(const struct gpupart_partition *part,
 struct gpupart_partition *gpupart_parts_new(struct gpupart_dev *gdev, u32 n,
 					    bool found);
 void gpupart_parts_free(struct gpupart_partition *parts, u32 n);
+void gpupart_parts_shelve(struct pci_dev *pf, struct gpupart_partition *parts, u32 n);
 int gpupart_partition_clear(struct gpupart_dev *gdev, u32 idx,
 			    struct netlink_ext_ack *extack);
 

@@ -560,6 +560,56 @@ void gpupart_parts_free(struct gpupart_partition *parts, u32 n)
 }
 
 /**
+ * gpupart_parts_shelve() - VFs left enabled by a vendor driver that let go
+ * @pf: their PF, referenced by its record
+ * @parts: the partitions of a record forgotten as that driver unbound the
+ *	PF (__gpupart_dev_let_go()), by VF index
+ * @n: how many
+ *
+ * Nothing holds the GPU any more, yet its VFs stay enabled, bound to the
+ * driver a partition went to: any VMM could open a free one outside the
+ * rules. Each is reserved for no driver instead, as a VF enabled outside
+ * gpupart is, and its driver unbound once gpupart owns its group (no VMM
+ * has it). One a VMM still has (a revoked partition's) stays bound to
+ * its driver, even once that VMM lets go, until its vendor driver binds
+ * the PF again and adoption resets it: unbinding it would wait for the
+ * tenant, and nothing of gpupart's is left to look again later.
+ * A quarantined one keeps its mark: adoption keeps it quarantined. Not
+ * when the vendor driver bound the PF again meanwhile (a new record
+ * adopted the VFs): the PF's device lock orders this with that bind.
+ *
+ * Context: gone_work, holding nothing; takes the PF's device lock.
+ */
+void gpupart_parts_shelve(struct pci_dev *pf, struct gpupart_partition *parts, u32 n)
+{
+	u32 i, kept = 0;
+	bool held;
+
+	/* A step under way would bind the VF again: over first. */
+	for (i = 0; i < n; i++)
+		cancel_delayed_work_sync(&parts[i].work);
+	device_lock(&pf->dev);
+	mutex_lock(&gpupart_lock);
+	held = __gpupart_dev_of(pf);
+	mutex_unlock(&gpupart_lock);
+	for (i = 0; !held && i < n; i++) {
+		struct pci_dev *vf = parts[i].vf;
+
+		if (!gpupart_driver_override_is(vf, GPUPART_QUARANTINE_MARK))
+			gpupart_part_override(vf, GPUPART_UNADOPTED_MARK);
+		if (gpupart_own(&parts[i].own)) {
+			kept++;
+			continue;
+		}
+		device_release_driver(&vf->dev);
+		gpupart_disown(&parts[i].own);
+	}
+	device_unlock(&pf->dev);
+	if (kept)
+		pci_warn(pf, "%u VFs a VMM has stay bound until the PF is held again\n", kept);
+}
+
+/**
  * gpupart_queue() - run a step of a release on gpupart's workqueue
  * @work: a partition's steps, or a whole GPU's return
  * @delay: jiffies to wait first: 0, or a second to look again for a VMM

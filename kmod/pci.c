@@ -273,7 +273,8 @@ static void gpupart_vendor_attach(struct pci_dev *pdev)
 /*
  * Its vendor's driver is letting go of the PF (unbind, rmmod, removal):
  * as remove() for a GPU gpupart drives, except that the VFs stay as the
- * vendor driver leaves them, reserved for no driver until adopted again.
+ * vendor driver leaves them: gone_work reserves them for no driver, and
+ * unbinds those no VMM has (gpupart_parts_shelve()), until adopted again.
  * A handover's own unbind keeps the record (dda.c).
  */
 static void gpupart_vendor_detach(struct pci_dev *pdev)

@@ -20,7 +20,8 @@
 #   disabled     VFs disabled through nvme's sriov_numvfs revoke their VMs
 #                (vfs-disabled), as a hot-unplug would;
 #   unbind       nvme letting go of the PF revokes its VMs (device-removed)
-#                and forgets the GPU; bound again, its VFs are adopted,
+#                and forgets the GPU; the VFs it leaves enabled are
+#                unbound, for no driver; bound again, its VFs are adopted,
 #                each reset before use; rmmod nvme likewise;
 #   dda          a VM gets the whole GPU through vfio-pci, taken from nvme;
 #                released, nvme has it again.
@@ -154,6 +155,8 @@ unbind() {
 	expect_eq "events" "$(mon_events)" "dev-del vm-revoke:u1:device-removed " || return 1
 	[ -z "$(dev pci)" ] || [ "$(dev pci)" = null ] || { diag "still listed"; return 1; }
 	expect_eq "VFs left" "$(cat "$SYS/sriov_numvfs")" 4 || return 1
+	# Left enabled, held by nothing: none bound, none for a driver.
+	wait_for 30 vfs_are "" gpupart-unadopted >/dev/null || { vfs_are "" gpupart-unadopted; return 1; }
 	echo "$PF" >"/sys/bus/pci/drivers/$VENDOR/bind" || return 1
 	expect_eq "adopted" "$(dev mode) $(dev partition_count)" "partition 4" || return 1
 	wait_for 60 all_free || return 1

@@ -12,9 +12,11 @@
 # before QEMU let go (never reset once gone). And across an
 # unbind and bind of the GPU, or a reload of gpupart, partitions found
 # enabled are reset before use, and a quarantined one stays quarantined.
+# Beside its vendor's driver, that driver letting go leaves no free VF
+# bound, and QEMU's as it is.
 . "$(dirname "$0")/lib.sh"
 
-tap_plan 9
+tap_plan 10
 is_root || tap_skip_rest "vmm" "needs root"
 module_loaded || tap_skip_rest "vmm" "gpupart not loaded"
 command -v jq >/dev/null || tap_skip_rest "vmm" "jq not installed"
@@ -367,6 +369,39 @@ quarantine_kept() {
 	expect_eq "after clear" "$(state_of "$q"):$(driver_of "$q")" free:vfio-pci
 }
 
+# Beside its vendor's driver, that driver lets go of the PF while QEMU
+# holds a partition: the VFs stay enabled, and nothing of gpupart's holds
+# them. None may be left for a VMM to take outside the rules: every free
+# one is unbound and reserved for no driver; QEMU's stays as it is (an
+# unbind would wait for QEMU), marked likewise. Bound again, the PF's
+# VFs are adopted, each reset before it is free.
+# Every VF of $DEV reserved for no driver, and all but $1 unbound.
+shelved() {
+	for v in /sys/bus/pci/devices/"$DEV"/virtfn*; do
+		[ "$(cat "$v/driver_override")" = gpupart-unadopted ] || return 1
+		[ "$(basename "$(readlink -f "$v")")" = "$1" ] && continue
+		[ -z "$(driver_of "$(basename "$(readlink -f "$v")")")" ] || return 1
+	done
+}
+vendor_lets_go() {
+	four || return 1
+	vf=$(gpupartctl -j vm assign tenant-a | jq -r .vf)
+	vmm_start "$vf" || return 1
+	mark_log
+	home_unbind "$DEV" || return 1
+	wait_for 30 shelved "$vf" || { diag "VFs: $(ls -l /sys/bus/pci/devices/"$DEV"/virtfn*/driver 2>&1)"; return 1; }
+	expect_eq "$vf driver" "$(driver_of "$vf")" vfio-pci || return 1
+	vmm_holds "$VMM" || { diag "QEMU lost $vf"; return 1; }
+	new_log | grep -q "1 VFs a VMM has stay bound until the PF is held again" ||
+		{ diag "no word of the VF QEMU has"; return 1; }
+	new_log | grep -q "$vf: Relaying device request to user" &&
+		{ diag "vfio-pci asked QEMU for $vf"; return 1; }
+	vmm_stop_all
+	home_bind "$DEV" || return 1
+	wait_for 300 all_free || { diag "adopted partitions not free"; return 1; }
+	expect_eq "$vf driver after adoption" "$(driver_of "$vf")" vfio-pci
+}
+
 tap_check "released while QEMU holds it: releasing, untouched, never handed out, reset once QEMU let go" release_held
 tap_check "a QEMU that comes for a released VF after gpupart found it unheld is kept out" late_vmm
 tap_check "revoked by a fatal PCIe error while QEMU holds it: releasing until QEMU let go" aer_held
@@ -388,6 +423,11 @@ case $(uname -r) in
 esac
 tap_check "partitions found enabled are reset and bound before they are free" adoption_resets
 tap_check "quarantined stays quarantined across unbind/bind and rmmod/modprobe" quarantine_kept
+if [ "$(hold_way)" = vendor ]; then
+	tap_check "its vendor's driver lets go: free VFs unbound, QEMU's kept, adopted when bound again" vendor_lets_go
+else
+	tap_skip "its vendor's driver lets go" "gpupart is the PF's driver here (HOLD=vendor runs it)"
+fi
 vmm_stop_all
 gp_free_all
 # Adopted VFs stay enabled when gpupart lets go: mode none disables them.
