@@ -121,6 +121,10 @@ needs_vfio() {
 # OWN (ids= without the stand-in); vendor_restore puts gpupart back as it
 # was. Skips the rest of test NAME when that cannot be done.
 vendor_setup() {
+	# It makes the way from gpupart's own; the test bed's HOLD=vendor has
+	# every stand-in there already, and its restore would undo that.
+	[ "$(hold_way)" = driver ] ||
+		tap_skip_rest "$1" "it sets up nvme beside gpupart itself; the test bed holds the stand-ins so already (HOLD=vendor)"
 	# No VM may keep gpupart from reloading, nor a partitioned GPU of
 	# another model the stand-in from being partitioned.
 	gp_free_all
@@ -184,17 +188,46 @@ gp_bound() {
 }
 
 # gp_remove PF: the GPU removed through sysfs, as an administrator does;
-# a rescan brings it back. Beside a vendor's driver that leaves SR-IOV on
+# gp_back brings it back. Beside a vendor's driver that leaves SR-IOV on
 # when it lets go (nvme does), the PF removed alone would leave its VFs
-# behind (unplug_test shows what gpupart does then): its slot goes
-# instead, every function below its port with it.
+# behind (unplug_test shows what gpupart does then), and VFs have no
+# remove of their own: its hot-plug slot is powered off instead, which
+# removes every function below its port (waiting, as a removal does, for
+# a VMM that has one). QEMU then detaches the device, as if pulled out,
+# so gp_back has the test bed's host plug it in again; a real slot keeps
+# the card, and powering it on brings it back. Not the port removed and
+# rescanned: pciehp finds the slot "Already enabled" and nothing below.
 gp_remove() {
 	if [ "$(hold_way)" = vendor ]; then
-		port=$(basename "$(dirname "$(readlink -f "/sys/bus/pci/devices/$1")")")
-		echo 1 >"/sys/bus/pci/devices/$port/remove"
+		gr_slot=$(slot_of "$1") || { diag "$1 is in no hot-plug slot"; return 1; }
+		echo 0 >"$gr_slot/power"
 	else
 		echo 1 >"/sys/bus/pci/devices/$1/remove"
 	fi
+}
+
+# gp_back PF: after gp_remove, the GPU is back, held as before.
+gp_back() {
+	if [ "$(hold_way)" = vendor ]; then
+		gr_slot=$(slot_of "$1") || { diag "$1 is in no hot-plug slot"; return 1; }
+		# Slot N holds the test bed's stand-in gpu(N-1) (vm.sh).
+		replug "gpu$(($(basename "$gr_slot") - 1))" "$1" || { diag "$1 not plugged back in"; return 1; }
+	fi
+	for _ in $(seq 30); do
+		[ "$(hold_way)" = vendor ] || echo 1 >/sys/bus/pci/rescan
+		gpupartctl dev show "$1" >/dev/null 2>&1 && return 0
+		sleep 1
+	done
+	diag "$1 not back"
+	return 1
+}
+
+# The hot-plug slot of PCI device $1 (/sys/bus/pci/slots/N), if it has one.
+slot_of() {
+	for s in /sys/bus/pci/slots/*; do
+		[ "$(cat "$s/address" 2>/dev/null)" = "${1%.*}" ] && echo "$s" && return 0
+	done
+	return 1
 }
 
 # The driver that holds GPU $1 at home: gpupart, or its vendor's.

@@ -107,8 +107,7 @@ removed_while_scrubbing() {
 	gp_remove "$DEV"
 	echo 0 >$K/reset_delay_ms
 	gpupartctl dev show "$DEV" >/dev/null 2>&1 && { diag "$DEV still listed"; return 1; }
-	echo 1 >/sys/bus/pci/rescan
-	wait_for 30 sh -c "gpupartctl dev show $DEV >/dev/null 2>&1" || { diag "$DEV not back"; return 1; }
+	gp_back "$DEV" || return 1
 	expect_eq "mode after rescan" "$(gpupartctl -j dev show "$DEV" | jq -r '.devices[0].mode')" none
 }
 

@@ -186,11 +186,7 @@ revoked_held() {
 	expect_eq "VMs while the removal waits" "$(gpupartctl -j vm show | jq -c .vms)" "[]" || return 1
 	vmm_stop "$VMM"
 	wait "$rm_pid" || return 1
-	for _ in $(seq 30); do
-		echo 1 >/sys/bus/pci/rescan
-		gpupartctl dev show "$DEV" >/dev/null 2>&1 && break
-		sleep 1
-	done
+	gp_back "$DEV" || return 1
 	expect_eq "after rescan" "$(gpupartctl -j dev show "$DEV" | jq -r '.devices[0].mode')" none
 }
 
