@@ -14,11 +14,17 @@
 #   release    cleared before the partition is let go;
 #   stale      a VF left with another type gets the right one;
 #   failing    a hook that cannot apply it: no VM holds the partition;
-#   no hook    refused, saying which hook is missing.
+#   no hook    refused, saying which hook is missing;
+#   killed     gpupartctl killed between assignment and apply: vm profile
+#              applies it again;
+#   timeout    a hook that hangs is killed with its children, and the VM
+#              released; a timeout that is not seconds is refused;
+#   concurrent gpupartctls assigning and releasing at once run their hooks
+#              one at a time; a VF carries a type exactly when held.
 . "$(dirname "$0")/lib.sh"
 DIR=$(cd "$(dirname "$0")" && pwd)
 
-tap_plan 6
+tap_plan 9
 needs_vfio profile
 HOOK=
 for h in "$DIR/../profile-nvidia" "$DIR/../dist/profile-nvidia"; do
@@ -123,10 +129,98 @@ no_hook() {
 	expect_eq "p4 holds" "$(held p4)" ""
 }
 
+# A hook that runs the real one, for the cases below: $1 is a shell line
+# run first (with $1..$3 the hook's own arguments).
+wrap() {
+	printf '#!/bin/sh\n%s\nexec "%s" "$@"\n' "$1" "$HOOK" >"$FAKE/hook"
+	chmod +x "$FAKE/hook"
+	echo "$FAKE/hook"
+}
+# Every VF of the GPU carries a type exactly when a VM holds it.
+types_follow() {
+	for vf in $(gpupartctl -j dev show "$DEV" | jq -r '.devices[0].partitions[].vf'); do
+		want=0
+		gpupartctl -j vm show | jq -e --arg vf "$vf" '.vms[] | select(.vf == $vf)' >/dev/null && want=102
+		expect_eq "$vf type" "$(type_of "$vf")" "$want" || return 1
+	done
+}
+
+# gpupartctl killed (SIGKILL) between the assignment and the apply: the VM
+# holds a VF without its profile; vm profile applies it again.
+killed() {
+	fake_vfs "$TYPES"
+	h=$(wrap "[ \"\$1\" = apply ] && [ ! -e $FAKE/killed ] && : >$FAKE/killed && kill -9 \$PPID && exit 1")
+	GPUPART_PROFILE_HOOK=$h gpupartctl vm assign p5 >/dev/null 2>&1 && { diag "not killed"; return 1; }
+	vf=$(held p5)
+	[ -n "$vf" ] || { diag "p5 holds nothing: the kill came before the assignment"; return 1; }
+	expect_eq "$vf type while killed" "$(type_of "$vf")" 0 || return 1
+	out=$(gpupartctl -j vm profile p5) || return 1
+	expect_eq "vm profile" "$(echo "$out" | jq -r '.vms[0] | "\(.vf) \(.profile)"')" "$vf A16-4Q" || return 1
+	expect_eq "$vf type again" "$(type_of "$vf")" 102 || return 1
+	out=$(gpupartctl vm profile nobody 2>&1)
+	expect_eq "vm profile nobody: exit" "$?" 3 || return 1
+	expect_eq "vm profile nobody" "$out" "vm nobody holds nothing" || return 1
+	gpupartctl vm release p5 && wait_for 60 scrubbed && types_follow
+}
+
+# A hook that hangs is killed with what it started, at the timeout: no VM
+# holds the partition. A timeout that is no number of seconds is refused.
+timeout() {
+	h=$(wrap "[ \"\$1\" = apply ] && { sleep 300 & echo \$! >$FAKE/child; wait; }")
+	out=$(GPUPART_PROFILE_TIMEOUT=1 GPUPART_PROFILE_HOOK=$h gpupartctl vm assign p6 2>&1) &&
+		{ diag "assigned: $out"; return 1; }
+	echo "$out" | grep -q "could not give VF .* profile A16-4Q (timed out); VM p6 released" ||
+		{ diag "reason: $out"; return 1; }
+	child=$(cat "$FAKE/child")
+	! kill -0 "$child" 2>/dev/null || { diag "the hook's child $child lives on"; return 1; }
+	expect_eq "p6 holds" "$(held p6)" "" || return 1
+	for bad in 0 3601 1s x -1; do
+		out=$(GPUPART_PROFILE_TIMEOUT=$bad gpupartctl vm assign p6 2>&1) &&
+			{ diag "assigned with $bad: $out"; return 1; }
+		echo "$out" | grep -q "(GPUPART_PROFILE_TIMEOUT is not a number of seconds from 1 to 3600); VM p6 released" ||
+			{ diag "reason for $bad: $out"; return 1; }
+	done
+	expect_eq "p6 holds" "$(held p6)" "" || return 1
+	wait_for 60 scrubbed && types_follow
+}
+
+# gpupartctls at once, assigning and releasing: their hooks never overlap
+# (the host's profile lock), and each VF carries a type exactly when a VM
+# holds it.
+concurrent() {
+	: >"$FAKE/overlap"
+	h=$(wrap "mkdir $FAKE/in 2>/dev/null || echo \"\$*\" >>$FAKE/overlap; sleep 0.2; \"$HOOK\" \"\$@\"; rc=\$?; rmdir $FAKE/in; exit \$rc")
+	export GPUPART_PROFILE_HOOK="$h"
+	gpupartctl vm assign c0 >/dev/null || return 1
+	pids=
+	for vm in c1 c2 c3; do
+		gpupartctl vm assign $vm >/dev/null &
+		pids="$pids $!"
+	done
+	gpupartctl vm release c0 &
+	pids="$pids $!"
+	bad=0
+	for p in $pids; do
+		wait "$p" || bad=$((bad + 1))
+	done
+	export GPUPART_PROFILE_HOOK="$HOOK"
+	expect_eq "failed gpupartctls" "$bad" 0 || return 1
+	expect_eq "hooks that overlapped" "$(cat "$FAKE/overlap")" "" || return 1
+	expect_eq "VFs held" "$(for vm in c1 c2 c3; do held $vm; done | sort -u | wc -l)" 3 || return 1
+	types_follow || return 1
+	for vm in c1 c2 c3; do
+		gpupartctl vm release $vm || return 1
+	done
+	wait_for 60 scrubbed && types_follow
+}
+
 tap_check "each count's profile from the model table" table
 tap_check "assigned: the VF carries its profile" assign
 tap_check "released: its profile cleared first" release
 tap_check "a stale type is replaced" stale
 tap_check "a hook that fails: no VM holds the partition" failing
 tap_check "no hook: refused, saying which" no_hook
+tap_check "gpupartctl killed before the apply: vm profile applies it" killed
+tap_check "a hook that hangs: killed at the timeout, no VM holds the partition" timeout
+tap_check "gpupartctls at once: hooks one at a time, types follow the VMs" concurrent
 tap_finish

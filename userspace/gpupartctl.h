@@ -76,5 +76,7 @@ void profile_unlock(void);
 int profile_run(const char *action, const char *vf, const char *profile);
 int profile_apply(struct ctl *ctl, const char *name, const struct gpnl_assign *a);
 void profile_clear(struct ctl *ctl, const char *name);
+const char *profile_why(int rc);
+int profile_again(const struct gpnl_vm *vm);
 
 #endif

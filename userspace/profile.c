@@ -18,10 +18,12 @@
  * end of the apply or its undoing, and from the clear's look at what the
  * VM holds to the end of the release: a clear never meets another VM's
  * apply of the same VF, and an undoing never releases another process's
- * VM. SIGINT, SIGTERM and SIGHUP wait meanwhile. A hook is given 60 s;
- * then it and whatever it started (its own session) are killed. A clear
- * that fails (a VMM still has the VF) leaves a stale profile, which the
- * next apply replaces.
+ * VM. SIGINT, SIGTERM and SIGHUP wait meanwhile. A hook is given 60 s
+ * (GPUPART_PROFILE_TIMEOUT: 1 to 3600 s); then it and whatever it started
+ * (its own session) are killed. A clear that fails (a VMM still has the
+ * VF) leaves a stale profile, which the next apply replaces. Only
+ * SIGKILL ends gpupartctl between an assignment and its apply: vm
+ * profile NAME applies again what VM NAME's partitions need.
  */
 #include <fcntl.h>
 #include <sys/file.h>
@@ -41,6 +43,7 @@
 #define PROFILE_LOCK_DIR	"/run/gpupart"
 #define PROFILE_LOCK		PROFILE_LOCK_DIR "/profile.lock"
 #define PROFILE_TIMEOUT_S	60
+#define PROFILE_TIMEOUT_MAX	3600
 
 static int profile_lock_fd = -1;
 static sigset_t profile_sigs_was;
@@ -85,19 +88,56 @@ const char *profile_hook(void)
 	return hook && *hook ? hook : PROFILE_HOOK;
 }
 
+/* Seconds a hook is given, or 0 when GPUPART_PROFILE_TIMEOUT is not valid. */
+static unsigned int profile_timeout(void)
+{
+	const char *s = getenv("GPUPART_PROFILE_TIMEOUT");
+	unsigned long t;
+	char *end;
+
+	if (!s || !*s)
+		return PROFILE_TIMEOUT_S;
+	errno = 0;
+	t = strtoul(s, &end, 10);
+	if (errno || *end || *s < '0' || *s > '9' || !t || t > PROFILE_TIMEOUT_MAX)
+		return 0;
+	return t;
+}
+
+/**
+ * profile_why() - what a failed profile_run() means, for a message
+ * @rc: its return
+ */
+const char *profile_why(int rc)
+{
+	switch (rc) {
+	case -ETIMEDOUT:
+		return "timed out";
+	case -EINVAL:
+		return "GPUPART_PROFILE_TIMEOUT is not a number of seconds from 1 to 3600";
+	default:
+		return "failed";
+	}
+}
+
 /*
- * Run the hook, waiting at most PROFILE_TIMEOUT_S: 0 when it exited 0,
- * -ENOENT when there is none, -ETIMEDOUT, or -EIO for any other end.
+ * Run the hook, waiting at most its timeout: 0 when it exited 0, -ENOENT
+ * when there is none, -EINVAL when the timeout set is not valid,
+ * -ETIMEDOUT, or -EIO for any other end.
  */
 int profile_run(const char *action, const char *vf, const char *profile)
 {
 	const char *hook = profile_hook();
 	struct timespec tick = { 0, 50 * 1000 * 1000 };
-	int status, waited;
+	unsigned int timeout = profile_timeout();
+	unsigned int waited;
 	pid_t pid, got;
+	int status;
 
 	if (access(hook, X_OK))
 		return -ENOENT;
+	if (!timeout)
+		return -EINVAL;
 	/* A caller that ignores SIGCHLD would leave nothing to wait for. */
 	signal(SIGCHLD, SIG_DFL);
 	fflush(NULL);
@@ -112,7 +152,7 @@ int profile_run(const char *action, const char *vf, const char *profile)
 		execl(hook, hook, action, vf, profile, (char *)NULL);
 		_exit(127);
 	}
-	for (waited = 0; waited < PROFILE_TIMEOUT_S * 20; waited++) {
+	for (waited = 0; waited < timeout * 20; waited++) {
 		got = waitpid(pid, &status, WNOHANG);
 		if (got == pid)
 			return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EIO;
@@ -143,7 +183,7 @@ int profile_apply(struct ctl *ctl, const char *name, const struct gpnl_assign *a
 			a->vf, a->profile, profile_hook());
 	else
 		fprintf(stderr, "Error: the profile hook could not give VF %s profile %s (%s)",
-			a->vf, a->profile, rc == -ETIMEDOUT ? "timed out" : "failed");
+			a->vf, a->profile, profile_why(rc));
 	/* Under the lock, the VM is still the one this process assigned. */
 	if (gpnl_vm_release(&ctl->nl, name))
 		fprintf(stderr, "; VM %s could not be released: %s\n", name,
@@ -167,7 +207,7 @@ static int profile_clear_each(const struct gpnl_vm *vm, void *arg)
 		rc = profile_run("clear", a->vf, "");
 		if (rc && rc != -ENOENT)
 			fprintf(stderr, "Warning: the profile hook could not clear VF %s (%s); the next VM's apply replaces it\n",
-				a->vf, rc == -ETIMEDOUT ? "timed out" : "failed");
+				a->vf, profile_why(rc));
 	}
 	return 0;
 }
@@ -176,4 +216,34 @@ static int profile_clear_each(const struct gpnl_vm *vm, void *arg)
 void profile_clear(struct ctl *ctl, const char *name)
 {
 	gpnl_vm_get(&ctl->nl, name, profile_clear_each, NULL);
+}
+
+/**
+ * profile_again() - apply again the profiles VM @vm's partitions need
+ * @vm: what the VM holds, read under the profile lock
+ *
+ * For a VM whose gpupartctl was killed between its assignment and the
+ * apply (vm profile). The VM keeps what it holds whatever happens: this
+ * repairs, it does not undo. Return: 0, or -1 having said why.
+ */
+int profile_again(const struct gpnl_vm *vm)
+{
+	unsigned int i;
+	int rc, bad = 0;
+
+	for (i = 0; i < vm->n; i++) {
+		const struct gpnl_assign *a = &vm->a[i];
+
+		if (!a->has_index || !a->profile[0])
+			continue;
+		rc = profile_run("apply", a->vf, a->profile);
+		if (rc == -ENOENT)
+			fprintf(stderr, "Error: VF %s needs vendor profile %s and no profile hook is installed (%s)\n",
+				a->vf, a->profile, profile_hook());
+		else if (rc)
+			fprintf(stderr, "Error: the profile hook could not give VF %s profile %s (%s); VM %s keeps it\n",
+				a->vf, a->profile, profile_why(rc), vm->name);
+		bad |= rc;
+	}
+	return bad ? -1 : 0;
 }

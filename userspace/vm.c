@@ -257,11 +257,53 @@ static int vm_check(struct ctl *ctl, int argc, char **argv)
 	return bad ? EXIT_FAIL : EXIT_OK;
 }
 
+/*
+ * vm profile NAME: the vendor profile of each partition VM NAME holds,
+ * applied again (after a gpupartctl killed between its assignment and
+ * the apply). Exit 0 when each carries its profile or needs none, 1 when
+ * the hook could not (the VM keeps what it holds), 3 when it holds
+ * nothing.
+ */
+static int vm_profile(struct ctl *ctl, int argc, char **argv)
+{
+	struct gpnl_vm vm;
+	int rc;
+
+	if (argc != 1)
+		return ctl_usage_error(&ctl_vm, "vm profile takes one NAME");
+	if (!ctl_connect(ctl))
+		return EXIT_FAIL;
+	/* No release or other apply of the same VF meanwhile. */
+	profile_lock();
+	rc = vm_get_one(ctl, argv[0], &vm);
+	if (!rc && profile_again(&vm))
+		rc = 1;
+	profile_unlock();
+	if (rc == -ENOENT) {
+		fprintf(stderr, "vm %s holds nothing\n", argv[0]);
+		return EXIT_NOTHING;
+	}
+	if (rc == 1)
+		return EXIT_FAIL;
+	if (rc)
+		return ctl_fail(ctl, rc);
+	/* As vm show NAME prints it. */
+	print_obj_begin(NULL);
+	print_arr_begin("vms");
+	vm_print(&vm, NULL);
+	print_arr_end();
+	print_obj_end();
+	print_end();
+	return EXIT_OK;
+}
+
 static const struct ctl_cmd vm_cmds[] = {
 	{ "show", "[NAME]", "list VMs and what they hold, or one VM", vm_show },
 	{ "assign", "NAME [ vf VF | dda [ dev DEV ] ]",
 	  "give VM NAME a free partition, placed by the kernel; with vf, the partition at VF or none (a VM whose definition names its VF), refused with the reason when it is not free; with dda, a whole GPU in mode dda", vm_assign },
 	{ "release", "NAME", "release what VM NAME holds; partitions are scrubbed before reuse", vm_release },
+	{ "profile", "NAME",
+	  "apply again the vendor profile of each partition VM NAME holds (one a killed gpupartctl left without it); 1 when the hook cannot, 3 when it holds nothing", vm_profile },
 	{ "check", "NAME [ kind { partition | dda } ]",
 	  "exit 0 when VM NAME holds a usable partition or GPU (of that kind), 1 when what it holds is not usable (a quarantined partition, a failed GPU), saying why, 3 when it holds nothing", vm_check },
 	{ }
