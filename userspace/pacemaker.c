@@ -138,14 +138,20 @@ static int util_update(const char *node, const struct capacity *cap)
 	return 0;
 }
 
+/*
+ * One line a reading: "node N gpupart_partitions P gpupart_dda D" (the
+ * node only when one was named), so that the journal of
+ * gpupart-utilization.service shows each capacity it set; in JSON an
+ * object, its node null when none was named.
+ */
 static void util_print(const char *node, const struct capacity *cap)
 {
-	print_obj_begin(NULL);
-	print_str("node", "NODE", node);
-	print_uint(UTIL_PARTITIONS, "GPUPART_PARTITIONS", cap->partitions);
-	print_uint(UTIL_DDA, "GPUPART_DDA", cap->dda);
-	print_obj_end();
-	print_end();
+	print_line_begin();
+	if (node || print_json())
+		print_str("node", "node", node);
+	print_uint(UTIL_PARTITIONS, UTIL_PARTITIONS, cap->partitions);
+	print_uint(UTIL_DDA, UTIL_DDA, cap->dda);
+	print_line_end();
 }
 
 /* What the events since the last read call for. */

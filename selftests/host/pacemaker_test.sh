@@ -16,7 +16,7 @@ G=$TOP/userspace/gpupartctl
 RA=$TOP/dist/ocf/partition
 DTD=/usr/share/resource-agents/ra-api-1.dtd
 
-tap_plan 11
+tap_plan 12
 [ -x "$G" ] || tap_skip_rest "pacemaker" "run 'make tool' first"
 for c in crm_simulate crm_attribute crm_verify xmllint; do
 	command -v $c >/dev/null || tap_skip_rest "pacemaker" "$c not installed (make deps)"
@@ -160,6 +160,16 @@ utilization_file() {
 	expect_eq "capacity" "$out" '{"node":null,"gpupart_partitions":7,"gpupart_dda":1}'
 }
 
+# Text, as gpupart-utilization.service's journal shows it: what was
+# computed, and the node it was set on.
+utilization_text() {
+	out=$("$G" cluster utilization "$dir/show.json") || return 1
+	expect_eq "text" "$out" "gpupart_partitions 7 gpupart_dda 1" || return 1
+	cp "$dir/cib.xml" "$dir/text.xml"
+	out=$(CIB_file=$dir/text.xml "$G" cluster utilization --update --node node2 "$dir/show.json") || return 1
+	expect_eq "text, set" "$out" "node node2 gpupart_partitions 7 gpupart_dda 1"
+}
+
 utilization_update() {
 	cp "$dir/cib.xml" "$dir/live.xml"
 	CIB_file=$dir/live.xml "$G" cluster utilization --update --node node2 "$dir/show.json" >"$dir/out" 2>&1 ||
@@ -232,6 +242,7 @@ tap_check "crm_simulate --node-fail: the host's VMs restart where partitions are
 tap_check "crm_simulate --op-inject: a failed monitor moves its VM (migration-threshold 1) with its VirtualDomain" monitor_fails
 tap_check "cluster cib refuses a heterogeneous cluster (exit 1, differences listed) and bad VM names (exit 2)" refuses
 tap_check "cluster utilization: partitions not quarantined on GPUs that did not fail, and DDA GPUs" utilization_file
+tap_check "cluster utilization prints the capacity (and node) in text too" utilization_text
 tap_check "cluster utilization --update sets the node's utilization through crm_attribute" utilization_update
 tap_check "the agent's meta-data is valid against ra-api-1.dtd" ra_meta
 tap_check "the agent's exit codes without a GPU: 2 usage, 3 unimplemented, 5 not installed, 6 not configured, 7, 0" ra_codes
