@@ -8,8 +8,8 @@
  * The reference is the model and count most partitioned GPUs have; every
  * partitioned GPU that differs from it (in vendor; else in model: device
  * and subsystem IDs; and in count) is reported, and so is every GPU left
- * in mode none. GPUs in mode dda are passed through whole and take
- * no part.
+ * in mode none, and every host with no GPU at all. GPUs in mode dda are
+ * passed through whole and take no part.
  *
  * Placement and failover across the hosts are Pacemaker's: "cluster
  * utilization" and "cluster cib" (pacemaker.c) describe the hosts to it.
@@ -28,7 +28,7 @@ static void difference(const struct host *h, const struct cfg_dev *d,
 {
 	print_obj_begin(NULL);
 	print_str("host", "HOST", h->name);
-	print_str("pci", "PCI", d->pci);
+	print_str("pci", "PCI", d ? d->pci : NULL);
 	print_str("difference", "DIFFERENCE", what);
 	print_str("value", "VALUE", got);
 	print_str("reference", "REFERENCE", want);

@@ -102,7 +102,7 @@ static int host_read(const char *file, struct host *h)
 	struct cfg_err e = { .file = file };
 	json_object *root, *devs;
 	char *copy, *dot;
-	size_t i;
+	size_t i, j;
 
 	root = json_read_file(file);
 	if (!root)
@@ -120,8 +120,13 @@ static int host_read(const char *file, struct host *h)
 		json_object_put(root);
 		return -1;
 	}
-	for (i = 0; i < h->n_devs; i++)
+	for (i = 0; i < h->n_devs; i++) {
 		cfg_read_dev(json_object_array_get_idx(devs, i), i, &h->devs[i], &e);
+		/* Counted twice, it would double the host's capacity. */
+		for (j = 0; j < i && h->devs[i].pci[0]; j++)
+			if (!strcmp(h->devs[j].pci, h->devs[i].pci))
+				cfg_bad(&e, "devices[%zu]: %s is listed twice", i, h->devs[i].pci);
+	}
 	host_read_vms(root, h, &e);
 	json_object_put(root);
 	copy = strdup(file);
@@ -140,9 +145,22 @@ int hosts_read(char **files, unsigned int n, struct host *hosts)
 	unsigned int i;
 	int bad = 0;
 
+	unsigned int j;
+
 	for (i = 0; i < n; i++)
 		if (host_read(files[i], &hosts[i]))
 			bad++;
+	/* A host is named after its file: two of one name would be one host twice. */
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i; j++) {
+			if (!hosts[i].name[0] || strcmp(hosts[i].name, hosts[j].name))
+				continue;
+			fprintf(stderr, "Error: %s and %s both name host %s: give each host's file its own name\n",
+				files[j], files[i], hosts[i].name);
+			bad++;
+			break;
+		}
+	}
 	return bad;
 }
 
@@ -225,6 +243,15 @@ unsigned int cluster_compare(const struct host *hosts, unsigned int n,
 	snprintf(r.model, sizeof(r.model), "%s", ref->model ? ref->model : "");
 	ids(want, sizeof(want), &r);
 	for (i = 0; i < n; i++) {
+		/*
+		 * No GPU at all: gpupart holds none there (another driver,
+		 * such as nouveau, took them), and the host cannot take a VM.
+		 */
+		if (!hosts[i].n_devs) {
+			difference(&hosts[i], NULL, "no_gpus", "no GPU bound to gpupart",
+				   ref->n ? want : "a GPU bound to gpupart");
+			diffs++;
+		}
 		for (j = 0; j < hosts[i].n_devs; j++) {
 			const struct cfg_dev *d = &hosts[i].devs[j];
 

@@ -31,15 +31,19 @@ struct kind {
 	unsigned int n;
 };
 
-/* A GPU that differs from the reference: what, its value and the reference's. */
+/*
+ * A GPU that differs from the reference: what, its value and the
+ * reference's; @d is NULL for a difference of the whole host (no_gpus).
+ */
 typedef void (*cluster_diff_fn)(const struct host *h, const struct cfg_dev *d,
 				const char *what, const char *got,
 				const char *want);
 
 /*
  * Reads every file into @hosts (@n of them, zeroed); each problem is told
- * on stderr, naming its file. Return: the number of files that could not
- * be read; free with hosts_free() either way.
+ * on stderr, naming its file: a file that is not gpupartctl's JSON, a GPU
+ * listed twice in one, two files that name one host. Return: the number
+ * of problems; free with hosts_free() either way.
  */
 int hosts_read(char **files, unsigned int n, struct host *hosts);
 /* The same into a new array; NULL with errno ENOMEM, or EINVAL when a file

@@ -506,7 +506,7 @@ static void cib_difference(const struct host *h, const struct cfg_dev *d,
 		fprintf(stderr, "gpupartctl: the cluster is not homogeneous; no CIB written\n"
 			"HOST PCI DIFFERENCE VALUE REFERENCE\n");
 	said = true;
-	fprintf(stderr, "%s %s %s %s %s\n", h->name, d->pci, what, got, want);
+	fprintf(stderr, "%s %s %s %s %s\n", h->name, d ? d->pci : "-", what, got, want);
 }
 
 static void cib_write(FILE *f, const struct host *hosts, unsigned int n,

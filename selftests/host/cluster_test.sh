@@ -10,7 +10,7 @@
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 G=$TOP/userspace/gpupartctl
 
-tap_plan 8
+tap_plan 11
 [ -x "$G" ] || tap_skip_rest "cluster" "run 'make tool' first"
 command -v jq >/dev/null || tap_skip_rest "cluster" "jq not installed"
 dir=$(mktemp -d)
@@ -111,6 +111,47 @@ bad_addresses() {
 	done
 }
 
+# A host whose GPUs gpupart does not hold (nouveau took them: dev show -j
+# prints no devices) is no homogeneous member of a GPU cluster: reported,
+# exit 1, and cluster cib refuses it rather than give it capacity 0.
+no_gpus() {
+	printf '{"devices":[]}\n' >"$dir/kappa.json"
+	run 1 -j cluster check "$dir/alpha.json" "$dir/kappa.json" || return 1
+	expect_eq "differences" "$(diffs)" "kappa null no_gpus;" || return 1
+	expect_eq "verdict" "$(jq -c '.cluster' "$dir/out")" '{"hosts":2,"gpus":2,"differences":1,"homogeneous":false}' || return 1
+	run 1 cluster check "$dir/kappa.json" || return 1
+	grep -q '^kappa  *-  *no_gpus ' "$dir/out" || { diag "$(cat "$dir/out")"; return 1; }
+	run 1 cluster cib "$dir/alpha.json" "$dir/kappa.json" || return 1
+	expect_eq "cib output" "$(cat "$dir/out")" "" || return 1
+	grep -q '^kappa - no_gpus ' "$dir/err" || { diag "$(cat "$dir/err")"; return 1; }
+}
+
+# Two files of one name would be two hosts of one name (two CIB nodes
+# with one uname): refused, both files named, exit 2, nothing printed.
+same_name() {
+	mkdir -p "$dir/a" "$dir/b"
+	cp "$dir/alpha.json" "$dir/a/node1.json"
+	cp "$dir/alpha.json" "$dir/b/node1.json"
+	for cmd in check cib; do
+		run 2 cluster $cmd "$dir/a/node1.json" "$dir/b/node1.json" || return 1
+		expect_eq "$cmd output" "$(cat "$dir/out")" "" || return 1
+		grep -qF "$dir/a/node1.json and $dir/b/node1.json both name host node1" "$dir/err" ||
+			{ diag "$cmd: $(cat "$dir/err")"; return 1; }
+	done
+	run 2 cluster check "$dir/alpha.json" "$dir/alpha.json"
+}
+
+# A GPU listed twice in one file would be counted twice: refused, exit 2.
+pci_twice() {
+	host lambda "$(a16 0000:41:00.0)" "$(a16 0000:41:00.0)"
+	for cmd in check cib; do
+		run 2 cluster $cmd "$dir/lambda.json" || return 1
+		grep -qF 'devices[1]: 0000:41:00.0 is listed twice' "$dir/err" ||
+			{ diag "$cmd: $(cat "$dir/err")"; return 1; }
+	done
+	run 2 cluster utilization "$dir/lambda.json"
+}
+
 tap_check "homogeneous hosts (dev show -j and config save files, dda ignored): exit 0" homogeneous
 tap_check "a different count, vendor, model and an unpartitioned GPU: each reported in JSON, exit 1" heterogeneous_json
 tap_check "text output names host, GPU, difference, value and reference" heterogeneous_text
@@ -119,4 +160,7 @@ tap_check "unreadable and malformed files are each named, exit 2, no report" mal
 tap_check "no FILE is a usage error" usage
 tap_check "5- to 8-digit PCI domains are read, in both formats" wide_domains
 tap_check "addresses the kernel never prints are refused" bad_addresses
+tap_check "a host with no GPU bound to gpupart is reported (no_gpus), exit 1; cluster cib refuses it" no_gpus
+tap_check "two files naming one host are refused, exit 2" same_name
+tap_check "a PCI address listed twice in a file is refused, exit 2" pci_twice
 tap_finish
