@@ -14,9 +14,10 @@
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 G=$TOP/userspace/gpupartctl
 RA=$TOP/dist/ocf/partition
+RST=$TOP/Documentation/gpupart.rst
 DTD=/usr/share/resource-agents/ra-api-1.dtd
 
-tap_plan 12
+tap_plan 13
 [ -x "$G" ] || tap_skip_rest "pacemaker" "run 'make tool' first"
 for c in crm_simulate crm_attribute crm_verify xmllint; do
 	command -v $c >/dev/null || tap_skip_rest "pacemaker" "$c not installed (make deps)"
@@ -49,7 +50,7 @@ host node3 vm8 vm9 vm10
 # "RSC NODE" lines; "RSC Stopped" for stopped ones.
 placed() {
 	sed -n '/^Revised Cluster Status/,$p' "$1" |
-		sed -n 's/^ *\* \([a-z0-9-]*\)\t(ocf:[a-z]*:[A-Za-z]*):\t *\(Started \)\{0,1\}\([a-zA-Z0-9]*\).*/\1 \3/p'
+		sed -n 's/^ *\* \([a-z0-9-]*\)\t(ocf:[a-z]*:[A-Za-z0-9]*):\t *\(Started \)\{0,1\}\([a-zA-Z0-9]*\).*/\1 \3/p'
 }
 # How many gpupart resources run on NODE, per node, as "node1=4 node2=3 ..."
 per_node() {
@@ -127,6 +128,68 @@ monitor_fails() {
 	[ -n "$now" ] && [ "$now" != Stopped ] && [ "$now" != "$where" ] ||
 		{ diag "vm6-gpu was on $where, now on '$now'"; sed -n '/^Transition Summary/,/^Executing/p' "$dir/mon.out"; return 1; }
 	within "$dir/mon.out" && colocated "$dir/mon.out"
+}
+
+# The admin guide's commands that load cluster cib's output into a live
+# cluster, as the guide prints them (the literal block after "... what
+# runs there::").
+recipe() {
+	awk 'on && started && !/^       / && !/^$/ {exit}
+	     /what runs there::$/ {on = 1; next}
+	     on && /^       / {started = 1; sub(/^       /, ""); print}' "$RST"
+}
+
+# What the live cluster holds apart from gpupart's: nodes, their
+# utilization, options, two resources and a constraint.
+others() {
+	for x in //crm_config //nodes '//primitive[@id="db"]' '//primitive[@id="ip"]' \
+		'//rsc_colocation[@id="ip-with-db"]'; do
+		xmllint --xpath "$x" "$1" || echo "$x is gone"
+	done
+}
+
+# A live cluster (a CIB file, as CIB_file makes every Pacemaker tool use
+# it) that runs other resources already: the guide's recipe adds gpupart's
+# resources and constraints beside them and changes nothing else, a
+# second run is refused and changes nothing, and Pacemaker's scheduler
+# places everything.
+live_cluster() {
+	recipe >"$dir/recipe.sh"
+	grep -q 'cibadmin' "$dir/recipe.sh" || { diag "no recipe found in the admin guide"; return 1; }
+	mkdir -p "$dir/live" && cp "$dir/cib.xml" "$dir/live/gpu.xml" || return 1
+	export CIB_file="$dir/live/cluster.xml"
+	cibadmin --empty >"$CIB_file" || return 1
+	for n in 1 2 3; do
+		cibadmin --create --scope nodes --xml-text "<node id=\"10$n\" uname=\"node$n\"/>" &&
+			crm_attribute --node "node$n" --name gpupart_partitions --utilization --update 4 || return 1
+	done
+	crm_attribute --type crm_config --name stonith-enabled --update false &&
+		crm_attribute --type crm_config --name placement-strategy --update balanced &&
+		cibadmin --create --scope resources --xml-text '<primitive id="db" class="ocf" provider="pacemaker" type="Dummy"/>' &&
+		cibadmin --create --scope resources --xml-text '<primitive id="ip" class="ocf" provider="heartbeat" type="IPaddr2"><instance_attributes id="ip-ia"><nvpair id="ip-ia-ip" name="ip" value="192.0.2.10"/></instance_attributes></primitive>' &&
+		cibadmin --create --scope constraints --xml-text '<rsc_colocation id="ip-with-db" rsc="ip" with-rsc="db" score="INFINITY"/>' ||
+		return 1
+	others "$CIB_file" >"$dir/before"
+	(cd "$dir/live" && sh -e "$dir/recipe.sh") >"$dir/recipe.out" 2>&1 ||
+		{ unset CIB_file; diag "$(cat "$dir/recipe.out")"; return 1; }
+	others "$CIB_file" >"$dir/after"
+	cmp -s "$dir/before" "$dir/after" || { unset CIB_file; diag "$(diff "$dir/before" "$dir/after")"; return 1; }
+	expect_eq "gpupart resources" "$(xmllint --xpath 'count(//primitive[@provider="gpupart"])' "$CIB_file")" 10 &&
+		expect_eq "virtual domains" "$(xmllint --xpath 'count(//primitive[@type="VirtualDomain"])' "$CIB_file")" 10 &&
+		expect_eq "orders" "$(xmllint --xpath 'count(//rsc_order)' "$CIB_file")" 10 &&
+		expect_eq "nodes" "$(xmllint --xpath 'count(//node)' "$CIB_file")" 3 || { unset CIB_file; return 1; }
+	# Run again: every id exists already, so it is refused and nothing changes.
+	cp "$CIB_file" "$dir/loaded.xml"
+	(cd "$dir/live" && sh -e "$dir/recipe.sh") >"$dir/recipe.out" 2>&1 &&
+		{ unset CIB_file; diag "a second run was not refused"; return 1; }
+	unset CIB_file
+	cmp -s "$dir/loaded.xml" "$dir/live/cluster.xml" || { diag "a refused run changed the CIB"; return 1; }
+	crm_verify --xml-file "$dir/live/cluster.xml" >"$dir/err" 2>&1 || { diag "$(cat "$dir/err")"; return 1; }
+	crm_simulate --xml-file "$dir/live/cluster.xml" --node-up node1 --node-up node2 --node-up node3 \
+		--quorum=true --simulate >"$dir/live.out" 2>&1 || { diag "$(tail "$dir/live.out")"; return 1; }
+	expect_eq "started" "$(placed "$dir/live.out" | grep -vc ' Stopped$')" 22 &&
+		expect_eq "db and ip" "$(placed "$dir/live.out" | grep -Ec '^(db|ip) node[0-9]$')" 2 &&
+		within "$dir/live.out" && colocated "$dir/live.out"
 }
 
 refuses() {
@@ -240,6 +303,7 @@ tap_check "cluster cib: valid for crm_verify; utilization, placement, resources,
 tap_check "crm_simulate: 10 VMs on 3 hosts of 4 partitions are all placed, none over capacity, each with its partition" all_placed
 tap_check "crm_simulate --node-fail: the host's VMs restart where partitions are free, the rest stay stopped" node_fails
 tap_check "crm_simulate --op-inject: a failed monitor moves its VM (migration-threshold 1) with its VirtualDomain" monitor_fails
+tap_check "the admin guide's recipe adds cluster cib's resources to a live cluster, leaving its other resources alone" live_cluster
 tap_check "cluster cib refuses a heterogeneous cluster (exit 1, differences listed) and bad VM names (exit 2)" refuses
 tap_check "cluster utilization: partitions not quarantined on GPUs that did not fail, and DDA GPUs" utilization_file
 tap_check "cluster utilization prints the capacity (and node) in text too" utilization_text
