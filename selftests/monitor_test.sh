@@ -4,10 +4,11 @@
 # The monitor outlives what it watches: it says when gpupart is unloaded,
 # joins again when it is back and reads the state; a socket overrun (a
 # stopped monitor under an event flood) is named, followed by the state as
-# it is, and the monitor goes on.
+# it is, and the monitor goes on. Started while gpupart is not loaded, it
+# waits for it (selftests/host/nomodule_test.sh checks the wait alone).
 . "$(dirname "$0")/lib.sh"
 
-tap_plan 2
+tap_plan 3
 is_root || tap_skip_rest "monitor" "needs root"
 module_loaded || tap_skip_rest "monitor" "gpupart not loaded"
 command -v jq >/dev/null || tap_skip_rest "monitor" "jq not installed"
@@ -77,6 +78,32 @@ overrun() {
 	esac
 }
 
+# Started with gpupart unloaded: it waits, then says family-new, reads the
+# state and follows the events.
+absent_at_start() {
+	rmmod gpupart || return 1
+	monitor_start
+	if ! alive; then
+		diag "the monitor exited: $(cat "$mon")"
+		modprobe gpupart ids="$IDS"
+		return 1
+	fi
+	modprobe gpupart ids="$IDS" || return 1
+	sleep 1
+	gpupartctl dev set "$GPU" mode partition count 4 &&
+		gpupartctl vm assign mon-3 >/dev/null || return 1
+	sleep 1
+	alive || { diag "the monitor exited: $(cat "$mon")"; return 1; }
+	monitor_stop
+	case "$(events)" in
+	"family-new resync "*"vm-assign"*) ;;
+	*) diag "events: $(events)"; return 1 ;;
+	esac
+	gpupartctl vm release mon-3 && wait_for 30 scrubbed &&
+		gpupartctl dev set "$GPU" mode none
+}
+
 tap_check "monitor: says gpupart went, joins again when it is back" reload
 tap_check "monitor: an overrun is named, the state read again, and it goes on" overrun
+tap_check "monitor: started while gpupart is unloaded, waits and follows it when it comes" absent_at_start
 tap_finish

@@ -48,6 +48,59 @@ int gpnl_open(struct gpnl *nl)
 	return 0;
 }
 
+int gpnl_open_wait(struct gpnl *nl, void (*waiting)(void *arg), void *arg)
+{
+	struct pollfd pfd = { .events = POLLIN };
+	struct nl_sock *sk;
+	char buf[8192];
+	bool said = false;
+	ssize_t n;
+	int rc, grp;
+
+	rc = gpnl_open(nl);
+	if (rc != -ENOENT)
+		return rc;
+	/*
+	 * nlctrl announces every family that registers to its "notify"
+	 * group: joined before the next try, no registration can fall
+	 * between a failed try and the wait.
+	 */
+	sk = nl_socket_alloc();
+	if (!sk)
+		return -ENOMEM;
+	rc = -ECONNREFUSED;
+	if (genl_connect(sk))
+		goto free_sk;
+	grp = genl_ctrl_resolve_grp(sk, "nlctrl", "notify");
+	if (grp < 0) {
+		rc = -ENOENT;
+		goto free_sk;
+	}
+	pfd.fd = nl_socket_get_fd(sk);
+	if (setsockopt(pfd.fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp))) {
+		rc = -errno;
+		goto free_sk;
+	}
+	while ((rc = gpnl_open(nl)) == -ENOENT) {
+		if (!said && waiting)
+			waiting(arg);
+		said = true;
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR) {
+			rc = -errno;
+			break;
+		}
+		/* Whatever nlctrl said, or that it said too much: try again. */
+		for (;;) {
+			n = recv(pfd.fd, buf, sizeof(buf), MSG_DONTWAIT);
+			if (n <= 0 && !(n < 0 && errno == ENOBUFS))
+				break;
+		}
+	}
+free_sk:
+	nl_socket_free(sk);
+	return rc;
+}
+
 void gpnl_close(struct gpnl *nl)
 {
 	if (nl->sk)

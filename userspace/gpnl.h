@@ -107,6 +107,12 @@ typedef int (*gpnl_cb)(struct nlmsghdr *nlh, void *arg);
 
 /* 0, -ENOENT when the family is not registered, or another -errno. */
 int gpnl_open(struct gpnl *nl);
+/*
+ * gpnl_open(), waiting for as long as it takes while the family is not
+ * registered (gpupart not loaded); @waiting, when not NULL, is called
+ * once before the wait. Return: 0 or another -errno of gpnl_open().
+ */
+int gpnl_open_wait(struct gpnl *nl, void (*waiting)(void *arg), void *arg);
 void gpnl_close(struct gpnl *nl);
 struct nl_msg *gpnl_msg(struct gpnl *nl, uint8_t cmd, int flags);
 /* Sends @msg (and frees it); 0 or the kernel's -errno, text in nl->err. */

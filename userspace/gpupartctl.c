@@ -86,6 +86,35 @@ bool ctl_connect(struct ctl *ctl)
 	return true;
 }
 
+static void ctl_waiting(void *arg)
+{
+	*(bool *)arg = true;
+	fprintf(stderr, "gpupartctl: gpupart is not loaded; waiting for it\n");
+}
+
+int ctl_monitor_join(struct ctl *ctl, bool *waited)
+{
+	bool w = false;
+	int rc;
+
+	*waited = false;
+	for (;;) {
+		if (!ctl->connected) {
+			rc = gpnl_open_wait(&ctl->nl, ctl_waiting, &w);
+			if (rc)
+				return rc;
+			ctl->connected = true;
+			*waited |= w;
+		}
+		rc = gpnl_monitor(&ctl->nl);
+		if (rc != -ENOENT)
+			return rc;
+		/* Unloaded again before the join: wait anew. */
+		gpnl_close(&ctl->nl);
+		ctl->connected = false;
+	}
+}
+
 int ctl_fail(struct ctl *ctl, int err)
 {
 	fflush(stdout);

@@ -63,6 +63,13 @@ void vm_assign_fields(const struct gpnl_vm *vm, const struct gpnl_assign *a);
 
 /* Connect on first use; prints the reason and returns false on failure. */
 bool ctl_connect(struct ctl *ctl);
+/*
+ * For the commands that follow events (monitor, cluster utilization
+ * --follow): connect and join the monitor group, waiting for gpupart
+ * while it is not loaded, which is said once on stderr; *@waited tells
+ * whether it was. Return: 0 or -errno.
+ */
+int ctl_monitor_join(struct ctl *ctl, bool *waited);
 /* Prints the kernel's reason for @err (or strerror) and returns EXIT_FAIL. */
 int ctl_fail(struct ctl *ctl, int err);
 /* Prints "@what" as a usage error with the object's usage; EXIT_USAGE. */

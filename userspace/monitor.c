@@ -141,22 +141,27 @@ static int monitor_resync(void)
  * Runs until killed. An overrun (the socket could not take events as fast
  * as they came) is said, then the state is read again. When gpupart is
  * unloaded the monitor says so and waits; when it is loaded again, the
- * monitor joins its group anew and reads the state.
+ * monitor joins its group anew and reads the state. Started while gpupart
+ * is not loaded, it waits for it the same way.
  */
 static int monitor_run(struct ctl *ctl, int argc, char **argv)
 {
-	bool family_new;
+	bool family_new, waited;
 	int rc;
 
 	if (argc)
 		return ctl_usage_error(&ctl_monitor, "unexpected argument \"%s\"", argv[0]);
-	if (!ctl_connect(ctl))
-		return EXIT_FAIL;
-	rc = gpnl_monitor(&ctl->nl);
+	rc = ctl_monitor_join(ctl, &waited);
 	if (rc)
 		return ctl_fail(ctl, rc);
 	/* Pretty JSON would break the one-object-per-line contract. */
 	print_init(ctl->json, false);
+	if (waited) {
+		monitor_note("family-new", "gpupart is loaded");
+		rc = monitor_resync();
+		if (rc < 0)
+			return ctl_fail(ctl, rc);
+	}
 	for (;;) {
 		family_new = false;
 		rc = gpnl_events(&ctl->nl, -1, monitor_print, &family_new);

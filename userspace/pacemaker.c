@@ -174,38 +174,39 @@ static void util_event(const struct gpnl_event *ev, void *arg)
 /*
  * Reads the capacity again after every event that may change it and
  * updates (or prints) it when it changed. Runs until killed; a lost event
- * (an overrun) only means one more read.
+ * (an overrun) only means one more read. Waits for gpupart while it is
+ * not loaded, as after it is unloaded: a host whose module is missing
+ * keeps capacity 0 until the module comes.
  */
 static int util_follow(struct ctl *ctl, const char *node, bool update,
 		       struct capacity *last)
 {
 	struct util_next next;
 	struct capacity cap;
+	bool waited;
 	int rc;
 
-	if (!ctl_connect(ctl))
-		return EXIT_FAIL;
-	rc = gpnl_monitor(&ctl->nl);
+	rc = ctl_monitor_join(ctl, &waited);
 	if (rc)
 		return ctl_fail(ctl, rc);
 	print_init(print_json(), false);
+	/* What changed before the join was seen by no event: read once more. */
+	next = (struct util_next){ .reread = true };
 	for (;;) {
+		if (next.rejoin && (rc = gpnl_monitor_rejoin(&ctl->nl)))
+			return ctl_fail(ctl, rc);
+		/* The cluster may be back for the next event, when an update failed. */
+		if (next.reread && !util_live(&cap) && memcmp(&cap, last, sizeof(cap)) &&
+		    (!update || !util_update(node, &cap))) {
+			*last = cap;
+			util_print(node, &cap);
+		}
 		next = (struct util_next){ 0 };
 		rc = gpnl_events(&ctl->nl, -1, util_event, &next);
 		if (rc == -ENOBUFS)
 			next.reread = true;
 		else if (rc < 0)
 			return ctl_fail(ctl, rc);
-		if (next.rejoin && (rc = gpnl_monitor_rejoin(&ctl->nl)))
-			return ctl_fail(ctl, rc);
-		if (!next.reread || util_live(&cap))
-			continue;
-		if (!memcmp(&cap, last, sizeof(cap)))
-			continue;
-		if (update && util_update(node, &cap))
-			continue;	/* the cluster may be back for the next event */
-		*last = cap;
-		util_print(node, &cap);
 	}
 }
 
