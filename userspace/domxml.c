@@ -158,6 +158,53 @@ static int save(xmlDocPtr doc, const char *file, mode_t mode)
 	return rc;
 }
 
+/* @file read and checked: a regular libvirt domain XML; NULL after saying why. */
+static xmlDocPtr domxml_read(const char *file, struct stat *st)
+{
+	xmlNodePtr root;
+	xmlDocPtr doc;
+
+	if (stat(file, st)) {
+		fprintf(stderr, "Error: %s: %s\n", file, strerror(errno));
+		return NULL;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		fprintf(stderr, "Error: %s: not a regular file\n", file);
+		return NULL;
+	}
+	if (st->st_size > JSON_FILE_MAX) {
+		fprintf(stderr, "Error: %s: larger than %u bytes; not a domain XML\n",
+			file, JSON_FILE_MAX);
+		return NULL;
+	}
+	/* No network, no external entities: the file is data, not a program. */
+	doc = xmlReadFile(file, NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS |
+			  XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (!doc) {
+		fprintf(stderr, "Error: %s: not well-formed XML\n", file);
+		return NULL;
+	}
+	root = xmlDocGetRootElement(doc);
+	if (!root || !is(root, "domain")) {
+		fprintf(stderr, "Error: %s: not a libvirt domain (the root element is <%s>)\n",
+			file, root ? (const char *)root->name : "");
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+int domxml_check(const char *file)
+{
+	struct stat st;
+	xmlDocPtr doc = domxml_read(file, &st);
+
+	if (!doc)
+		return -1;
+	xmlFreeDoc(doc);
+	return 0;
+}
+
 int domxml_write(const char *file, const struct gpnl_vm *vm)
 {
 	xmlNodePtr root, devices;
@@ -166,32 +213,10 @@ int domxml_write(const char *file, const struct gpnl_vm *vm)
 	unsigned int i;
 	int rc = -1;
 
-	if (stat(file, &st)) {
-		fprintf(stderr, "Error: %s: %s\n", file, strerror(errno));
+	doc = domxml_read(file, &st);
+	if (!doc)
 		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		fprintf(stderr, "Error: %s: not a regular file\n", file);
-		return -1;
-	}
-	if (st.st_size > JSON_FILE_MAX) {
-		fprintf(stderr, "Error: %s: larger than %u bytes; not a domain XML\n",
-			file, JSON_FILE_MAX);
-		return -1;
-	}
-	/* No network, no external entities: the file is data, not a program. */
-	doc = xmlReadFile(file, NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS |
-			  XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (!doc) {
-		fprintf(stderr, "Error: %s: not well-formed XML\n", file);
-		return -1;
-	}
 	root = xmlDocGetRootElement(doc);
-	if (!root || !is(root, "domain")) {
-		fprintf(stderr, "Error: %s: not a libvirt domain (the root element is <%s>)\n",
-			file, root ? (const char *)root->name : "");
-		goto out;
-	}
 	devices = first(root, "devices");
 	if (!devices)
 		devices = xmlNewChild(root, NULL, BAD_CAST "devices", NULL);

@@ -9,6 +9,13 @@
 #define DOMXML_ALIAS	"ua-gpupart"
 
 /*
+ * Whether domxml_write() can take @file: it exists, is a regular file,
+ * well-formed and a libvirt domain. Return: 0, or -1 with the reason on
+ * stderr.
+ */
+int domxml_check(const char *file);
+
+/*
  * Writes what @vm holds into the libvirt domain XML @file as PCI
  * <hostdev> elements, replacing those gpupart wrote before and any other
  * that names the same device; the rest of the file is kept. The file is

@@ -12,7 +12,11 @@
  * libstdc++ along, which would double the start-up cost of every
  * gpupartctl call for one command that needs them.
  *
- * Exit status: 0 written, 1 failed (said on stderr), 2 usage.
+ * The FILE is checked before gpupart is asked: a missing or bad file is
+ * what the caller can fix, whatever the module does.
+ *
+ * Exit status: 0 written, 1 failed (said on stderr), 2 usage; --help
+ * prints the usage on standard output, exit 0.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -51,18 +55,36 @@ static int keep(const struct gpnl_vm *vm, void *arg)
 	return 0;
 }
 
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: gpupart-hostdev NAME FILE\n"
+		"       gpupart-hostdev --sources <DOMAIN-XML\n"
+		"       gpupart-hostdev --help\n"
+		"Writes what VM NAME holds into the libvirt domain XML FILE as PCI\n"
+		"<hostdev> elements; --sources prints the host address of each PCI\n"
+		"hostdev of the domain XML on standard input.\n"
+		"Exit status: 0 done, 1 failed (said on stderr), 2 usage error.\n");
+}
+
 int main(int argc, char **argv)
 {
 	struct gpnl_vm vm = { 0 };
 	struct gpnl nl;
 	int rc;
 
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		usage(stdout);
+		return 0;
+	}
 	if (argc == 2 && !strcmp(argv[1], "--sources"))
 		return sources();
 	if (argc != 3 || strlen(argv[1]) > GPNL_VM_MAX) {
-		fprintf(stderr, "usage: gpupart-hostdev NAME FILE\n       gpupart-hostdev --sources <DOMAIN-XML\n");
+		usage(stderr);
 		return 2;
 	}
+	/* What the caller can fix here comes before what gpupart is. */
+	if (domxml_check(argv[2]))
+		return 1;
 	rc = gpnl_open(&nl);
 	if (rc) {
 		fprintf(stderr, "Error: %s\n", rc == -ENOENT ?

@@ -5,13 +5,13 @@
 # upgrade DKMS did not build for: the monitor and "cluster utilization
 # --follow" wait for the module instead of exiting (the guide says they
 # survive unloads), and gpupart-utilization.service starts even when its
-# modprobe fails.
+# modprobe fails; gpupart-hostdev checks its FILE before the module.
 . "$(dirname "$0")/../lib.sh"
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 G=$TOP/userspace/gpupartctl
 H=$TOP/userspace/gpupart-hostdev
 
-tap_plan 3
+tap_plan 4
 [ -x "$G" ] && [ -x "$H" ] || tap_skip_rest "no module" "run 'make tool' first"
 module_loaded && tap_skip_rest "no module" "gpupart is loaded here"
 dir=$(mktemp -d)
@@ -59,7 +59,22 @@ unit_tolerates_modprobe() {
 	[ -z "$bad" ] || { diag "a failure stops the unit: $bad"; return 1; }
 }
 
+
+hostdev_file_first() {
+	"$H" web-1 "$dir/none.xml" >"$dir/out" 2>"$dir/err"
+	expect_eq "exit status" $? 1 || return 1
+	expect_eq "stderr" "$(cat "$dir/err")" "Error: $dir/none.xml: No such file or directory" || return 1
+	echo '<network/>' >"$dir/net.xml"
+	"$H" web-1 "$dir/net.xml" >/dev/null 2>"$dir/err"
+	expect_eq "not a domain" "$(cat "$dir/err")" "Error: $dir/net.xml: not a libvirt domain (the root element is <network>)" || return 1
+	# A good file: then the module is what is missing.
+	echo '<domain type="kvm"><name>web-1</name><devices/></domain>' >"$dir/web.xml"
+	"$H" web-1 "$dir/web.xml" >/dev/null 2>"$dir/err"
+	expect_eq "module" "$(cat "$dir/err")" "Error: gpupart kernel module not loaded (family not found)"
+}
+
 tap_check "monitor waits for gpupart to be loaded instead of exiting" monitor_waits
 tap_check "cluster utilization --follow prints capacity 0 and waits for gpupart" follow_waits
 tap_check "gpupart-utilization.service starts when modprobe gpupart fails" unit_tolerates_modprobe
+tap_check "gpupart-hostdev NAME FILE: the file is checked before the module" hostdev_file_first
 tap_finish
