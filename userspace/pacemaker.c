@@ -559,7 +559,9 @@ int cluster_cib(struct ctl *ctl, int argc, char **argv)
 	int rc;
 
 	(void)ctl;
-	if (argc >= 2 && !strcmp(argv[0], "domains")) {
+	if (argc >= 1 && !strcmp(argv[0], "domains")) {
+		if (argc < 2)
+			return ctl_usage_error(&ctl_cluster, "domains needs a directory: cluster cib domains DIR FILE...");
 		dir = argv[1];
 		if (*dir != '/')
 			return ctl_usage_error(&ctl_cluster, "domains takes an absolute directory, not \"%s\"",

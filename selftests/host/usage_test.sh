@@ -1,14 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# gpupartctl's and gpupart-hostdev's usage, which needs no module:
-# gpupart-hostdev --help is help, on standard output, exit 0.
+# gpupartctl's and gpupart-hostdev's usage, which needs no module: a
+# keyword without its value is named; gpupart-hostdev --help is help, on
+# standard output, exit 0.
 . "$(dirname "$0")/../lib.sh"
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 G=$TOP/userspace/gpupartctl
 H=$TOP/userspace/gpupart-hostdev
 
-tap_plan 1
+tap_plan 2
 [ -x "$G" ] && [ -x "$H" ] || tap_skip_rest "usage" "run 'make tool' first"
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
@@ -23,6 +24,14 @@ run() {
 
 
 
+domains_without_value() {
+	run 2 "$G" cluster cib domains || return 1
+	grep -qF 'domains needs a directory' "$dir/err" || { diag "$(cat "$dir/err")"; return 1; }
+	if grep -q 'No such file' "$dir/err"; then
+		diag "$(cat "$dir/err")"
+		return 1
+	fi
+}
 
 hostdev_help() {
 	for h in --help -h; do
@@ -34,5 +43,6 @@ hostdev_help() {
 	grep -q '^usage: gpupart-hostdev NAME FILE' "$dir/err"
 }
 
+tap_check "cluster cib domains without its directory: said, exit 2" domains_without_value
 tap_check "gpupart-hostdev --help: usage on stdout, exit 0" hostdev_help
 tap_finish
