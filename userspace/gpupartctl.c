@@ -3,7 +3,7 @@
  * gpupartctl: control GPU partitioning on a hypervisor host through the
  * gpupart generic netlink family.
  *
- *   gpupartctl [-j] [-p] OBJECT { COMMAND | help } [ARGS]
+ *   gpupartctl [-j] [-p] OBJECT { COMMAND [ARGS] | COMMAND help | help }
  */
 #include <errno.h>
 #include <getopt.h>
@@ -19,14 +19,20 @@ static const struct ctl_object *const objects[] = {
 	&ctl_cluster, NULL
 };
 
+static void usage_cmd(FILE *f, const struct ctl_object *obj,
+		      const struct ctl_cmd *c)
+{
+	fprintf(f, "  gpupartctl [-j] [-p] %s%s%s%s%s\n      %s\n",
+		obj->name, *c->name ? " " : "", c->name,
+		*c->args ? " " : "", c->args, c->help);
+}
+
 static void usage_object(FILE *f, const struct ctl_object *obj)
 {
 	const struct ctl_cmd *c;
 
 	for (c = obj->cmds; c->name; c++)
-		fprintf(f, "  gpupartctl [-j] [-p] %s%s%s%s%s\n      %s\n",
-			obj->name, *c->name ? " " : "", c->name,
-			*c->args ? " " : "", c->args, c->help);
+		usage_cmd(f, obj, c);
 	fprintf(f, "  gpupartctl %s help\n", obj->name);
 }
 
@@ -139,11 +145,23 @@ static int run_object(struct ctl *ctl, const struct ctl_object *obj,
 		usage_object(stdout, obj);
 		return EXIT_OK;
 	}
-	for (c = obj->cmds; c->name; c++)
-		if (!strcmp(argv[0], c->name))
-			return c->run(ctl, argc - 1, argv + 1);
-	return ctl_usage_error(obj, "unknown command \"%s\" for %s",
-			       argv[0], obj->name);
+	for (c = obj->cmds; c->name && strcmp(argv[0], c->name); c++)
+		;
+	if (!c->name)
+		return ctl_usage_error(obj, "unknown command \"%s\" for %s",
+				       argv[0], obj->name);
+	/*
+	 * "vm assign help": the command's usage, as iproute2 gives it. Never
+	 * a VM, GPU or file named help: with words after it, a usage error.
+	 */
+	if (argc > 1 && !strcmp(argv[1], "help")) {
+		if (argc > 2)
+			return ctl_usage_error(obj, "\"help\" asks for the usage of %s %s and takes nothing after it; gpupartctl takes no VM, GPU or file named help there",
+					       obj->name, c->name);
+		usage_cmd(stdout, obj, c);
+		return EXIT_OK;
+	}
+	return c->run(ctl, argc - 1, argv + 1);
 }
 
 int main(int argc, char **argv)

@@ -291,6 +291,9 @@ ra_codes() {
 		grep -q '^ocf-exit-reason:domain_xml .*: no such file on this node$' "$dir/ra.err" &&
 		ra 0 validate-all OCF_RESKEY_vm=vm1 OCF_RESKEY_domain_xml="$dir/cib.xml" &&
 		ra 0 meta-data || return 1
+	# "help" asks gpupartctl for its usage: no VM can be named so.
+	ra 6 validate-all OCF_RESKEY_vm=help &&
+		grep -q '^ocf-exit-reason:vm "help"' "$dir/ra.err" || return 1
 	# With no gpupart here: nothing runs, stop succeeds, start cannot.
 	[ -d /sys/module/gpupart ] && return 0
 	ra 7 monitor OCF_RESKEY_vm=vm1 &&
