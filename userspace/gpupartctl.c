@@ -51,7 +51,8 @@ static void usage(FILE *f)
 	fprintf(f, "Commands:\n");
 	for (o = objects; *o; o++)
 		usage_object(f, *o);
-	fprintf(f, "Exit status: 0 success, 1 the operation failed, 2 usage error.\n");
+	fprintf(f, "Exit status: 0 success, 1 the operation failed, 2 usage error;\n"
+		"vm check: 3 the VM holds nothing, 4 gpupart cannot be asked.\n");
 }
 
 int ctl_usage_error(const struct ctl_object *obj, const char *fmt, ...)

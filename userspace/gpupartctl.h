@@ -12,6 +12,8 @@
 #define EXIT_USAGE	2
 /* vm check: the VM holds nothing. */
 #define EXIT_NOTHING	3
+/* vm check: gpupart cannot be asked (not loaded, or the request failed). */
+#define EXIT_UNKNOWN	4
 
 struct ctl {
 	bool json;

@@ -208,7 +208,8 @@ static const char *vm_unusable(struct ctl *ctl, const struct gpnl_vm *vm,
 /*
  * vm check NAME [kind partition|dda]: does the VM hold what it needs, in
  * a state it can use? For cluster managers: exit 0 yes, 1 no (with why),
- * 3 when it holds nothing at all.
+ * 3 when it holds nothing at all, 4 when gpupart cannot be asked (not
+ * loaded, or the request failed): then nothing is known of the VM.
  */
 static int vm_check(struct ctl *ctl, int argc, char **argv)
 {
@@ -229,14 +230,16 @@ static int vm_check(struct ctl *ctl, int argc, char **argv)
 	if (rc != EXIT_OK)
 		return rc;
 	if (!ctl_connect(ctl))
-		return EXIT_FAIL;
+		return EXIT_UNKNOWN;
 	rc = vm_get_one(ctl, argv[0], &vm);
 	if (rc == -ENOENT) {
 		fprintf(stderr, "vm %s holds nothing\n", argv[0]);
 		return EXIT_NOTHING;
 	}
-	if (rc)
-		return ctl_fail(ctl, rc);
+	if (rc) {
+		ctl_fail(ctl, rc);
+		return EXIT_UNKNOWN;
+	}
 	if (kind && vm.kind != kind) {
 		snprintf(why, sizeof(why), "it holds %s, not %s",
 			 vm.kind == GPUPART_KIND_DDA ? "whole GPUs" : "a partition",
@@ -305,7 +308,7 @@ static const struct ctl_cmd vm_cmds[] = {
 	{ "profile", "NAME",
 	  "apply again the vendor profile of each partition VM NAME holds (one a killed gpupartctl left without it); 1 when the hook cannot, 3 when it holds nothing", vm_profile },
 	{ "check", "NAME [ kind { partition | dda } ]",
-	  "exit 0 when VM NAME holds a usable partition or GPU (of that kind), 1 when what it holds is not usable (a quarantined partition, a failed GPU), saying why, 3 when it holds nothing", vm_check },
+	  "exit 0 when VM NAME holds a usable partition or GPU (of that kind), 1 when what it holds is not usable (a quarantined partition, a failed GPU), saying why, 3 when it holds nothing, 4 when gpupart cannot be asked (not loaded)", vm_check },
 	{ }
 };
 

@@ -5,13 +5,14 @@
 # upgrade DKMS did not build for: the monitor and "cluster utilization
 # --follow" wait for the module instead of exiting (the guide says they
 # survive unloads), and gpupart-utilization.service starts even when its
-# modprobe fails; gpupart-hostdev checks its FILE before the module.
+# modprobe fails; "vm check" tells "cannot ask" (exit 4) from "not
+# usable" (exit 1); gpupart-hostdev checks its FILE before the module.
 . "$(dirname "$0")/../lib.sh"
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 G=$TOP/userspace/gpupartctl
 H=$TOP/userspace/gpupart-hostdev
 
-tap_plan 4
+tap_plan 5
 [ -x "$G" ] && [ -x "$H" ] || tap_skip_rest "no module" "run 'make tool' first"
 module_loaded && tap_skip_rest "no module" "gpupart is loaded here"
 dir=$(mktemp -d)
@@ -59,6 +60,13 @@ unit_tolerates_modprobe() {
 	[ -z "$bad" ] || { diag "a failure stops the unit: $bad"; return 1; }
 }
 
+vm_check_cannot_ask() {
+	"$G" vm check web-1 >"$dir/out" 2>"$dir/err"
+	expect_eq "exit status" $? 4 || return 1
+	expect_eq "stderr" "$(cat "$dir/err")" "Error: gpupart kernel module not loaded (family not found)" || return 1
+	"$G" vm check web-1 kind dda >/dev/null 2>&1
+	expect_eq "exit status with kind" $? 4
+}
 
 hostdev_file_first() {
 	"$H" web-1 "$dir/none.xml" >"$dir/out" 2>"$dir/err"
@@ -76,5 +84,6 @@ hostdev_file_first() {
 tap_check "monitor waits for gpupart to be loaded instead of exiting" monitor_waits
 tap_check "cluster utilization --follow prints capacity 0 and waits for gpupart" follow_waits
 tap_check "gpupart-utilization.service starts when modprobe gpupart fails" unit_tolerates_modprobe
+tap_check "vm check: exit 4 when gpupart cannot be asked, with the reason" vm_check_cannot_ask
 tap_check "gpupart-hostdev NAME FILE: the file is checked before the module" hostdev_file_first
 tap_finish

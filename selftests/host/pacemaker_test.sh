@@ -294,12 +294,17 @@ ra_codes() {
 	# "help" asks gpupartctl for its usage: no VM can be named so.
 	ra 6 validate-all OCF_RESKEY_vm=help &&
 		grep -q '^ocf-exit-reason:vm "help"' "$dir/ra.err" || return 1
-	# With no gpupart here: nothing runs, stop succeeds, start cannot.
+	# With no gpupart here (vm check: 4, cannot ask): nothing runs, stop
+	# succeeds, start cannot; a resource started here before is lost.
 	[ -d /sys/module/gpupart ] && return 0
 	ra 7 monitor OCF_RESKEY_vm=vm1 &&
 		ra 0 stop OCF_RESKEY_vm=vm1 &&
 		ra 5 start OCF_RESKEY_vm=vm1 &&
-		grep -q 'ocf-exit-reason:gpupart is not loaded' "$dir/ra.err"
+		grep -q 'ocf-exit-reason:gpupart is not loaded' "$dir/ra.err" || return 1
+	: >"$dir/gpupart-t.started"
+	ra 1 monitor OCF_RESKEY_vm=vm1 &&
+		grep -q 'ocf-exit-reason:gpupart was unloaded; vm vm1 lost its partition' "$dir/ra.err" || return 1
+	rm -f "$dir/gpupart-t.started"
 }
 
 tap_check "cluster cib: valid for crm_verify; utilization, placement, resources, order and colocation" cib
