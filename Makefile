@@ -169,17 +169,19 @@ check-debug: deps
 # (vm, vmm: its removal test runs only here), pciehp hot-unplug (unplug:
 # the debug kernel's lockdep trips on 6.1's), and the PCI core's error
 # recovery and saved state (aer, dda, reload), and 6.12's nvme and
-# sriov_numvfs locking (vendor). Then the error recovery and DDA tests
-# again, in a second boot, with the stand-ins held beside nvme as their
-# vendor's driver (HOLD=vendor): the way a real GPU is held on the kernels
-# its vendor's host driver needs (NVIDIA's vGPU 17 and later: 6.8+). The
+# sriov_numvfs locking (vendor). Then, in a second boot, with the
+# stand-ins held beside nvme as their vendor's driver (HOLD=vendor), the
+# way a real GPU is held on the kernels its vendor's host driver needs
+# (NVIDIA's vGPU 17 and later: 6.8+): error recovery, DDA, a VMM holding
+# a partition (through the vendor driver letting go, removal, errors)
+# and removal, where the vendor's driver and 6.12's pciehp meet. The
 # rest runs on 6.1 and the debug kernel; all of it here would not fit
 # CI's time.
 MOD612 := $(BUILD)/mod-6.12
 TESTS612 := spec_test policy_test security_test.sh monitor_test.sh vm_test \
 	vmm_test.sh dda_test.sh unplug_test.sh aer_test.sh reload_test.sh \
 	vendor_test.sh
-TESTS612_VENDOR := aer_test.sh dda_test.sh
+TESTS612_VENDOR := aer_test.sh dda_test.sh vmm_test.sh unplug_test.sh
 check-6.12: deps
 	$(MAKE) tool selftests
 	k=$$(scripts/testbed/kernel-6.12.sh) && \
