@@ -88,7 +88,8 @@
  *    the lock. The work does not start while the GPU is in error recovery.
  * 3a. gpupart_owner_lock (own.c): the IOMMU groups gpupart owns while a
  *    partition's work or a DDA return unbinds a driver. Taken there with
- *    nothing else held; as holders list and unlist their devices (under
+ *    nothing else held, and by gone_work under a let-go PF's device lock
+ *    (gpupart_parts_shelve()); as holders list and unlist their devices (under
  *    2, or the PF's device lock at probe and remove, or genetlink's
  *    cb_lock when a request drops the last reference to a record); and
  *    in the bus notifier as any PCI device is deleted (under the notifier
@@ -129,10 +130,11 @@
  * takes a PF's device lock through the driver core, then 4; nothing waits
  * for it but module exit, which it keeps away with a reference on
  * gpupart. gone_work takes the device lock of a PF its vendor's driver
- * let go of, with nothing held, and under it 3, 3a and 4 (to shelve the
- * VFs left enabled); released, then the rescan lock and under it 2 and
- * 4; never the two locks of 1 at once; only module exit waits for it,
- * holding nothing.
+ * let go of, with nothing held, and under it 3, 3a (3b) and 4 to mark
+ * and claim the VFs left enabled, then 3 and 3a without it to unbind
+ * them; then the rescan lock and under it 2 and 4; never the two locks
+ * of 1 at once; only module exit waits for it, holding nothing, before
+ * it clears the VFs' marks.
  *
  * Lifetime: a GPU's record (struct gpupart_dev) and a VM (struct
  * gpupart_vm) are counted (@ref). The registry holds one reference on
@@ -211,12 +213,15 @@ struct gpupart_owned {
  * @shared: its VF is not alone in its IOMMU group (gpupart_vf_peer()):
  *	quarantined, never free
  * @with_pf: @shared, and its PF is in that group
+ * @vmm_kept: its GPU let go of, a VMM has its VF: gpupart_parts_shelve()
+ *	leaves it bound
  * @own: its VF, for gpupart_own() while its driver is unbound
  * @work: the steps after a release (part.c), beside every other partition's
  *
  * Context: gpupart_lock guards every field but @vf, @gdev, @index,
- * @shared, @with_pf and @own, set when it is made; @state changes only
- * through __gpupart_part_set().
+ * @shared, @with_pf and @own, set when it is made, and @vmm_kept, the
+ * shelving's own once the GPU is forgotten; @state changes only through
+ * __gpupart_part_set().
  */
 struct gpupart_partition {
 	struct pci_dev *vf;
@@ -228,6 +233,7 @@ struct gpupart_partition {
 	bool held;
 	bool shared;
 	bool with_pf;
+	bool vmm_kept;
 	struct gpupart_owned own;
 	struct delayed_work work;
 };

@@ -574,9 +574,16 @@ void gpupart_parts_free(struct gpupart_partition *parts, u32 n)
  * its driver, even once that VMM lets go, until its vendor driver binds
  * the PF again and adoption resets it: unbinding it would wait for the
  * tenant, and nothing of gpupart's is left to look again later.
- * A quarantined one keeps its mark: adoption keeps it quarantined. Not
- * when the vendor driver bound the PF again meanwhile (a new record
- * adopted the VFs): the PF's device lock orders this with that bind.
+ * A quarantined one keeps its mark: adoption keeps it quarantined. A
+ * host driver (one that uses the DMA API owns the group) is unbound
+ * first, as in a release.
+ *
+ * Not when the vendor driver bound the PF again meanwhile (a new record
+ * adopted the VFs): the marks are set and the groups claimed under the
+ * PF's device lock, which orders this with that bind. The drivers are
+ * unbound after it is dropped: an unbind that waits (a VMM gpupart could
+ * not keep off, see gpupart_own()) must not hold the PF, and an
+ * adoption's work meanwhile waits for the claims to go.
  *
  * Context: gone_work, holding nothing; takes the PF's device lock.
  */
@@ -597,14 +604,18 @@ void gpupart_parts_shelve(struct pci_dev *pf, struct gpupart_partition *parts, u
 
 		if (!gpupart_driver_override_is(vf, GPUPART_QUARANTINE_MARK))
 			gpupart_part_override(vf, GPUPART_UNADOPTED_MARK);
-		if (gpupart_own(&parts[i].own)) {
-			kept++;
-			continue;
-		}
-		device_release_driver(&vf->dev);
-		gpupart_disown(&parts[i].own);
+		if (gpupart_host_driver(vf))
+			device_release_driver(&vf->dev);
+		parts[i].vmm_kept = gpupart_own(&parts[i].own);
+		kept += parts[i].vmm_kept;
 	}
 	device_unlock(&pf->dev);
+	for (i = 0; !held && i < n; i++) {
+		if (parts[i].vmm_kept)
+			continue;
+		device_release_driver(&parts[i].vf->dev);
+		gpupart_disown(&parts[i].own);
+	}
 	if (kept)
 		pci_warn(pf, "%u VFs a VMM has stay bound until the PF is held again\n", kept);
 }

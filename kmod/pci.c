@@ -528,7 +528,6 @@ static struct gpupart_dev *gpupart_vendor_next(void)
  */
 static void gpupart_vendor_exit(void)
 {
-	struct pci_dev *vf = NULL;
 	struct gpupart_dev *gdev;
 	bool home;
 
@@ -546,7 +545,13 @@ static void gpupart_vendor_exit(void)
 		gdev->way->unlock(gdev);
 		gpupart_dev_put(gdev);
 	}
-	/* VFs left unadopted are free again: nothing contains them now. */
+}
+
+/* VFs left unadopted are free again at unload: nothing contains them now. */
+static void gpupart_vfs_unmark(void)
+{
+	struct pci_dev *vf = NULL;
+
 	while ((vf = pci_get_device(PCI_ANY_ID, PCI_ANY_ID, vf)))
 		if (vf->is_virtfn && gpupart_driver_override_is(vf, GPUPART_UNADOPTED_MARK))
 			gpupart_set_driver_override(vf, "");
@@ -597,6 +602,14 @@ void gpupart_pci_exit(void)
 	gpupart_vendor_exit();
 	pci_unregister_driver(&gpupart_pci_driver);
 	bus_unregister_notifier(&pci_bus_type, &gpupart_bus_nb);
+	/*
+	 * A GPU whose vendor driver let go meanwhile has its VFs shelved by
+	 * gone_work, marked as they go: over before the marks are cleared,
+	 * and before deleted devices are forgotten (the notifier that marks
+	 * them is gone, so nothing may be claimed after).
+	 */
+	flush_work(&gpupart_gone_work);
+	gpupart_vfs_unmark();
 	gpupart_owned_exit();
 	gpupart_dda_exit();
 }

@@ -366,7 +366,9 @@ quarantine_kept() {
 	out=$(gpupartctl vm assign wants-q vf "$q" 2>&1) && { diag "wants-q got a partition"; return 1; }
 	expect_eq "refusal" "$out" "Error: VF $q is not free: it is quarantined" || return 1
 	gpupartctl vm show wants-q >/dev/null 2>&1 && { diag "wants-q holds something"; return 1; }
-	rmmod gpupart || return 1
+	# The others, adopted again, are reset first: gpupart stays until then.
+	wait_for 300 scrubbed || { diag "adopted partitions not reset"; return 1; }
+	rmmod gpupart || { diag "rmmod gpupart failed"; return 1; }
 	modprobe gpupart ids="$IDS" || return 1
 	wait_for 300 state_is "$q" quarantined || { diag "after reload $q is $(state_of "$q")"; return 1; }
 	idx=$(gpupartctl -j dev show "$DEV" | jq -r --arg vf "$q" '.devices[0].partitions[] | select(.vf == $vf) | .index')
