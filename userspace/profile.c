@@ -166,24 +166,34 @@ int profile_run(const char *action, const char *vf, const char *profile)
 }
 
 /*
- * A partition the kernel just gave VM @name: its profile, or the VM is
- * released again. Returns 0 or the exit code to end with, having said why.
+ * Partition @a's profile applied, if it needs one: 0, or the hook's
+ * failure, said on stderr without an end of line (the caller says what
+ * became of the VM).
  */
-int profile_apply(struct ctl *ctl, const char *name, const struct gpnl_assign *a)
+static int profile_put(const struct gpnl_assign *a)
 {
 	int rc;
 
 	if (!a->has_index || !a->profile[0])
 		return 0;
 	rc = profile_run("apply", a->vf, a->profile);
-	if (!rc)
-		return 0;
 	if (rc == -ENOENT)
 		fprintf(stderr, "Error: VF %s needs vendor profile %s and no profile hook is installed (%s)",
 			a->vf, a->profile, profile_hook());
-	else
+	else if (rc)
 		fprintf(stderr, "Error: the profile hook could not give VF %s profile %s (%s)",
 			a->vf, a->profile, profile_why(rc));
+	return rc;
+}
+
+/*
+ * A partition the kernel just gave VM @name: its profile, or the VM is
+ * released again. Returns 0 or the exit code to end with, having said why.
+ */
+int profile_apply(struct ctl *ctl, const char *name, const struct gpnl_assign *a)
+{
+	if (!profile_put(a))
+		return 0;
 	/* Under the lock, the VM is still the one this process assigned. */
 	if (gpnl_vm_release(&ctl->nl, name))
 		fprintf(stderr, "; VM %s could not be released: %s\n", name,
@@ -229,21 +239,13 @@ void profile_clear(struct ctl *ctl, const char *name)
 int profile_again(const struct gpnl_vm *vm)
 {
 	unsigned int i;
-	int rc, bad = 0;
+	int bad = 0;
 
 	for (i = 0; i < vm->n; i++) {
-		const struct gpnl_assign *a = &vm->a[i];
-
-		if (!a->has_index || !a->profile[0])
+		if (!profile_put(&vm->a[i]))
 			continue;
-		rc = profile_run("apply", a->vf, a->profile);
-		if (rc == -ENOENT)
-			fprintf(stderr, "Error: VF %s needs vendor profile %s and no profile hook is installed (%s)\n",
-				a->vf, a->profile, profile_hook());
-		else if (rc)
-			fprintf(stderr, "Error: the profile hook could not give VF %s profile %s (%s); VM %s keeps it\n",
-				a->vf, a->profile, profile_why(rc), vm->name);
-		bad |= rc;
+		fprintf(stderr, "; VM %s keeps it\n", vm->name);
+		bad = -1;
 	}
-	return bad ? -1 : 0;
+	return bad;
 }

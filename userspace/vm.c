@@ -130,10 +130,23 @@ static int vm_collect(const struct gpnl_vm *vm, void *arg)
 	return 0;
 }
 
+/* @n VMs as vm show prints them. */
+static void vm_print_all(const struct gpnl_vm *vms, unsigned int n)
+{
+	unsigned int i;
+
+	print_obj_begin(NULL);
+	print_arr_begin("vms");
+	for (i = 0; i < n; i++)
+		vm_print(&vms[i], NULL);
+	print_arr_end();
+	print_obj_end();
+	print_end();
+}
+
 static int vm_show(struct ctl *ctl, int argc, char **argv)
 {
 	struct vm_list l = { 0 };
-	unsigned int i;
 	int rc;
 
 	if (argc > 1)
@@ -145,13 +158,7 @@ static int vm_show(struct ctl *ctl, int argc, char **argv)
 		free(l.vms);
 		return ctl_fail(ctl, rc);
 	}
-	print_obj_begin(NULL);
-	print_arr_begin("vms");
-	for (i = 0; i < l.n; i++)
-		vm_print(&l.vms[i], NULL);
-	print_arr_end();
-	print_obj_end();
-	print_end();
+	vm_print_all(l.vms, l.n);
 	free(l.vms);
 	return EXIT_OK;
 }
@@ -290,13 +297,7 @@ static int vm_profile(struct ctl *ctl, int argc, char **argv)
 		return EXIT_FAIL;
 	if (rc)
 		return ctl_fail(ctl, rc);
-	/* As vm show NAME prints it. */
-	print_obj_begin(NULL);
-	print_arr_begin("vms");
-	vm_print(&vm, NULL);
-	print_arr_end();
-	print_obj_end();
-	print_end();
+	vm_print_all(&vm, 1);
 	return EXIT_OK;
 }
 
