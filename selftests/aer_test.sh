@@ -139,7 +139,7 @@ fi
 tap_check "failed recovery: VM revoked, GPU out of service until rebound" failed
 echo 0 >"$KNOB"
 # A GPU left failed by a test that stopped early takes no change: rebind it.
-if [ "$(gpupartctl -j dev show "$DEV" | jq -r '.devices[0].error')" = failed ]; then
+if gp_failed "$DEV"; then
 	home_unbind "$DEV"
 	home_bind "$DEV"
 fi

@@ -247,6 +247,11 @@ vendor_loses_vfs() {
 	[ "$(hold_way)" = vendor ]
 }
 
+# Whether GPU $1 failed (a PCIe error it did not recover from).
+gp_failed() {
+	[ "$(gpupartctl -j dev show "$1" | jq -r '.devices[0].error')" = failed ]
+}
+
 # back_from_failed PF: a GPU failed after a PCIe error, in service again in
 # mode none: unbound and bound. Beside nvme, whose controller the lost
 # recovery may leave dead (nvme then lets go of it by itself, later), it

@@ -20,23 +20,31 @@ trap 'rm -f "$mon"' EXIT
 events() { jq -r .event "$mon" | grep -v dev-change | tr '\n' ' '; }
 alive() { kill -0 "$MON" 2>/dev/null; }
 
+# follows_load VM PATTERN: gpupart was just loaded under the monitor; the
+# GPU partitioned and VM given a partition, the monitor still runs and its
+# events match PATTERN (a case pattern); then both are undone.
+follows_load() {
+	sleep 1
+	gpupartctl dev set "$GPU" mode partition count 4 &&
+		gpupartctl vm assign "$1" >/dev/null || return 1
+	sleep 1
+	alive || { diag "the monitor exited: $(cat "$mon")"; return 1; }
+	monitor_stop
+	# shellcheck disable=SC2254 # $2 is a pattern
+	case "$(events)" in
+	$2) ;;
+	*) diag "events: $(events)"; return 1 ;;
+	esac
+	gpupartctl vm release "$1" && wait_for 30 scrubbed &&
+		gpupartctl dev set "$GPU" mode none
+}
+
 reload() {
 	gpupartctl vm release mon-1 2>/dev/null
 	monitor_start
 	rmmod gpupart && modprobe gpupart ids="$IDS" || return 1
-	sleep 1
-	gpupartctl dev set "$GPU" mode partition count 4 &&
-		gpupartctl vm assign mon-1 >/dev/null || return 1
-	sleep 1
-	alive || { diag "the monitor exited: $(cat "$mon")"; return 1; }
-	monitor_stop
 	# Mode none after the reload: no VM to list. The assignment after it shows.
-	case "$(events)" in
-	*"family-del family-new resync "*"vm-assign"*) ;;
-	*) diag "events: $(events)"; return 1 ;;
-	esac
-	gpupartctl vm release mon-1 && wait_for 30 scrubbed &&
-		gpupartctl dev set "$GPU" mode none
+	follows_load mon-1 '*family-del family-new resync *vm-assign*'
 }
 
 overrun() {
@@ -89,18 +97,7 @@ absent_at_start() {
 		return 1
 	fi
 	modprobe gpupart ids="$IDS" || return 1
-	sleep 1
-	gpupartctl dev set "$GPU" mode partition count 4 &&
-		gpupartctl vm assign mon-3 >/dev/null || return 1
-	sleep 1
-	alive || { diag "the monitor exited: $(cat "$mon")"; return 1; }
-	monitor_stop
-	case "$(events)" in
-	"family-new resync "*"vm-assign"*) ;;
-	*) diag "events: $(events)"; return 1 ;;
-	esac
-	gpupartctl vm release mon-3 && wait_for 30 scrubbed &&
-		gpupartctl dev set "$GPU" mode none
+	follows_load mon-3 'family-new resync *vm-assign*'
 }
 
 tap_check "monitor: says gpupart went, joins again when it is back" reload

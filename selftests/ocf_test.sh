@@ -170,8 +170,7 @@ aer_fatal() {
 	# Beside nvme the recovery lost the VFs (lib.sh): the GPU failed, and
 	# is replaced for the cases after this one.
 	if vendor_loses_vfs; then
-		failed() { [ "$(gpupartctl -j dev show "$DEV" | jq -r '.devices[0].error')" = failed ]; }
-		wait_for 30 failed || { diag "not failed: $(gpupartctl -j dev show "$DEV")"; return 1; }
+		wait_for 30 gp_failed "$DEV" || { diag "not failed: $(gpupartctl -j dev show "$DEV")"; return 1; }
 		back_from_failed "$DEV"
 	fi
 }

@@ -111,10 +111,7 @@ hot_unplug() {
 	HP=
 	for d in $(gp_bound); do
 		[ "$(cat /sys/bus/pci/devices/$d/sriov_totalvfs)" -ge 4 ] || continue
-		for s in /sys/bus/pci/slots/*/address; do
-			[ "$(cat "$s" 2>/dev/null)" = "${d%.*}" ] && HP=$d
-		done
-		[ -n "$HP" ] && break
+		slot_of "$d" >/dev/null && HP=$d && break
 	done
 	[ -n "$HP" ] || { diag "no GPU with 4 VFs in a hot-plug slot"; return 1; }
 	QID=$(qemu_id "$HP") || return 1

@@ -202,9 +202,6 @@ revoked_held() {
 # A fatal PCIe error revokes a partition QEMU holds: it stays releasing
 # through recovery and after, until QEMU let go; the others come back.
 # Where the recovery loses the VFs (vendor_loses_vfs), the GPU fails.
-dev_failed() {
-	[ "$(gpupartctl -j dev show "$DEV" | jq -r '.devices[0].error')" = failed ]
-}
 aer_held() {
 	[ -c /dev/aer_inject ] || { diag "no /dev/aer_inject"; return 1; }
 	four || return 1
@@ -214,7 +211,7 @@ aer_held() {
 	if vendor_loses_vfs; then
 		# The recovery lost the VFs (lib.sh): the GPU failed, and QEMU's
 		# partition is releasing while QEMU holds it; no VM gets any.
-		wait_for 60 dev_failed || { diag "not failed: $(gpupartctl -j dev show "$DEV")"; return 1; }
+		wait_for 60 gp_failed "$DEV" || { diag "not failed: $(gpupartctl -j dev show "$DEV")"; return 1; }
 		expect_eq "VMs" "$(gpupartctl -j vm show | jq -c .vms)" "[]" || return 1
 		expect_eq "state while QEMU holds it" "$(state_of "$vf")" releasing || return 1
 		out=$(gpupartctl vm assign tenant-b 2>&1) && { diag "tenant-b got a partition: $out"; return 1; }
